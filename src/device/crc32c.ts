@@ -1,0 +1,61 @@
+/**
+ * CRC32C (Castagnoli, reflected polynomial 0x82F63B78), as computed by a DSA CRC descriptor
+ * and by iSCSI/ext4. Slice-by-8 over any byte range of a (shared) Uint8Array, incremental
+ * across pages, allocation-free.
+ *
+ * Usage: let s = CRC32C_INIT; s = crc32cUpdate(s, bytes, off, len) …; result = crc32cFinal(s).
+ */
+
+const POLY = 0x82f63b78;
+const TABLE = new Int32Array(8 * 256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+  TABLE[n] = c;
+}
+for (let n = 0; n < 256; n++) {
+  let c = TABLE[n]!;
+  for (let t = 1; t < 8; t++) {
+    c = TABLE[c & 0xff]! ^ (c >>> 8);
+    TABLE[t * 256 + n] = c;
+  }
+}
+
+export const CRC32C_INIT = -1;
+
+export function crc32cUpdate(state: number, b: Uint8Array, offset: number, length: number): number {
+  let crc = state | 0;
+  let i = offset;
+  const end = offset + length;
+  const T = TABLE;
+  while (end - i >= 8) {
+    crc ^= b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    crc =
+      T[1792 + (crc & 0xff)]! ^
+      T[1536 + ((crc >>> 8) & 0xff)]! ^
+      T[1280 + ((crc >>> 16) & 0xff)]! ^
+      T[1024 + (crc >>> 24)]! ^
+      T[768 + b[i + 4]!]! ^
+      T[512 + b[i + 5]!]! ^
+      T[256 + b[i + 6]!]! ^
+      T[b[i + 7]!]!;
+    i += 8;
+  }
+  while (i < end) crc = T[(crc ^ b[i++]!) & 0xff]! ^ (crc >>> 8);
+  return crc;
+}
+
+/** The finished CRC as an unsigned 32-bit number. */
+export function crc32cFinal(state: number): number {
+  return ~state >>> 0;
+}
+
+/** Bit-at-a-time CRC32C: the slow, obviously-correct reference used by integrity sampling. */
+export function crc32cReference(b: Uint8Array, offset: number, length: number): number {
+  let crc = -1;
+  for (let i = offset; i < offset + length; i++) {
+    crc ^= b[i]!;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ POLY : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}

@@ -1,0 +1,522 @@
+/**
+ * A DSA-like device engine: executes descriptors on real bytes in simulated physical memory,
+ * translating every page through the IOMMU pipeline (translate.ts), and keeps a closed loop of
+ * `queueDepth` outstanding descriptors.
+ *
+ * Models: memmove, fill (8-byte pattern), compare, compare-pattern, CRC32C and batch
+ * descriptors; completion statuses as values (layout/status.ts) with bytes completed and the
+ * faulting address; device-TLB invalidations applied between page copies (so a copy already
+ * in flight through an old translation finishes before the acknowledgement).
+ * Leaves out: multiple engines per device (one engine executes in order; queueing delay is
+ * what the closed loop measures), the WQ submission path (one submitter per device never
+ * overfills its WQ, so submit retries are always 0), batch-list fetch through translation,
+ * block-on-fault / page requests (a non-present page completes the descriptor with
+ * translation-fault).
+ *
+ * Hot path rule: per descriptor and per page, only typed arrays, Atomics and preallocated
+ * objects — no messages, promises or allocation.
+ */
+
+import { PAGE_SIZE } from '../layout/constants.js';
+import { Counter, DeviceState, type DeviceViews, InvRecord } from '../layout/device.js';
+import type { MachineViews } from '../layout/machine.js';
+import { Fault } from '../layout/pagetable.js';
+import type { IntegrityFailure } from '../layout/protocol.js';
+import { Status } from '../layout/status.js';
+import { OP_NAMES, type WorkloadConfig } from '../profile/types.js';
+import { CRC32C_INIT, crc32cFinal, crc32cReference, crc32cUpdate } from './crc32c.js';
+import type { Rng } from './rng.js';
+import { Translator } from './translate.js';
+import { type Descriptor, Op, Workload } from './workload.js';
+
+/** Where completed-descriptor latencies go (wasm HdrHistograms in a worker). */
+export interface LatencySink {
+  record(op: number, latencyNs: number): void;
+}
+
+export interface EngineOptions {
+  readonly machine: MachineViews;
+  readonly index: number;
+  readonly iommu: number;
+  readonly ats: boolean;
+  readonly pasid: number;
+  readonly region: { start: number; sizeBytes: number; stripeIndex: number; stripeCount: number };
+  readonly workload: WorkloadConfig;
+  readonly rng: Rng;
+  readonly integritySampleEvery: number;
+  readonly sink: LatencySink;
+}
+
+/** The outcome of the most recent `execute` beyond its status. */
+export interface Completion {
+  status: number;
+  bytesCompleted: number;
+  faultAddress: number;
+  /** compare / compare-pattern: offset of the first difference, -1 if equal; crc32c: the CRC. */
+  result: number;
+}
+
+function faultToStatus(fault: number): number {
+  switch (fault) {
+    case Fault.permission:
+      return Status.permissionFault;
+    case Fault.noAttachment:
+      return Status.noAttachment;
+    default:
+      return Status.translationFault;
+  }
+}
+
+export class DeviceEngine {
+  readonly translator: Translator;
+  readonly workload: Workload;
+  readonly completion: Completion = { status: 0, bytesCompleted: 0, faultAddress: 0, result: -1 };
+  readonly opCounts = new Float64Array(OP_NAMES.length);
+  readonly opBytes = new Float64Array(OP_NAMES.length);
+  firstIntegrityFailure: IntegrityFailure | undefined;
+
+  private readonly dev: DeviceViews;
+  private readonly bytes: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly counters: Float64Array;
+  private readonly pasid: number;
+  private readonly desc: Descriptor = { op: 0, sizeBytes: 0, src: 0, dst: 0 };
+  private readonly sub: Descriptor = { op: 0, sizeBytes: 0, src: 0, dst: 0 };
+  private readonly pattern = new Uint8Array(8);
+  private readonly scratchA: Uint8Array;
+  private readonly scratchB: Uint8Array;
+  private readonly sampleEvery: number;
+  private readonly sink: LatencySink;
+  private readonly queueDepth: number;
+  private readonly limit: number;
+  private readonly batchSize: number;
+  /** Submit timestamps (ms, performance.now) of outstanding descriptors, a ring of queueDepth. */
+  private readonly submitMs: Float64Array;
+  private queueHead = 0;
+  private outstanding = 0;
+  private submitted = 0;
+  private completed = 0;
+  private invHead = 0;
+
+  constructor(o: EngineOptions) {
+    const m = o.machine;
+    this.dev = m.devices[o.index]!;
+    this.translator = new Translator(m.mem, m.domains, m.iommus[o.iommu]!, o.iommu, this.dev, o.ats);
+    this.workload = new Workload(o.workload, o.region, o.rng);
+    this.bytes = m.mem.bytes;
+    this.words = m.mem.words;
+    this.counters = this.dev.counters;
+    this.pasid = o.pasid;
+    for (let j = 0; j < 8; j++) {
+      this.pattern[j] = (j < 4 ? this.workload.patternLo >>> (8 * j) : this.workload.patternHi >>> (8 * (j - 4))) & 0xff;
+    }
+    this.scratchA = new Uint8Array(this.workload.maxSizeBytes);
+    this.scratchB = new Uint8Array(this.workload.maxSizeBytes);
+    this.sampleEvery = o.integritySampleEvery;
+    this.sink = o.sink;
+    this.queueDepth = o.workload.queueDepth;
+    this.limit = o.workload.descriptors ?? Infinity;
+    this.batchSize = o.workload.batchSize;
+    this.submitMs = new Float64Array(this.queueDepth);
+    this.invHead = Atomics.load(this.dev.invRing.head, 0);
+  }
+
+  get completedCount(): number {
+    return this.completed;
+  }
+
+  /** True once every descriptor this device will ever submit has completed. */
+  get finished(): boolean {
+    return this.outstanding === 0 && (this.submitted >= this.limit || Atomics.load(this.dev.stop, 0) !== 0);
+  }
+
+  // ---- the closed loop -------------------------------------------------------------------
+
+  /**
+   * Run until `untilMs` (performance.now) or until finished. After the stop flag is raised no
+   * new descriptor is submitted, but every outstanding one still completes with a status.
+   * Returns true when finished.
+   */
+  runUntil(untilMs: number): boolean {
+    const stop = this.dev.stop;
+    const c = this.counters;
+    for (;;) {
+      let now = performance.now();
+      if (Atomics.load(stop, 0) === 0) {
+        while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
+          this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
+          this.outstanding++;
+          this.submitted++;
+          c[Counter.submitted] = this.submitted;
+        }
+      }
+      if (this.outstanding === 0) return true;
+      this.workload.next(this.desc);
+      const status = this.execute(this.desc);
+      now = performance.now();
+      const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
+      this.queueHead = (this.queueHead + 1) % this.queueDepth;
+      this.outstanding--;
+      this.completed++;
+      const op = this.desc.op;
+      this.opCounts[op]!++;
+      this.opBytes[op]! += this.completion.bytesCompleted;
+      c[Counter.completed] = this.completed;
+      c[Counter.bytes]! += this.completion.bytesCompleted;
+      c[Counter.statusBase + status]!++;
+      if ((op === Op.compare || op === Op.comparePattern) && this.completion.result >= 0) c[Counter.compareMismatches]!++;
+      this.sink.record(op, latencyNs);
+      if (this.sampleEvery > 0 && this.completed % this.sampleEvery === 0 && status === Status.success) {
+        this.verify(this.desc);
+      }
+      if (now >= untilMs) return this.finished;
+    }
+  }
+
+  /** Mark the device running; apply invalidations posted while it was idle first. */
+  begin(): void {
+    this.pollInvalidations();
+    Atomics.store(this.dev.state, 0, DeviceState.running);
+    this.pollInvalidations();
+  }
+
+  /** Mark the device done; apply (and acknowledge) anything posted meanwhile. */
+  end(): void {
+    Atomics.store(this.dev.state, 0, DeviceState.done);
+    this.pollInvalidations();
+  }
+
+  // ---- invalidations ---------------------------------------------------------------------
+
+  /** Apply every pending device-TLB invalidation, then acknowledge the last one. Cheap if none. */
+  pollInvalidations(): void {
+    const ring = this.dev.invRing;
+    if (Atomics.load(ring.tail, 0) === this.invHead) return;
+    const t = this.dev.devtlb;
+    let lastSeq = -1;
+    while (ring.available() > 0) {
+      const s = ring.peek();
+      const pasid = ring.slots[s + InvRecord.pasid]!;
+      const start = ring.slots[s + InvRecord.vpnStart]!;
+      const end = ring.slots[s + InvRecord.vpnEnd]!;
+      lastSeq = ring.slots[s + InvRecord.seq]!;
+      for (let set = 0; set < t.sets; set++) t.invalidateInSet(set, 0, pasid, start, end);
+      ring.consume();
+      this.counters[Counter.devtlbInvalidations]!++;
+    }
+    this.invHead = Atomics.load(ring.head, 0);
+    if (lastSeq >= 0) {
+      Atomics.store(this.dev.invAck, 0, lastSeq);
+      Atomics.notify(this.dev.invAck, 0);
+    }
+  }
+
+  // ---- descriptor execution --------------------------------------------------------------
+
+  /** Execute one descriptor (a batch executes its sub-descriptors). Returns its status. */
+  execute(d: Descriptor): number {
+    const cpl = this.completion;
+    cpl.bytesCompleted = 0;
+    cpl.faultAddress = 0;
+    cpl.result = -1;
+    let status: number;
+    switch (d.op) {
+      case Op.memmove:
+        status = this.memmove(d.src, d.dst, d.sizeBytes);
+        break;
+      case Op.fill:
+        status = this.fill(d.dst, d.sizeBytes);
+        break;
+      case Op.compare:
+        status = this.compare(d.src, d.dst, d.sizeBytes);
+        break;
+      case Op.comparePattern:
+        status = this.comparePattern(d.dst, d.sizeBytes);
+        break;
+      case Op.crc32c:
+        status = this.crc32c(d.src, d.sizeBytes);
+        break;
+      case Op.batch:
+        status = this.batch();
+        break;
+      default:
+        throw new Error(`bug: unknown op ${d.op}`);
+    }
+    cpl.status = status;
+    return status;
+  }
+
+  private fault(code: number, address: number, done: number): number {
+    this.completion.bytesCompleted = done;
+    this.completion.faultAddress = address;
+    return faultToStatus(code);
+  }
+
+  private memmove(src: number, dst: number, size: number): number {
+    const tr = this.translator;
+    let done = 0;
+    while (done < size) {
+      const s = src + done;
+      const d = dst + done;
+      const sOff = s % PAGE_SIZE;
+      const dOff = d % PAGE_SIZE;
+      const n = Math.min(size - done, PAGE_SIZE - sOff, PAGE_SIZE - dOff);
+      const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
+      if (sp < 0) return this.fault(sp, s, done);
+      const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
+      if (dp < 0) return this.fault(dp, d, done);
+      const from = sp * PAGE_SIZE + sOff;
+      this.bytes.copyWithin(dp * PAGE_SIZE + dOff, from, from + n);
+      done += n;
+      this.completion.bytesCompleted = done;
+      this.pollInvalidations();
+    }
+    return Status.success;
+  }
+
+  private fill(dst: number, size: number): number {
+    const tr = this.translator;
+    const b = this.bytes;
+    let done = 0;
+    while (done < size) {
+      const d = dst + done;
+      const dOff = d % PAGE_SIZE;
+      const n = Math.min(size - done, PAGE_SIZE - dOff);
+      const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
+      if (dp < 0) return this.fault(dp, d, done);
+      const pa = dp * PAGE_SIZE + dOff;
+      // Lay down one period (phase-correct), then double it with copyWithin.
+      const first = Math.min(n, 8);
+      for (let j = 0; j < first; j++) b[pa + j] = this.pattern[(done + j) & 7]!;
+      let filled = first;
+      while (filled < n) {
+        const chunk = Math.min(filled, n - filled);
+        b.copyWithin(pa + filled, pa, pa + chunk);
+        filled += chunk;
+      }
+      done += n;
+      this.completion.bytesCompleted = done;
+      this.pollInvalidations();
+    }
+    return Status.success;
+  }
+
+  private compare(a: number, bAddr: number, size: number): number {
+    const tr = this.translator;
+    const b = this.bytes;
+    const w = this.words;
+    let done = 0;
+    while (done < size) {
+      const x = a + done;
+      const y = bAddr + done;
+      const xOff = x % PAGE_SIZE;
+      const yOff = y % PAGE_SIZE;
+      const n = Math.min(size - done, PAGE_SIZE - xOff, PAGE_SIZE - yOff);
+      const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
+      if (xp < 0) return this.fault(xp, x, done);
+      const yp = tr.translate(this.pasid, (y - yOff) / PAGE_SIZE, false);
+      if (yp < 0) return this.fault(yp, y, done);
+      const pa = xp * PAGE_SIZE + xOff;
+      const pb = yp * PAGE_SIZE + yOff;
+      let i = 0;
+      if (((pa | pb) & 3) === 0) {
+        const wa = pa >>> 2;
+        const wb = pb >>> 2;
+        const nw = n >>> 2;
+        while (i < nw && w[wa + i] === w[wb + i]) i++;
+        i <<= 2;
+      }
+      while (i < n && b[pa + i] === b[pb + i]) i++;
+      if (i < n) {
+        this.completion.result = done + i;
+        this.completion.bytesCompleted = done + i;
+        return Status.success;
+      }
+      done += n;
+      this.completion.bytesCompleted = done;
+      this.pollInvalidations();
+    }
+    this.completion.result = -1;
+    return Status.success;
+  }
+
+  private comparePattern(a: number, size: number): number {
+    const tr = this.translator;
+    const b = this.bytes;
+    const w = this.words;
+    const lo = this.workload.patternLo;
+    const hi = this.workload.patternHi;
+    let done = 0;
+    while (done < size) {
+      const x = a + done;
+      const xOff = x % PAGE_SIZE;
+      const n = Math.min(size - done, PAGE_SIZE - xOff);
+      const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
+      if (xp < 0) return this.fault(xp, x, done);
+      const pa = xp * PAGE_SIZE + xOff;
+      let i = 0;
+      if ((pa & 3) === 0 && (done & 3) === 0) {
+        const wa = pa >>> 2;
+        const nw = n >>> 2;
+        // Word k of this chunk sits at descriptor offset done + 4k: lo when that is ≡ 0 (mod 8).
+        let phaseHi = (done & 4) !== 0;
+        while (i < nw && w[wa + i] === (phaseHi ? hi : lo)) {
+          i++;
+          phaseHi = !phaseHi;
+        }
+        i <<= 2;
+      }
+      while (i < n && b[pa + i] === this.pattern[(done + i) & 7]) i++;
+      if (i < n) {
+        this.completion.result = done + i;
+        this.completion.bytesCompleted = done + i;
+        return Status.success;
+      }
+      done += n;
+      this.completion.bytesCompleted = done;
+      this.pollInvalidations();
+    }
+    this.completion.result = -1;
+    return Status.success;
+  }
+
+  private crc32c(src: number, size: number): number {
+    const tr = this.translator;
+    let done = 0;
+    let state = CRC32C_INIT;
+    while (done < size) {
+      const s = src + done;
+      const sOff = s % PAGE_SIZE;
+      const n = Math.min(size - done, PAGE_SIZE - sOff);
+      const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
+      if (sp < 0) return this.fault(sp, s, done);
+      state = crc32cUpdate(state, this.bytes, sp * PAGE_SIZE + sOff, n);
+      done += n;
+      this.completion.bytesCompleted = done;
+      this.pollInvalidations();
+    }
+    this.completion.result = crc32cFinal(state);
+    return Status.success;
+  }
+
+  private batch(): number {
+    const n = this.batchSize;
+    let bytes = 0;
+    let failed = false;
+    for (let i = 0; i < n; i++) {
+      this.workload.nextSub(this.sub);
+      const st = this.execute(this.sub);
+      bytes += this.completion.bytesCompleted;
+      if (st !== Status.success) failed = true;
+    }
+    this.completion.bytesCompleted = bytes;
+    this.completion.faultAddress = 0;
+    this.completion.result = -1;
+    return failed ? Status.batchFail : Status.success;
+  }
+
+  // ---- integrity sampling ----------------------------------------------------------------
+
+  /**
+   * Check the descriptor just completed against a plain reference computation over a fresh,
+   * uncached walk of the same addresses. Runs on one descriptor in `integritySampleEvery`.
+   */
+  verify(d: Descriptor): void {
+    if (d.op === Op.batch) return;
+    const n = d.sizeBytes;
+    const A = this.scratchA;
+    const B = this.scratchB;
+    let ok = true;
+    let detail = '';
+    const cpl = this.completion;
+    switch (d.op) {
+      case Op.memmove: {
+        if (!this.readReference(d.src, A, n) || !this.readReference(d.dst, B, n)) return;
+        for (let i = 0; i < n; i++) {
+          if (A[i] !== B[i]) {
+            ok = false;
+            detail = `destination differs from source at offset ${i}`;
+            break;
+          }
+        }
+        break;
+      }
+      case Op.fill: {
+        if (!this.readReference(d.dst, B, n)) return;
+        for (let i = 0; i < n; i++) {
+          if (B[i] !== this.pattern[i & 7]) {
+            ok = false;
+            detail = `byte ${i} is not the fill pattern`;
+            break;
+          }
+        }
+        break;
+      }
+      case Op.compare: {
+        if (!this.readReference(d.src, A, n) || !this.readReference(d.dst, B, n)) return;
+        let first = -1;
+        for (let i = 0; i < n; i++) {
+          if (A[i] !== B[i]) {
+            first = i;
+            break;
+          }
+        }
+        if (first !== cpl.result) {
+          ok = false;
+          detail = `compare reported ${cpl.result}, reference says ${first}`;
+        }
+        break;
+      }
+      case Op.comparePattern: {
+        if (!this.readReference(d.dst, B, n)) return;
+        let first = -1;
+        for (let i = 0; i < n; i++) {
+          if (B[i] !== this.pattern[i & 7]) {
+            first = i;
+            break;
+          }
+        }
+        if (first !== cpl.result) {
+          ok = false;
+          detail = `compare-pattern reported ${cpl.result}, reference says ${first}`;
+        }
+        break;
+      }
+      case Op.crc32c: {
+        if (!this.readReference(d.src, A, n)) return;
+        const ref = crc32cReference(A, 0, n);
+        if (ref !== cpl.result) {
+          ok = false;
+          detail = `crc32c reported ${cpl.result}, reference says ${ref}`;
+        }
+        break;
+      }
+    }
+    this.counters[Counter.integrityChecked]!++;
+    if (!ok) {
+      this.counters[Counter.integrityFailed]!++;
+      this.firstIntegrityFailure ??= {
+        descriptor: this.completed,
+        op: OP_NAMES[d.op]!,
+        address: d.op === Op.crc32c ? d.src : d.dst,
+        detail,
+      };
+    }
+  }
+
+  /** Copy `n` bytes at device address `addr` into `out` through an uncached walk. */
+  private readReference(addr: number, out: Uint8Array, n: number): boolean {
+    let done = 0;
+    while (done < n) {
+      const a = addr + done;
+      const off = a % PAGE_SIZE;
+      const len = Math.min(n - done, PAGE_SIZE - off);
+      const pfn = this.translator.referenceTranslate(this.pasid, (a - off) / PAGE_SIZE);
+      if (pfn < 0) return false;
+      const pa = pfn * PAGE_SIZE + off;
+      for (let i = 0; i < len; i++) out[done + i] = this.bytes[pa + i]!;
+      done += len;
+    }
+    return true;
+  }
+}

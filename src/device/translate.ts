@@ -1,0 +1,116 @@
+/**
+ * The IOMMU translation pipeline for one device, run on the device's thread:
+ *   device-TLB lookup → PASID entry → IOTLB lookup → page walk (PTE reads from frames) → fill.
+ * Every step's outcome is a value: a PFN (≥ 0) or a `Fault` code (< 0).
+ *
+ * The IOTLB is shared with the other devices behind the same IOMMU; its sets are guarded by
+ * futex locks (layout/mutex.ts). The walk itself runs outside the lock.
+ *
+ * Not modelled yet: invalidation epochs around fills (a walk racing an invalidation could
+ * refill a stale entry; the kernel does not change live mappings until CPU-side churn exists),
+ * PASID-cache and paging-structure caches, ATS translation-request latency.
+ */
+
+import { Counter, type DeviceViews } from '../layout/device.js';
+import { DomainType, type DomainTableViews } from '../layout/domains.js';
+import type { IommuViews } from '../layout/iommu.js';
+import { lock, unlock } from '../layout/mutex.js';
+import { Fault, type WalkOut, walk } from '../layout/pagetable.js';
+import type { PhysMemViews } from '../layout/physmem.js';
+
+export class Translator {
+  /** Generation of the frame returned by the last successful `translate` (checker input). */
+  gen = 0;
+  private readonly walkOut: WalkOut = { walkRefs: 0, writable: false };
+  private readonly counters: Float64Array;
+
+  constructor(
+    private readonly mem: PhysMemViews,
+    private readonly domains: DomainTableViews,
+    private readonly iommu: IommuViews,
+    private readonly iommuIndex: number,
+    private readonly dev: DeviceViews,
+    private readonly ats: boolean,
+  ) {
+    this.counters = dev.counters;
+  }
+
+  /** Translate (pasid, vpn) for a read or a write. Returns a PFN or a Fault. Allocation-free. */
+  translate(pasid: number, vpn: number, write: boolean): number {
+    const c = this.counters;
+    // 1. Device TLB (ATS): tagged by (PASID, page).
+    const devtlb = this.dev.devtlb;
+    let devSet = 0;
+    if (this.ats) {
+      devSet = devtlb.setOf(pasid, vpn);
+      const e = devtlb.lookup(devSet, 0, pasid, vpn);
+      if (e >= 0 && (!write || devtlb.rw[e] === 1)) {
+        c[Counter.devtlbHits]!++;
+        this.gen = devtlb.gen[e]!;
+        return devtlb.pfn[e]!;
+      }
+      c[Counter.devtlbMisses]!++;
+    }
+
+    // 2. PASID entry → domain.
+    const domain = Atomics.load(this.dev.pasidDomain, pasid) - 1;
+    if (domain < 0) return Fault.noAttachment;
+    const type = Atomics.load(this.domains.type, domain);
+    if (type === DomainType.identity) {
+      if (vpn >= this.mem.frames || vpn < 1) return Fault.outOfRange;
+      this.gen = Atomics.load(this.mem.generation, vpn);
+      return vpn;
+    }
+    if (type !== DomainType.sva && type !== DomainType.dma) return Fault.noAttachment;
+    const did = Atomics.load(this.domains.did, this.domains.didIndex(domain, this.iommuIndex));
+    if (did === 0) return Fault.noAttachment;
+
+    // 3. IOTLB: tagged by (did, PASID, page); shared, so under the set's lock.
+    const iotlb = this.iommu.iotlb;
+    const set = iotlb.setOf(pasid, vpn);
+    lock(iotlb.lock, set);
+    const e = iotlb.lookup(set, did, pasid, vpn);
+    if (e >= 0 && (!write || iotlb.rw[e] === 1)) {
+      const pfn = iotlb.pfn[e]!;
+      const gen = iotlb.gen[e]!;
+      const rw = iotlb.rw[e] === 1;
+      unlock(iotlb.lock, set);
+      c[Counter.iotlbHits]!++;
+      this.gen = gen;
+      if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, rw, gen);
+      return pfn;
+    }
+    unlock(iotlb.lock, set);
+    c[Counter.iotlbMisses]!++;
+
+    // 4. Page walk of the domain's table.
+    const out = this.walkOut;
+    out.walkRefs = 0;
+    const pfn = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    c[Counter.walks]!++;
+    c[Counter.walkRefs]! += out.walkRefs;
+    if (pfn < 0) return pfn;
+
+    // 5. Fill IOTLB and device TLB with the generation the frame has now.
+    const gen = Atomics.load(this.mem.generation, pfn);
+    lock(iotlb.lock, set);
+    iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
+    unlock(iotlb.lock, set);
+    if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
+    this.gen = gen;
+    return pfn;
+  }
+
+  /**
+   * Reference translation for integrity checks: a fresh walk with no caching and no counters
+   * (what the CPU would see). Returns a PFN or a Fault.
+   */
+  referenceTranslate(pasid: number, vpn: number): number {
+    const domain = Atomics.load(this.dev.pasidDomain, pasid) - 1;
+    if (domain < 0) return Fault.noAttachment;
+    const type = Atomics.load(this.domains.type, domain);
+    if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : Fault.outOfRange;
+    const out = { walkRefs: 0, writable: false };
+    return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out);
+  }
+}

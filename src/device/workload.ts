@@ -1,0 +1,138 @@
+/**
+ * Descriptor generation: which op, how many bytes, where. Deterministic for a given seed and
+ * device index, independent of timing, so a fixed descriptor count gives the same op mix and
+ * bytes every run.
+ *
+ * Address plan for a region of R bytes shared by k devices:
+ *   - the lower half is the source area: read by every device (memmove/compare/crc32c sources);
+ *     nothing ever writes it, so reference checks on it are exact;
+ *   - the upper half is split into k destination stripes, one per device (memmove/fill
+ *     destinations, compare's second operand, compare-pattern), so no two devices write the
+ *     same bytes and sampled integrity checks are exact.
+ * Transfers start on a granule (4 KiB when every size is ≥ 4 KiB, else 64 B). The access
+ * pattern picks the source granule: `sequential` streams (next start = previous end, wrapping),
+ * `uniform` picks any, `zipf` picks rank r with probability ∝ 1/r^θ (rank 1 = first granule).
+ * The destination granule is the source granule modulo the stripe.
+ */
+
+import { PAGE_SIZE } from '../layout/constants.js';
+import { OP_NAMES, type OpName, type WorkloadConfig } from '../profile/types.js';
+import { nextBelow, type Rng, WeightedChoice, ZipfSampler } from './rng.js';
+
+export const Op = {
+  memmove: 0,
+  fill: 1,
+  compare: 2,
+  comparePattern: 3,
+  crc32c: 4,
+  batch: 5,
+} as const satisfies Record<OpName, number>;
+
+/** A descriptor being built or executed: one preallocated object per device, reused. */
+export interface Descriptor {
+  op: number;
+  sizeBytes: number;
+  src: number;
+  dst: number;
+}
+
+export interface RegionPlan {
+  readonly start: number;
+  readonly sizeBytes: number;
+  readonly stripeIndex: number;
+  readonly stripeCount: number;
+}
+
+export class WorkloadError extends Error {
+  override readonly name = 'WorkloadError';
+}
+
+export class Workload {
+  readonly granuleBytes: number;
+  readonly sourceUnits: number;
+  readonly destUnits: number;
+  readonly maxSizeBytes: number;
+  /** The device's 8-byte fill / compare-pattern pattern, as two little-endian words. */
+  readonly patternLo: number;
+  readonly patternHi: number;
+  private readonly sourceBase: number;
+  private readonly destBase: number;
+  private readonly ops: WeightedChoice;
+  private readonly subOps: WeightedChoice;
+  private readonly subOpCodes: number[];
+  private readonly sizes: WeightedChoice;
+  private readonly sizeValues: Float64Array;
+  private readonly zipf: ZipfSampler | undefined;
+  private seqUnit = 0;
+
+  constructor(
+    private readonly cfg: WorkloadConfig,
+    region: RegionPlan,
+    private readonly rng: Rng,
+  ) {
+    const sizes = cfg.transferSizes.map((t) => t.sizeBytes);
+    this.maxSizeBytes = Math.max(...sizes);
+    let granule = Math.min(...sizes) >= PAGE_SIZE ? PAGE_SIZE : 64;
+    const half = Math.floor(region.sizeBytes / 2 / PAGE_SIZE) * PAGE_SIZE;
+    while (half / granule > 2 ** 22) granule *= 2;
+    this.granuleBytes = granule;
+    const stripeBytes = Math.floor(half / region.stripeCount / granule) * granule;
+    if (half < this.maxSizeBytes || stripeBytes < this.maxSizeBytes) {
+      throw new WorkloadError(
+        `a ${region.sizeBytes}-byte region shared by ${region.stripeCount} device(s) leaves ${stripeBytes}-byte ` +
+          `destination stripes, smaller than the largest transfer (${this.maxSizeBytes} bytes); ` +
+          'enlarge the region or use smaller transfers',
+      );
+    }
+    this.sourceBase = region.start;
+    this.destBase = region.start + half + region.stripeIndex * stripeBytes;
+    this.sourceUnits = Math.floor((half - this.maxSizeBytes) / granule) + 1;
+    this.destUnits = Math.floor((stripeBytes - this.maxSizeBytes) / granule) + 1;
+    this.ops = new WeightedChoice(OP_NAMES.map((n) => cfg.ops[n]));
+    this.subOpCodes = OP_NAMES.map((_, i) => i).filter((i) => i !== Op.batch && cfg.ops[OP_NAMES[i]!] > 0);
+    if (this.subOpCodes.length === 0) this.subOpCodes.push(Op.memmove);
+    this.subOps = new WeightedChoice(this.subOpCodes.map((i) => (cfg.ops[OP_NAMES[i]!] > 0 ? cfg.ops[OP_NAMES[i]!] : 1)));
+    this.sizes = new WeightedChoice(cfg.transferSizes.map((t) => t.weight));
+    this.sizeValues = Float64Array.from(sizes);
+    this.zipf = cfg.pattern === 'zipf' ? new ZipfSampler(this.sourceUnits, cfg.zipfTheta) : undefined;
+    this.patternLo = (rng.next() | 0x01010101) | 0;
+    this.patternHi = (rng.next() | 0x01010101) | 0;
+  }
+
+  /** Fill `d` with the next top-level descriptor. */
+  next(d: Descriptor): void {
+    this.place(d, this.ops.pick(this.rng));
+  }
+
+  /** Fill `d` with the next sub-descriptor of a batch (never a batch). */
+  nextSub(d: Descriptor): void {
+    this.place(d, this.subOpCodes[this.subOps.pick(this.rng)]!);
+  }
+
+  private place(d: Descriptor, op: number): void {
+    d.op = op;
+    const size = op === Op.batch ? 0 : this.sizeValues[this.sizes.pick(this.rng)]!;
+    d.sizeBytes = size;
+    if (op === Op.batch) {
+      d.src = 0;
+      d.dst = 0;
+      return;
+    }
+    let unit: number;
+    switch (this.cfg.pattern) {
+      case 'sequential':
+        unit = this.seqUnit;
+        this.seqUnit += Math.ceil(size / this.granuleBytes);
+        if (this.seqUnit >= this.sourceUnits) this.seqUnit = 0;
+        break;
+      case 'uniform':
+        unit = nextBelow(this.rng, this.sourceUnits);
+        break;
+      case 'zipf':
+        unit = this.zipf!.sample(this.rng) - 1;
+        break;
+    }
+    d.src = this.sourceBase + unit * this.granuleBytes;
+    d.dst = this.destBase + (unit % this.destUnits) * this.granuleBytes;
+  }
+}

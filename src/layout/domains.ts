@@ -1,0 +1,59 @@
+/**
+ * The domain table: what a (device, PASID) can be attached to.
+ *
+ * | field   | type | length              | writer | readers | meaning                                  |
+ * |---------|------|---------------------|--------|---------|------------------------------------------|
+ * | type    | i32  | maxDomains          | kernel | devices | DomainType (0 = free slot)               |
+ * | rootPfn | i32  | maxDomains          | kernel | devices | page-table root (sva: the process's pgd) |
+ * | did     | i32  | maxDomains × iommus | kernel | devices | per-IOMMU domain id, 0 = not on that unit|
+ *
+ * A domain gets a domain id on an IOMMU when it is first attached to a device behind it
+ * (VT-d allocates DIDs per unit), so one SVA domain shared across two units has two dids.
+ */
+
+import { LayoutPlan, type FieldSlot, viewI32 } from './plan.js';
+
+export const DomainType = {
+  free: 0,
+  blocked: 1,
+  identity: 2,
+  dma: 3,
+  sva: 4,
+} as const;
+export type DomainTypeCode = (typeof DomainType)[keyof typeof DomainType];
+export const DOMAIN_TYPE_NAMES = ['free', 'blocked', 'identity', 'dma', 'sva'] as const;
+
+export interface DomainTablePlan {
+  readonly maxDomains: number;
+  readonly iommus: number;
+  readonly type: FieldSlot;
+  readonly rootPfn: FieldSlot;
+  readonly did: FieldSlot;
+  readonly sizeBytes: number;
+}
+
+export function planDomainTable(maxDomains: number, iommus: number): DomainTablePlan {
+  const p = new LayoutPlan();
+  const type = p.i32(maxDomains);
+  const rootPfn = p.i32(maxDomains);
+  const did = p.i32(maxDomains * iommus);
+  return { maxDomains, iommus, type, rootPfn, did, sizeBytes: p.sizeBytes };
+}
+
+export class DomainTableViews {
+  readonly iommus: number;
+  readonly type: Int32Array;
+  readonly rootPfn: Int32Array;
+  readonly did: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer, plan: DomainTablePlan) {
+    this.iommus = plan.iommus;
+    this.type = viewI32(buffer, plan.type);
+    this.rootPfn = viewI32(buffer, plan.rootPfn);
+    this.did = viewI32(buffer, plan.did);
+  }
+
+  didIndex(domain: number, iommu: number): number {
+    return domain * this.iommus + iommu;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * A set-associative translation cache with LRU replacement, as struct-of-arrays.
+ * Used for the IOMMU's IOTLB (iommu.ts: shared by the devices behind it, one lock per set) and
+ * for a device's ATS device TLB (device.ts: private to the device, no lock).
+ *
+ * Fields (entries = sets × ways; entry e of set s is index s*ways + w):
+ * | field | type | length  | meaning                                                      |
+ * |-------|------|---------|--------------------------------------------------------------|
+ * | lock  | i32  | sets    | futex word (mutex.ts); used only by shared caches            |
+ * | tick  | f64  | sets    | LRU clock of the set                                         |
+ * | did   | i32  | entries | tag: domain id (-1 = invalid entry; device TLBs use 0)       |
+ * | pasid | i32  | entries | tag: PASID                                                   |
+ * | vpn   | f64  | entries | tag: virtual page number (exact up to 2^53)                  |
+ * | pfn   | i32  | entries | output: frame number                                         |
+ * | rw    | i32  | entries | output: 1 if the translation permits writes                  |
+ * | gen   | i32  | entries | output: frame generation when the entry was filled (checker) |
+ * | used  | f64  | entries | LRU stamp (the set's tick at last use)                       |
+ * Writers and readers are stated by the owning layout (iommu.ts, device.ts).
+ *
+ * Not modelled: separate walk caches (paging-structure caches), superpage entries.
+ */
+
+import { type FieldSlot, type LayoutPlan, viewF64, viewI32 } from './plan.js';
+
+export interface TlbPlan {
+  readonly sets: number;
+  readonly ways: number;
+  readonly lock: FieldSlot;
+  readonly tick: FieldSlot;
+  readonly did: FieldSlot;
+  readonly pasid: FieldSlot;
+  readonly vpn: FieldSlot;
+  readonly pfn: FieldSlot;
+  readonly rw: FieldSlot;
+  readonly gen: FieldSlot;
+  readonly used: FieldSlot;
+}
+
+export function planTlb(plan: LayoutPlan, entries: number, ways: number): TlbPlan {
+  if (entries % ways !== 0) throw new Error(`bug: TLB entries ${entries} not a multiple of ways ${ways}`);
+  const sets = entries / ways;
+  return {
+    sets,
+    ways,
+    lock: plan.i32(sets),
+    tick: plan.f64(sets),
+    did: plan.i32(entries),
+    pasid: plan.i32(entries),
+    vpn: plan.f64(entries),
+    pfn: plan.i32(entries),
+    rw: plan.i32(entries),
+    gen: plan.i32(entries),
+    used: plan.f64(entries),
+  };
+}
+
+export class Tlb {
+  readonly sets: number;
+  readonly ways: number;
+  readonly lock: Int32Array;
+  readonly tick: Float64Array;
+  readonly did: Int32Array;
+  readonly pasid: Int32Array;
+  readonly vpn: Float64Array;
+  readonly pfn: Int32Array;
+  readonly rw: Int32Array;
+  readonly gen: Int32Array;
+  readonly used: Float64Array;
+
+  constructor(buffer: SharedArrayBuffer, plan: TlbPlan) {
+    this.sets = plan.sets;
+    this.ways = plan.ways;
+    this.lock = viewI32(buffer, plan.lock);
+    this.tick = viewF64(buffer, plan.tick);
+    this.did = viewI32(buffer, plan.did);
+    this.pasid = viewI32(buffer, plan.pasid);
+    this.vpn = viewF64(buffer, plan.vpn);
+    this.pfn = viewI32(buffer, plan.pfn);
+    this.rw = viewI32(buffer, plan.rw);
+    this.gen = viewI32(buffer, plan.gen);
+    this.used = viewF64(buffer, plan.used);
+  }
+
+  /** Mark every entry invalid. Call once on a fresh buffer, before any thread uses it. */
+  initialise(): void {
+    this.did.fill(-1);
+  }
+
+  setOf(pasid: number, vpn: number): number {
+    if (this.sets === 1) return 0;
+    // Low bits of the VPN, mixed with the PASID so that processes do not alias set for set.
+    return (((vpn % 0x40000000) ^ Math.imul(pasid, 0x9e3779b1)) >>> 0) % this.sets;
+  }
+
+  /**
+   * Find (did, pasid, vpn) in its set; on a hit, refresh LRU and return the entry index,
+   * else -1. The caller holds the set's lock if the cache is shared.
+   */
+  lookup(set: number, did: number, pasid: number, vpn: number): number {
+    const base = set * this.ways;
+    const end = base + this.ways;
+    for (let e = base; e < end; e++) {
+      if (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did) {
+        const t = this.tick[set]! + 1;
+        this.tick[set] = t;
+        this.used[e] = t;
+        return e;
+      }
+    }
+    return -1;
+  }
+
+  /** Insert into its set, replacing an invalid entry or else the least recently used one. */
+  fill(set: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number): void {
+    const base = set * this.ways;
+    const end = base + this.ways;
+    let victim = base;
+    let oldest = Infinity;
+    for (let e = base; e < end; e++) {
+      if (this.did[e] === -1) {
+        victim = e;
+        break;
+      }
+      if (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did) {
+        victim = e; // refresh an existing entry (e.g. upgraded to writable)
+        break;
+      }
+      const u = this.used[e]!;
+      if (u < oldest) {
+        oldest = u;
+        victim = e;
+      }
+    }
+    const t = this.tick[set]! + 1;
+    this.tick[set] = t;
+    this.did[victim] = did;
+    this.pasid[victim] = pasid;
+    this.vpn[victim] = vpn;
+    this.pfn[victim] = pfn;
+    this.rw[victim] = rw ? 1 : 0;
+    this.gen[victim] = gen;
+    this.used[victim] = t;
+  }
+
+  /**
+   * Invalidate entries of (did, pasid) whose VPN lies in [vpnStart, vpnEnd); pass did = -2 to
+   * match any domain id. Returns the number of entries dropped. Scans every set: the caller
+   * holds each set's lock in turn if the cache is shared (see `invalidateShared`).
+   */
+  invalidateInSet(set: number, did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
+    const base = set * this.ways;
+    const end = base + this.ways;
+    let dropped = 0;
+    for (let e = base; e < end; e++) {
+      const d = this.did[e]!;
+      if (d === -1) continue;
+      if ((did === -2 || d === did) && this.pasid[e] === pasid) {
+        const v = this.vpn[e]!;
+        if (v >= vpnStart && v < vpnEnd) {
+          this.did[e] = -1;
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Drop every entry in the set. */
+  invalidateSetAll(set: number): number {
+    const base = set * this.ways;
+    let dropped = 0;
+    for (let e = base; e < base + this.ways; e++) {
+      if (this.did[e] !== -1) {
+        this.did[e] = -1;
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Boot: turn a validated profile into a running machine — the kernel with its processes,
+ * regions, domains and attachments — and one DeviceTask per device. Runs on the main thread.
+ */
+
+import { PAGE_SIZE } from '../layout/constants.js';
+import { DomainType } from '../layout/domains.js';
+import type { MachineShape } from '../layout/machine.js';
+import type { DeviceTask } from '../layout/protocol.js';
+import { type Domain, Kernel, type Process } from '../kernel/kernel.js';
+import type { Profile } from '../profile/types.js';
+
+/** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
+export const IOVA_BASE = 0x10_0000;
+const INV_RING_CAPACITY = 64;
+
+export interface BootedDevice {
+  readonly id: string;
+  readonly iommu: number;
+  readonly pasid: number;
+  readonly attach: string;
+  readonly task: Omit<DeviceTask, 'testHooks'>;
+}
+
+export interface Booted {
+  readonly kernel: Kernel;
+  readonly devices: readonly BootedDevice[];
+  readonly processes: ReadonlyMap<string, Process>;
+}
+
+export function machineShape(profile: Profile): MachineShape {
+  return {
+    memoryBytes: profile.system.memoryBytes,
+    maxPasids: profile.system.maxPasids,
+    maxDomains: profile.devices.length * 2 + profile.processes.length * 2 + 8,
+    iommus: profile.iommus.map((m) => ({ iotlbEntries: m.iotlbEntries, iotlbWays: m.iotlbWays })),
+    devices: profile.devices.map((d) => ({
+      iommu: profile.iommus.findIndex((m) => m.id === d.iommu),
+      maxPasids: profile.system.maxPasids,
+      ats: d.ats,
+      devtlbEntries: d.devtlbEntries,
+      devtlbWays: d.devtlbWays,
+      invRingCapacity: INV_RING_CAPACITY,
+    })),
+  };
+}
+
+export function boot(profile: Profile, seed: number): Booted {
+  const shape = machineShape(profile);
+  const kernel = new Kernel({
+    shape,
+    iommuTypes: profile.iommus.map((m) => m.type),
+    devices: profile.devices.map((d, i) => ({ id: d.id, iommu: shape.devices[i]!.iommu, ats: d.ats })),
+    seed,
+  });
+
+  const processes = new Map<string, Process>();
+  const regions = new Map<string, { start: number; sizeBytes: number }>();
+  for (const p of profile.processes) {
+    const proc = kernel.createProcess(p.name);
+    processes.set(p.name, proc);
+    for (const r of p.regions) {
+      const vma = kernel.mmap(proc, r.name, r.sizeBytes, r.writable, r.populate);
+      regions.set(`${p.name}/${r.name}`, { start: vma.start, sizeBytes: vma.sizeBytes });
+    }
+  }
+
+  let blocked: Domain | undefined;
+  const placed = profile.devices.map((d, i) => {
+    const maxTransfer = Math.max(...d.workload.transferSizes.map((t) => t.sizeBytes));
+    const fallbackBytes = Math.max(2 * 1024 * 1024, roundUpPage(4 * maxTransfer));
+    switch (d.attach.type) {
+      case 'sva': {
+        const proc = processes.get(d.attach.process)!;
+        kernel.bindSva(i, proc);
+        const key = `${d.attach.process}/${d.workload.region}`;
+        return { pasid: proc.pasid, key, region: regions.get(key)! };
+      }
+      case 'dma': {
+        const domain = kernel.allocDomain(DomainType.dma);
+        kernel.domainMapBuffer(domain, IOVA_BASE, d.attach.sizeBytes, true);
+        kernel.attach(i, 0, domain);
+        return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: d.attach.sizeBytes } };
+      }
+      case 'identity': {
+        const domain = kernel.allocDomain(DomainType.identity);
+        const pa = kernel.allocPhysBuffer(domain, d.attach.sizeBytes);
+        kernel.attach(i, 0, domain);
+        return { pasid: 0, key: `dev:${d.id}`, region: { start: pa, sizeBytes: d.attach.sizeBytes } };
+      }
+      case 'blocked': {
+        blocked ??= kernel.allocDomain(DomainType.blocked);
+        kernel.attach(i, 0, blocked);
+        return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
+      }
+      case 'none':
+        return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
+    }
+  });
+
+  // Devices sharing a region split its destination half into stripes.
+  const sharers = new Map<string, number[]>();
+  placed.forEach((p, i) => sharers.set(p.key, [...(sharers.get(p.key) ?? []), i]));
+
+  const devices = profile.devices.map((d, i): BootedDevice => {
+    const p = placed[i]!;
+    const group = sharers.get(p.key)!;
+    return {
+      id: d.id,
+      iommu: shape.devices[i]!.iommu,
+      pasid: p.pasid,
+      attach: d.attach.type,
+      task: {
+        index: i,
+        id: d.id,
+        iommu: shape.devices[i]!.iommu,
+        shape,
+        buffers: kernel.buffers,
+        pasid: p.pasid,
+        regionStart: p.region.start,
+        regionBytes: p.region.sizeBytes,
+        stripeIndex: group.indexOf(i),
+        stripeCount: group.length,
+        workload: d.workload,
+        seed,
+        integritySampleEvery: profile.system.integritySampleEvery,
+      },
+    };
+  });
+  return { kernel, devices, processes };
+}
+
+function roundUpPage(n: number): number {
+  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+}

@@ -1,0 +1,188 @@
+/**
+ * The JSON result of a run (documented field by field in the README, "JSON result").
+ * Built on the main thread from the devices' final counters and merged histograms.
+ */
+
+import { Counter } from '../layout/device.js';
+import type { DeviceTaskResult, IntegrityFailure } from '../layout/protocol.js';
+import { STATUS_NAMES } from '../layout/status.js';
+import { decodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
+import { OP_NAMES, type Profile } from '../profile/types.js';
+import type { Booted } from './boot.js';
+
+export const RESULT_FORMAT_VERSION = 1;
+
+export interface OpResult {
+  ops: number;
+  bytes: number;
+  latencyNs: LatencySummaryNs;
+}
+
+export interface DeviceResult {
+  id: string;
+  iommu: string;
+  pasid: number;
+  attach: string;
+  elapsedNs: number;
+  submitted: number;
+  ops: number;
+  bytes: number;
+  opsPerSec: number;
+  bytesPerSec: number;
+  latencyNs: LatencySummaryNs;
+  byOp: Record<string, OpResult>;
+  statuses: Record<string, number>;
+  submitRetries: number;
+  devtlb: { hits: number; misses: number };
+  iotlb: { hits: number; misses: number };
+  walks: number;
+  walkRefs: number;
+  compareMismatches: number;
+  integrity: { checked: number; failed: number; firstFailure: IntegrityFailure | null };
+}
+
+export interface IommuResult {
+  id: string;
+  type: string;
+  iotlb: { entries: number; ways: number; hits: number; misses: number; hitRate: number };
+  walks: number;
+  walkRefs: number;
+}
+
+export interface RunResult {
+  formatVersion: number;
+  profile: string;
+  seed: number;
+  durationS: number | null;
+  elapsedNs: number;
+  totals: {
+    submitted: number;
+    ops: number;
+    bytes: number;
+    opsPerSec: number;
+    bytesPerSec: number;
+    latencyNs: LatencySummaryNs;
+    statuses: Record<string, number>;
+  };
+  devices: DeviceResult[];
+  iommus: IommuResult[];
+  integrity: { checked: number; failed: number };
+  memory: { frames: number; framesFree: number; framesFreed: number; framesReused: number };
+}
+
+/** A run result plus the merged histograms (for .hgrm export; not serialised). */
+export interface RunOutcome {
+  result: RunResult;
+  histograms: { total: Histogram; byDevice: Histogram[] };
+}
+
+export interface BuildInput {
+  profile: Profile;
+  seed: number;
+  booted: Booted;
+  results: DeviceTaskResult[];
+  elapsedNs: number;
+}
+
+function perSec(count: number, ns: number): number {
+  return ns > 0 ? count / (ns / 1e9) : 0;
+}
+
+function statusMap(counters: readonly number[]): Record<string, number> {
+  return Object.fromEntries(STATUS_NAMES.map((name, s) => [name, counters[Counter.statusBase + s] ?? 0]));
+}
+
+export function buildResult(input: BuildInput): RunOutcome {
+  const { profile, booted, results } = input;
+  const total = newMergeHistogram();
+  const byDevice: Histogram[] = [];
+  const devices: DeviceResult[] = results.map((r, i) => {
+    const d = booted.devices[i]!;
+    const c = r.counters;
+    const all = newMergeHistogram();
+    const byOp: Record<string, OpResult> = {};
+    OP_NAMES.forEach((op, k) => {
+      if ((r.opCounts[k] ?? 0) === 0) return;
+      const h = decodeHistogram(r.histograms[k]!);
+      all.add(h);
+      byOp[op] = { ops: r.opCounts[k]!, bytes: r.opBytes[k]!, latencyNs: summarise(h) };
+    });
+    total.add(all);
+    byDevice.push(all);
+    const ops = c[Counter.completed]!;
+    const bytes = c[Counter.bytes]!;
+    return {
+      id: d.id,
+      iommu: profile.iommus[d.iommu]!.id,
+      pasid: d.pasid,
+      attach: d.attach,
+      elapsedNs: r.elapsedNs,
+      submitted: c[Counter.submitted]!,
+      ops,
+      bytes,
+      opsPerSec: perSec(ops, r.elapsedNs),
+      bytesPerSec: perSec(bytes, r.elapsedNs),
+      latencyNs: summarise(all),
+      byOp,
+      statuses: statusMap(c),
+      submitRetries: 0,
+      devtlb: { hits: c[Counter.devtlbHits]!, misses: c[Counter.devtlbMisses]! },
+      iotlb: { hits: c[Counter.iotlbHits]!, misses: c[Counter.iotlbMisses]! },
+      walks: c[Counter.walks]!,
+      walkRefs: c[Counter.walkRefs]!,
+      compareMismatches: c[Counter.compareMismatches]!,
+      integrity: {
+        checked: c[Counter.integrityChecked]!,
+        failed: c[Counter.integrityFailed]!,
+        firstFailure: r.firstIntegrityFailure ?? null,
+      },
+    };
+  });
+
+  const iommus: IommuResult[] = profile.iommus.map((m, k) => {
+    const mine = devices.filter((_, i) => booted.devices[i]!.iommu === k);
+    const hits = mine.reduce((s, d) => s + d.iotlb.hits, 0);
+    const misses = mine.reduce((s, d) => s + d.iotlb.misses, 0);
+    return {
+      id: m.id,
+      type: m.type,
+      iotlb: { entries: m.iotlbEntries, ways: m.iotlbWays, hits, misses, hitRate: hits + misses > 0 ? hits / (hits + misses) : 0 },
+      walks: mine.reduce((s, d) => s + d.walks, 0),
+      walkRefs: mine.reduce((s, d) => s + d.walkRefs, 0),
+    };
+  });
+
+  const sum = (f: (d: DeviceResult) => number): number => devices.reduce((s, d) => s + f(d), 0);
+  const statuses = Object.fromEntries(STATUS_NAMES.map((n) => [n, sum((d) => d.statuses[n] ?? 0)]));
+  const ops = sum((d) => d.ops);
+  const bytes = sum((d) => d.bytes);
+  const frames = booted.kernel.frames;
+  return {
+    result: {
+      formatVersion: RESULT_FORMAT_VERSION,
+      profile: profile.name,
+      seed: input.seed,
+      durationS: profile.durationS ?? null,
+      elapsedNs: input.elapsedNs,
+      totals: {
+        submitted: sum((d) => d.submitted),
+        ops,
+        bytes,
+        opsPerSec: perSec(ops, input.elapsedNs),
+        bytesPerSec: perSec(bytes, input.elapsedNs),
+        latencyNs: summarise(total),
+        statuses,
+      },
+      devices,
+      iommus,
+      integrity: { checked: sum((d) => d.integrity.checked), failed: sum((d) => d.integrity.failed) },
+      memory: {
+        frames: booted.kernel.views.mem.frames,
+        framesFree: frames.freeFrames,
+        framesFreed: frames.stats.freed,
+        framesReused: frames.stats.reused,
+      },
+    },
+    histograms: { total, byDevice },
+  };
+}

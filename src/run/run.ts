@@ -1,0 +1,166 @@
+/**
+ * A run: boot the machine, start one piscina worker per device, release them together at a
+ * start barrier, stop them with the shared stop flag when the duration is up (or when every
+ * device has submitted its descriptor count), and collect one result per device.
+ *
+ * Failure handling: a worker that throws or dies rejects its task; the run then raises every
+ * device's stop flag, waits a short grace period for the others, hard-kills what is left via
+ * the abort signal, destroys the pool and reports which device failed. Never a hang.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { DeviceState } from '../layout/device.js';
+import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/protocol.js';
+import { deviceRng } from '../device/rng.js';
+import { Workload, WorkloadError } from '../device/workload.js';
+import type { Profile } from '../profile/types.js';
+import { boot, type Booted } from './boot.js';
+import { BadInputError, RunFailedError } from './errors.js';
+import { buildResult, type RunOutcome } from './result.js';
+
+export interface RunOptions {
+  /** Overrides the profile's seed. */
+  readonly seed?: number;
+  /** Overrides the profile's duration, seconds. */
+  readonly durationS?: number;
+  /** Test-only fault injection, by device index. */
+  readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
+  /** Called once after boot, before devices start (tests use it to inspect the machine). */
+  readonly onBoot?: (booted: Booted) => void | Promise<void>;
+  /** Called after devices finish, before the result is built. */
+  readonly onFinish?: (booted: Booted) => void | Promise<void>;
+}
+
+/** How long to wait for devices to reach the start barrier. */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** After a stop (or a crash), how long the remaining devices get to drain before a hard kill. */
+const DRAIN_GRACE_MS = 5_000;
+
+/** The worker entry: the compiled .js next to compiled code, the .ts source under tsx. */
+function workerEntry(): { filename: string; execArgv: string[] } {
+  const self = import.meta.url;
+  const ts = self.endsWith('.ts');
+  const url = new URL(`../../workers/device.${ts ? 'ts' : 'js'}`, self);
+  return { filename: fileURLToPath(url), execArgv: ts ? ['--import', 'tsx'] : [] };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
+  const seed = options.seed ?? profile.seed;
+  const durationS = options.durationS ?? profile.durationS;
+  const booted = boot(profile, seed);
+  const { kernel } = booted;
+
+  // Validate each device's address plan here, so a bad one is an input error, not a crash.
+  booted.devices.forEach((d, i) => {
+    try {
+      new Workload(d.task.workload, {
+        start: d.task.regionStart,
+        sizeBytes: d.task.regionBytes,
+        stripeIndex: d.task.stripeIndex,
+        stripeCount: d.task.stripeCount,
+      }, deviceRng(seed, i));
+    } catch (e) {
+      if (e instanceof WorkloadError) throw new BadInputError(`devices[${i}].workload: ${e.message}`);
+      throw e;
+    }
+  });
+  await options.onBoot?.(booted);
+
+  const n = booted.devices.length;
+  const { filename, execArgv } = workerEntry();
+  const pool = new Piscina({
+    filename,
+    execArgv,
+    minThreads: n,
+    maxThreads: n,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: 1,
+    maxQueue: 0,
+  });
+  let poolError: Error | undefined;
+  pool.on('error', (e: Error) => {
+    poolError ??= e;
+    stopAll();
+  });
+
+  const views = kernel.views.devices;
+  const stopAll = (): void => {
+    for (const v of views) {
+      Atomics.store(v.stop, 0, 1);
+      Atomics.notify(v.stop, 0);
+      Atomics.notify(v.go, 0);
+    }
+  };
+
+  const abort = new AbortController();
+  const failures: { device: string; error: unknown }[] = [];
+  const results: (DeviceTaskResult | undefined)[] = new Array(n).fill(undefined);
+  const settled = booted.devices.map((d, i) => {
+    const task: DeviceTask = { ...d.task, ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}) };
+    return pool.run(task, { signal: abort.signal }).then(
+      (r: DeviceTaskResult) => {
+        results[i] = r;
+      },
+      (error: unknown) => {
+        failures.push({ device: d.id, error });
+        stopAll();
+      },
+    );
+  });
+  const allSettled = Promise.all(settled);
+
+  try {
+    // Start barrier.
+    const startupDeadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (views.some((v) => Atomics.load(v.state, 0) < DeviceState.ready)) {
+      if (failures.length > 0 || poolError) break;
+      if (Date.now() > startupDeadline) {
+        throw new RunFailedError(`devices did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
+      }
+      await sleep(2);
+    }
+    const startNs = process.hrtime.bigint();
+    for (const v of views) {
+      Atomics.store(v.go, 0, 1);
+      Atomics.notify(v.go, 0);
+    }
+
+    // Run until the duration is up, every device is done, or something failed.
+    let timer: NodeJS.Timeout | undefined;
+    const durationUp = durationS === undefined ? new Promise<void>(() => {}) : new Promise<void>((r) => {
+      timer = setTimeout(r, durationS * 1000);
+    });
+    await Promise.race([allSettled, durationUp]);
+    if (timer) clearTimeout(timer);
+    stopAll();
+
+    // Drain: every submitted descriptor completes; then hard-kill anything still running.
+    const drained = await Promise.race([allSettled.then(() => true), sleep(DRAIN_GRACE_MS).then(() => false)]);
+    if (!drained) {
+      abort.abort();
+      await Promise.race([allSettled, sleep(1000)]);
+      const stuck = booted.devices.filter((_, i) => results[i] === undefined && !failures.some((f) => f.device === booted.devices[i]!.id));
+      if (failures.length === 0) {
+        throw new RunFailedError(`device(s) ${stuck.map((d) => d.id).join(', ')} did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
+      }
+    }
+    const elapsedNs = Number(process.hrtime.bigint() - startNs);
+
+    if (failures.length > 0) {
+      const f = failures[0]!;
+      const msg = f.error instanceof Error ? f.error.message : String(f.error);
+      throw new RunFailedError(`device ${f.device} crashed: ${msg}`);
+    }
+    if (poolError) throw new RunFailedError(`worker pool failed: ${poolError.message}`);
+    await options.onFinish?.(booted);
+    return buildResult({ profile, seed, booted, results: results as DeviceTaskResult[], elapsedNs });
+  } finally {
+    stopAll();
+    await pool.destroy().catch(() => {});
+  }
+}

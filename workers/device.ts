@@ -1,0 +1,85 @@
+/**
+ * Device worker (piscina task): one long-running task per device. It attaches to the
+ * machine's shared buffers, waits at the start barrier, runs its DeviceEngine until stopped or
+ * out of descriptors, and returns its counters and histograms once. Between 20 ms slices it
+ * yields to the event loop (one promise per slice, none per descriptor).
+ */
+
+import { DeviceState } from '../src/layout/device.js';
+import { attachMachine } from '../src/layout/machine.js';
+import type { DeviceTask, DeviceTaskResult } from '../src/layout/protocol.js';
+import { DeviceEngine } from '../src/device/engine.js';
+import { deviceRng } from '../src/device/rng.js';
+import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
+import { OP_NAMES } from '../src/profile/types.js';
+
+const SLICE_MS = 20;
+const BARRIER_POLL_MS = 50;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export default async function runDevice(task: DeviceTask): Promise<DeviceTaskResult> {
+  await initHistogramWasm();
+  const machine = attachMachine(task.shape, task.buffers);
+  const dev = machine.devices[task.index]!;
+  const shape = task.shape.devices[task.index]!;
+  const histograms = OP_NAMES.map(() => newWasmHistogram());
+  try {
+    const engine = new DeviceEngine({
+      machine,
+      index: task.index,
+      iommu: task.iommu,
+      ats: shape.ats,
+      pasid: task.pasid,
+      region: {
+        start: task.regionStart,
+        sizeBytes: task.regionBytes,
+        stripeIndex: task.stripeIndex,
+        stripeCount: task.stripeCount,
+      },
+      workload: task.workload,
+      rng: deviceRng(task.seed, task.index),
+      integritySampleEvery: task.integritySampleEvery,
+      sink: { record: (op, ns) => histograms[op]!.recordValue(ns) },
+    });
+
+    // Start barrier: report ready, wait for the kernel's go (or a stop before it).
+    Atomics.store(dev.state, 0, DeviceState.ready);
+    Atomics.notify(dev.state, 0);
+    while (Atomics.load(dev.go, 0) === 0 && Atomics.load(dev.stop, 0) === 0) {
+      const r = Atomics.waitAsync(dev.go, 0, 0, BARRIER_POLL_MS);
+      if (r.async) await r.value;
+    }
+
+    engine.begin();
+    const startMs = performance.now();
+    const crashAfter = task.testHooks?.crashAfterDescriptors;
+    for (;;) {
+      const finished = engine.runUntil(performance.now() + SLICE_MS);
+      if (crashAfter !== undefined && engine.completedCount >= crashAfter) {
+        if (task.testHooks?.crashMode === 'exit') process.exit(70);
+        throw new Error(`injected crash after ${engine.completedCount} descriptors`);
+      }
+      if (finished) break;
+      await yieldToEventLoop();
+      engine.pollInvalidations();
+    }
+    const elapsedNs = Math.round((performance.now() - startMs) * 1e6);
+    engine.end();
+
+    return {
+      index: task.index,
+      elapsedNs,
+      counters: Array.from(dev.counters),
+      opCounts: Array.from(engine.opCounts),
+      opBytes: Array.from(engine.opBytes),
+      histograms: histograms.map(encodeHistogram),
+      firstIntegrityFailure: engine.firstIntegrityFailure,
+    };
+  } finally {
+    Atomics.store(dev.state, 0, DeviceState.done);
+    for (const h of histograms) h.destroy();
+  }
+}
