@@ -1,0 +1,8 @@
+/** Process exit statuses, chosen in one place (main.ts). */
+export const ExitCode = {
+  ok: 0,
+  /** The run itself failed (a device crashed, a device did not stop). */
+  runFailed: 1,
+  /** Bad input: malformed profile, missing file, bad command-line arguments. */
+  badInput: 2,
+} as const;

@@ -1,0 +1,577 @@
+/**
+ * Load a YAML profile, validate it once, and hand back a typed `Profile`.
+ *
+ * Validation runs in three layers and reports every problem it finds, not just the first:
+ *   1. YAML syntax (`yaml`'s parseDocument): problems at path '' with line and column;
+ *      nothing else is checked when the text is not YAML.
+ *   2. The zod schema (`schema.ts`): types, ranges, unknown keys, defaults. zod's issues are
+ *      rewritten into "<expectation>, got <value>" messages.
+ *   3. Cross-reference checks (below): ids and references, TLB geometry, queue depth vs work
+ *      queue, transfer sizes vs their memory window, run length, memory and PASID budgets.
+ *      These run even when the schema failed, on every element that parsed on its own, so a
+ *      bad IOMMU entry and a dangling device reference are reported together.
+ * Problems are listed in document order.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+
+import { isNode, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import type { z } from 'zod';
+
+import {
+  deviceSchema,
+  iommuSchema,
+  KNOWN_KEYS_PREFIX,
+  processSchema,
+  profileSchema,
+} from './schema.js';
+import { formatBytes, parseSizeBytes } from './sizes.js';
+import type { DeviceConfig, IommuConfig, ProcessConfig, Profile, SystemConfig } from './types.js';
+
+/** One thing wrong with a profile. `path` is like `devices[1].workload.queueDepth`, or '' for the whole document. */
+export interface ProfileProblem {
+  path: string;
+  message: string;
+}
+
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+
+  constructor(
+    readonly file: string,
+    readonly problems: ProfileProblem[],
+  ) {
+    super(problemLines(file, problems).join('\n'));
+  }
+}
+
+/** One line per problem: `<file>: <path>: <message>` (`<file>: <message>` for the whole document). */
+export function formatProfileError(e: ProfileError): string {
+  return problemLines(e.file, e.problems).join('\n');
+}
+
+function problemLines(file: string, problems: readonly ProfileProblem[]): string[] {
+  return problems.map((p) => (p.path === '' ? `${file}: ${p.message}` : `${file}: ${p.path}: ${p.message}`));
+}
+
+/** Read and parse a profile file. Every failure, including an unreadable file, is a ProfileError. */
+export function loadProfile(file: string): Profile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ProfileError(file, [{ path: '', message: `cannot read profile: ${readFailure(e)}` }]);
+  }
+  return parseProfile(text, file);
+}
+
+function readFailure(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Parse and validate profile text; `file` names it in problems and provides the default `name`. */
+export function parseProfile(text: string, file: string): Profile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ProfileError(
+      file,
+      doc.errors.map((e) => ({ path: '', message: yamlErrorMessage(e, lineCounter) })),
+    );
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // e.g. too many alias expansions
+    throw new ProfileError(file, [{ path: '', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+  if (data === null || data === undefined) {
+    throw new ProfileError(file, [
+      { path: '', message: 'the profile is empty; expected a mapping with iommus, processes and devices' },
+    ]);
+  }
+
+  const result = profileSchema.safeParse(data, { reportInput: true });
+  const found: Found[] = result.success ? [] : result.error.issues.flatMap((issue) => fromIssue(issue, []));
+  if (isRecord(data)) found.push(...crossCheck(partsOf(data)));
+  if (found.length > 0 || !result.success) {
+    // (An issue always yields a problem; the fallback only guards against a silent failure.)
+    const problems =
+      found.length > 0 ? inDocumentOrder(doc, found).map(toProblem) : [{ path: '', message: 'invalid profile' }];
+    throw new ProfileError(file, problems);
+  }
+
+  const out = result.data;
+  const profile = {
+    name: out.name ?? defaultName(file),
+    seed: out.seed,
+    durationS: out.durationS,
+    system: out.system,
+    iommus: out.iommus,
+    processes: out.processes,
+    devices: out.devices,
+  } satisfies Profile;
+  return profile;
+}
+
+function defaultName(file: string): string {
+  return basename(file, extname(file)) || 'profile';
+}
+
+function yamlErrorMessage(e: YAMLError, lines: LineCounter): string {
+  const { line, col } = lines.linePos(e.pos[0]);
+  return `YAML syntax error at line ${line}, column ${col}: ${e.message}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems while collecting: a path as segments (so they can be sorted by position) and a message.
+
+type Seg = string | number;
+interface Found {
+  at: Seg[];
+  message: string;
+}
+
+function toProblem(f: Found): ProfileProblem {
+  return { path: formatPath(f.at), message: f.message };
+}
+
+/** `['devices', 1, 'workload', 'queueDepth']` → `devices[1].workload.queueDepth`. */
+export function formatPath(at: readonly Seg[]): string {
+  let s = '';
+  for (const seg of at) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) s += s === '' ? seg : `.${seg}`;
+    else s += `[${JSON.stringify(seg)}]`;
+  }
+  return s;
+}
+
+/** Stable-sort problems by where their path (or its nearest existing ancestor) starts in the text. */
+function inDocumentOrder(doc: Document, found: Found[]): Found[] {
+  const offset = (at: Seg[]): number => {
+    for (let n = at.length; n > 0; n--) {
+      const node = doc.getIn(at.slice(0, n), true);
+      if (isNode(node) && node.range) return node.range[0];
+    }
+    return -1; // whole document, or a key whose ancestors are all missing
+  };
+  return found
+    .map((f, i) => ({ f, i, pos: offset(f.at) }))
+    .sort((a, b) => a.pos - b.pos || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+/** The offending value, JSON-ish and short. */
+function show(v: unknown): string {
+  let s: string;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') s = String(v);
+  else if (v === undefined) s = 'nothing';
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = String(v);
+    }
+  }
+  return s.length > 40 ? `${s.slice(0, 39)}…` : s;
+}
+
+function withValue(expectation: string, value: unknown): string {
+  return value === undefined ? `missing; ${expectation}` : `${expectation}, got ${show(value)}`;
+}
+
+/** A size for messages; exact bytes are added when the rounded form would not be exact. */
+function bytes(n: number): string {
+  const f = formatBytes(n);
+  return parseSizeBytes(f.replace(' ', '')) === n ? f : `${f} (${n} bytes)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod issues → problems
+
+/** The "expected …" part of an issue: ours from schema.ts, or a generic one for any we missed. */
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.message.startsWith('expected')) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_small':
+      return `expected at least ${issue.minimum}`;
+    case 'too_big':
+      return `expected at most ${issue.maximum}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${issue.divisor}`;
+    case 'invalid_value':
+      return `expected one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `expected a string matching ${issue.pattern ?? issue.format}`;
+    default:
+      return issue.message;
+  }
+}
+
+function fromIssue(issue: z.core.$ZodIssue, base: Seg[]): Found[] {
+  const at: Seg[] = [...base, ...issue.path.map((seg) => (typeof seg === 'number' ? seg : String(seg)))];
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      // One problem per key, with the key in the path.
+      const known = issue.message.startsWith(KNOWN_KEYS_PREFIX)
+        ? issue.message.slice(KNOWN_KEYS_PREFIX.length).split(', ')
+        : [];
+      return issue.keys.map((key) => {
+        const guess = closest(key, known);
+        let hint = '';
+        if (guess !== undefined) hint = `; did you mean "${guess}"?`;
+        else if (known.length > 0) hint = `; expected one of: ${known.join(', ')}`;
+        return { at: [...at, key], message: `unknown key ${JSON.stringify(key)}${hint}` };
+      });
+    }
+    case 'invalid_union': {
+      if (issue.discriminator !== undefined) {
+        // A discriminated union whose tag matched nothing; zod already put the tag in the path.
+        const tag = isRecord(issue.input) ? issue.input[issue.discriminator] : undefined;
+        return [{ at, message: withValue(expectation(issue), tag) }];
+      }
+      // A plain union (a size or a list): if exactly one branch got past "wrong kind of value",
+      // that branch is what the user meant, so report its own, more precise problems.
+      const meant = issue.errors.filter(
+        (branch) => !(branch.length === 1 && branch[0]?.code === 'invalid_type' && branch[0].path.length === 0),
+      );
+      if (meant.length === 1 && meant[0] !== undefined) return meant[0].flatMap((i) => fromIssue(i, at));
+      return [{ at, message: withValue(expectation(issue), issue.input) }];
+    }
+    case 'custom':
+      if (issue.params?.['complete'] === true) return [{ at, message: issue.message }];
+      return [{ at, message: withValue(expectation(issue), issue.input) }];
+    case 'invalid_type':
+      return [{ at, message: withValue(expectation(issue), issue.input) }];
+    default:
+      // too_small, too_big, not_multiple_of, invalid_value, invalid_format, ...: a value was there.
+      return [{ at, message: `${expectation(issue)}, got ${show(issue.input)}` }];
+  }
+}
+
+/** The known key closest to a misspelt one (same letters ignoring case, or edit distance ≤ 2). */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, substitution));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-reference checks, on whatever parsed.
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field(v: unknown, key: string): unknown {
+  return isRecord(v) ? v[key] : undefined;
+}
+
+/** One list element: its raw YAML value, and its parsed form if it passed the schema on its own. */
+interface Part<T> {
+  raw: unknown;
+  value: T | undefined;
+}
+
+/** The profile as far as it parsed. A list is undefined when it is not a list at all. */
+interface Parts {
+  /** 'invalid' when present but rejected by the schema (so "missing" checks stay quiet). */
+  durationS: number | undefined | 'invalid';
+  system: SystemConfig | undefined;
+  rawSystem: unknown;
+  iommus: Part<IommuConfig>[] | undefined;
+  processes: Part<ProcessConfig>[] | undefined;
+  devices: Part<DeviceConfig>[] | undefined;
+}
+
+function partsOf(data: Record<string, unknown>): Parts {
+  const each = <T>(raw: unknown, schema: z.ZodType<T>): Part<T>[] | undefined =>
+    Array.isArray(raw)
+      ? raw.map((item: unknown) => {
+          const r = schema.safeParse(item);
+          return { raw: item, value: r.success ? r.data : undefined };
+        })
+      : undefined;
+  const duration = profileSchema.shape.durationS.safeParse(data['durationS']);
+  const system = profileSchema.shape.system.safeParse(data['system']);
+  return {
+    durationS: duration.success ? duration.data : 'invalid',
+    system: system.success ? system.data : undefined,
+    rawSystem: data['system'],
+    iommus: each(data['iommus'], iommuSchema),
+    processes: data['processes'] === undefined ? [] : each(data['processes'], processSchema),
+    devices: each(data['devices'], deviceSchema),
+  };
+}
+
+type Add = (at: Seg[], message: string) => void;
+
+/**
+ * Report duplicates of `key` among raw list elements; returns the distinct string values in
+ * order (also from elements that failed the schema, so they still count as defined).
+ */
+function uniqueNames(items: readonly unknown[], listAt: Seg[], key: string, what: string, add: Add): string[] {
+  const firstIndex = new Map<string, number>();
+  items.forEach((item, i) => {
+    const v = field(item, key);
+    if (typeof v !== 'string') return;
+    const first = firstIndex.get(v);
+    if (first === undefined) {
+      firstIndex.set(v, i);
+    } else {
+      const owner = formatPath([...listAt, first]);
+      add([...listAt, i, key], `"${v}" is already the ${key} of ${owner}; expected a unique ${what}`);
+    }
+  });
+  return [...firstIndex.keys()];
+}
+
+function rawNames(items: unknown): string[] {
+  if (!Array.isArray(items)) return [];
+  return items.map((r) => field(r, 'name')).filter((n): n is string => typeof n === 'string');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** " (the default)" when `key` is absent from the raw mapping, so the user knows where a value came from. */
+function defaultNote(rawParent: unknown, key: string): string {
+  return field(rawParent, key) === undefined ? ' (the default)' : '';
+}
+
+/** TLB geometry: ways ≤ entries and entries % ways == 0. */
+function waysProblem(entries: number, ways: number, entriesKey: string): string | undefined {
+  if (ways > entries) return `${ways} is larger than ${entriesKey} (${entries}); expected at most ${entries}`;
+  if (entries % ways === 0) return undefined;
+  let below = ways;
+  while (entries % below !== 0) below--;
+  let above = ways;
+  while (entries % above !== 0) above++;
+  return (
+    `${ways} does not divide ${entriesKey} (${entries}); ` +
+    `expected a divisor of ${entries}, e.g. ${below} or ${above}`
+  );
+}
+
+/** Page-table allowance per process and per dma/identity domain in the memory estimate. */
+const PAGE_TABLE_BYTES = 1024 ** 2;
+
+/** What devices may refer to: names defined anywhere in the profile (undefined: that list is not a list). */
+interface Names {
+  iommuIds: string[] | undefined;
+  processNames: string[] | undefined;
+  /** First process of each name. */
+  processByName: Map<string, Part<ProcessConfig>>;
+}
+
+function crossCheck(p: Parts): Found[] {
+  const found: Found[] = [];
+  const add: Add = (at, message) => found.push({ at, message });
+
+  const names = checkUniqueness(p, add);
+  p.iommus?.forEach(({ value: u }, i) => {
+    const ways = u && waysProblem(u.iotlbEntries, u.iotlbWays, 'iotlbEntries');
+    if (ways) add(['iommus', i, 'iotlbWays'], ways);
+  });
+  p.devices?.forEach(({ raw, value }, i) => {
+    if (value) checkDevice(value, raw, i, names, add);
+  });
+  checkRunLength(p, add);
+  checkBudgets(p, add);
+  return found;
+}
+
+/** Unique ids and names, on raw values so elements that failed the schema still count. */
+function checkUniqueness(p: Parts, add: Add): Names {
+  const raws = (parts: Part<unknown>[]) => parts.map((x) => x.raw);
+  const iommuIds = p.iommus && uniqueNames(raws(p.iommus), ['iommus'], 'id', 'IOMMU id', add);
+  const processNames = p.processes && uniqueNames(raws(p.processes), ['processes'], 'name', 'process name', add);
+  if (p.devices) uniqueNames(raws(p.devices), ['devices'], 'id', 'device id', add);
+
+  const processByName = new Map<string, Part<ProcessConfig>>();
+  p.processes?.forEach((proc, i) => {
+    const name = field(proc.raw, 'name');
+    if (typeof name === 'string' && !processByName.has(name)) processByName.set(name, proc);
+    const regions = field(proc.raw, 'regions');
+    if (Array.isArray(regions)) {
+      uniqueNames(regions, ['processes', i, 'regions'], 'name', 'region name within the process', add);
+    }
+  });
+  return { iommuIds, processNames, processByName };
+}
+
+function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add: Add): void {
+  const at = (...rest: Seg[]): Seg[] => ['devices', i, ...rest];
+  const w = d.workload;
+
+  const ways = waysProblem(d.devtlbEntries, d.devtlbWays, 'devtlbEntries');
+  if (ways) add(at('devtlbWays'), ways);
+
+  if (w.queueDepth > d.wqSize) {
+    add(
+      at('workload', 'queueDepth'),
+      `${w.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}`,
+    );
+  }
+
+  const { iommuIds, processNames, processByName } = names;
+  if (iommuIds && !iommuIds.includes(d.iommu)) {
+    const expected =
+      iommuIds.length > 0 ? `one of: ${iommuIds.join(', ')}` : 'the id of an IOMMU listed under iommus';
+    add(at('iommu'), `"${d.iommu}" names no IOMMU; expected ${expected}`);
+  }
+
+  // The memory the workload moves data in, for the transfer-size check below.
+  let window: { bytes: number; what: string } | undefined;
+  const a = d.attach;
+  if (a.type === 'sva') {
+    const proc = processByName.get(a.process);
+    if (processNames && !proc) {
+      const expected =
+        processNames.length > 0
+          ? `one of: ${processNames.join(', ')}`
+          : 'the name of a process listed under processes (there are none)';
+      add(at('attach', 'process'), `"${a.process}" names no process; expected ${expected}`);
+    } else if (proc) {
+      const regionNames = rawNames(field(proc.raw, 'regions'));
+      const expected = regionNames.length > 0 ? `one of: ${regionNames.join(', ')}` : 'the name of one of its regions';
+      if (w.region === undefined) {
+        add(
+          at('workload', 'region'),
+          `missing; an sva-attached device works on a region of process "${a.process}"; expected ${expected}`,
+        );
+      } else if (!regionNames.includes(w.region)) {
+        add(at('workload', 'region'), `"${w.region}" names no region of process "${a.process}"; expected ${expected}`);
+      } else {
+        const region = proc.value?.regions.find((r) => r.name === w.region);
+        if (region) {
+          const what = `region "${region.name}" of process "${a.process}" (${bytes(region.sizeBytes)})`;
+          window = { bytes: region.sizeBytes, what };
+        }
+      }
+    }
+  } else {
+    if (w.region !== undefined) {
+      add(
+        at('workload', 'region'),
+        `"${w.region}" is set but attach.type is ${a.type}; ` +
+          'expected no workload.region (it names a process region, so it needs an sva attach)',
+      );
+    }
+    if (a.type === 'dma' || a.type === 'identity') {
+      window = { bytes: a.sizeBytes, what: `the ${a.type} window (attach.sizeBytes: ${bytes(a.sizeBytes)})` };
+    }
+  }
+
+  if (window) {
+    // memmove and compare read a source slot in one half and write/compare its mirror in the other.
+    const half = Math.floor(window.bytes / 2);
+    const rawWorkload = field(raw, 'workload');
+    const rawSizes = field(rawWorkload, 'transferSizeBytes');
+    w.transferSizes.forEach((t, k) => {
+      if (t.sizeBytes <= half) return;
+      const path = Array.isArray(rawSizes)
+        ? at('workload', 'transferSizeBytes', k, 'sizeBytes')
+        : at('workload', 'transferSizeBytes');
+      add(
+        path,
+        `${bytes(t.sizeBytes)}${defaultNote(rawWorkload, 'transferSizeBytes')} is larger than half of ` +
+          `${window.what}; expected at most ${bytes(half)}, ` +
+          'because memmove and compare use a source slot in one half and its mirror slot in the other half',
+      );
+    });
+  }
+}
+
+/** A run ends after durationS, or when every device has issued its descriptor count. */
+function checkRunLength(p: Parts, add: Add): void {
+  if (p.durationS !== undefined || !p.devices) return;
+  const unbounded = p.devices.flatMap(({ value }) =>
+    value && value.workload.descriptors === undefined ? [value.id] : [],
+  );
+  if (unbounded.length > 0) {
+    add(
+      ['durationS'],
+      'missing; a run needs durationS or every device needs workload.descriptors ' +
+        `(without it: ${unbounded.join(', ')})`,
+    );
+  }
+}
+
+/** PASIDs and simulated memory. */
+function checkBudgets(p: Parts, add: Add): void {
+  if (!p.system) return;
+
+  if (p.processes) {
+    const { maxPasids } = p.system;
+    const n = p.processes.length;
+    if (n > maxPasids - 1) {
+      add(
+        ['system', 'maxPasids'],
+        `${maxPasids}${defaultNote(p.rawSystem, 'maxPasids')} leaves ${plural(maxPasids - 1, 'PASID')} ` +
+          `(0 is reserved) for ${plural(n, 'process', 'processes')}; expected at least ${n + 1}`,
+      );
+    }
+  }
+
+  // Memory: only when every part of the sum parsed, or the estimate would be meaningless.
+  const processes = p.processes?.map((x) => x.value);
+  const devices = p.devices?.map((x) => x.value);
+  if (!processes?.every((x) => x !== undefined) || !devices?.every((x) => x !== undefined)) return;
+  const regionBytes = processes.reduce((sum, proc) => sum + proc.regions.reduce((s, r) => s + r.sizeBytes, 0), 0);
+  let windowBytes = 0;
+  let domains = processes.length;
+  for (const d of devices) {
+    if (d.attach.type === 'dma' || d.attach.type === 'identity') {
+      windowBytes += d.attach.sizeBytes;
+      domains++;
+    }
+  }
+  const needed = regionBytes + windowBytes + domains * PAGE_TABLE_BYTES;
+  const { memoryBytes } = p.system;
+  if (needed > memoryBytes) {
+    add(
+      ['system', 'memoryBytes'],
+      `${bytes(memoryBytes)}${defaultNote(p.rawSystem, 'memoryBytes')} is too small: ` +
+        `this profile needs about ${bytes(needed)} (regions ${bytes(regionBytes)} + ` +
+        `dma/identity windows ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
+        `one per process and per dma/identity domain); expected at least ${bytes(needed)}`,
+    );
+  }
+}

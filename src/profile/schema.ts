@@ -1,0 +1,290 @@
+/**
+ * zod schema for a raw YAML load profile.
+ *
+ * The schema checks each value on its own (types, ranges, unknown keys) and applies the defaults
+ * documented in `types.ts`; its output is the `Profile` shape (minus the defaulted `name`).
+ * Checks that relate values to each other (references, uniqueness, queueDepth vs wqSize, TLB
+ * geometry, memory budget, ...) live in `load.ts`, which also turns zod issues into
+ * user-facing problems.
+ *
+ * Message convention: every message set here is an expectation ("expected an integer from 1 to
+ * 65536"); `load.ts` appends the offending value (", got \"lots\"") or prefixes "missing; ".
+ * A custom issue whose message is already complete carries `params: { complete: true }`.
+ */
+import { z } from 'zod';
+
+import { formatBytes, parseSizeBytes } from './sizes.js';
+import {
+  ACCESS_PATTERNS,
+  IOMMU_TYPES,
+  OP_NAMES,
+  type AttachConfig,
+  type DeviceConfig,
+  type IommuConfig,
+  type OpName,
+  type ProcessConfig,
+  type RegionConfig,
+  type SystemConfig,
+  type WorkloadConfig,
+} from './types.js';
+
+export const PAGE_BYTES = 4096;
+export const MAX_TRANSFER_BYTES = 16 * 1024 ** 2;
+/** Ids of IOMMUs and devices: they show up in reports and on the command line. */
+export const ID_RE = /^[A-Za-z][\w.-]*$/;
+/** Prefix of the message of an unknown-key issue; `load.ts` reads the key list back for "did you mean". */
+export const KNOWN_KEYS_PREFIX = 'expected one of: ';
+
+// ---------------------------------------------------------------------------------------------
+// Leaf builders: each carries one expectation message used for every way the value can fail.
+
+function intIn(min: number, max?: number) {
+  const expected =
+    max === undefined ? `expected an integer of at least ${min}` : `expected an integer from ${min} to ${max}`;
+  const s = z.number({ error: expected }).int({ error: expected }).min(min, { error: expected });
+  return max === undefined ? s : s.max(max, { error: expected });
+}
+
+/** A finite number in [min, max]; `minExclusive` makes it (min, max]. */
+function numIn(min: number, opts: { max?: number; minExclusive?: boolean } = {}) {
+  const { max, minExclusive = false } = opts;
+  const low = minExclusive ? `greater than ${min}` : `of at least ${min}`;
+  const expected =
+    max === undefined
+      ? `expected a number ${low}`
+      : minExclusive
+        ? `expected a number greater than ${min} and at most ${max}`
+        : `expected a number from ${min} to ${max}`;
+  let s = z.number({ error: expected });
+  s = minExclusive ? s.gt(min, { error: expected }) : s.min(min, { error: expected });
+  return max === undefined ? s : s.max(max, { error: expected });
+}
+
+const SIZE_EXAMPLES = 'e.g. 4096, "64KiB" or "16 MiB"';
+
+/**
+ * A size in bytes (see `sizes.ts`), range-checked in the same step so the message can quote
+ * the value exactly as written ("5000B", not 5000).
+ */
+function size(opts: { min: number; max?: number; pageMultiple?: boolean; examples?: string }) {
+  const { min, max, pageMultiple = false, examples = SIZE_EXAMPLES } = opts;
+  const range =
+    max === undefined ? `of at least ${formatBytes(min)}` : `from ${formatBytes(min)} to ${formatBytes(max)}`;
+  const multiple = pageMultiple ? ` that is a multiple of ${formatBytes(PAGE_BYTES)}` : '';
+  const expected = `expected a size ${range}${multiple} (${examples})`;
+  return z.unknown().transform((v, ctx) => {
+    if (typeof v !== 'number' && typeof v !== 'string') {
+      // invalid_type (not custom) so a union with a list alternative can tell "wrong kind" apart.
+      ctx.addIssue({ code: 'invalid_type', expected: 'number', input: v, message: expected });
+      return z.NEVER;
+    }
+    const n = parseSizeBytes(v);
+    if (n === undefined || n < min || (max !== undefined && n > max) || (pageMultiple && n % PAGE_BYTES !== 0)) {
+      ctx.addIssue({ code: 'custom', input: v, message: expected });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+const bool = () => z.boolean({ error: 'expected true or false' });
+
+const name = () =>
+  z.string({ error: 'expected a non-empty name' }).min(1, { error: 'expected a non-empty name' });
+
+const ID_EXPECTED = 'expected an id: a letter, then letters, digits, "_", "." or "-"';
+const id = () => z.string({ error: ID_EXPECTED }).regex(ID_RE, { error: ID_EXPECTED });
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `expected one of: ${values.join(', ')}` });
+}
+
+/** A strict object: unknown keys are issues whose message lists the known keys. */
+function obj<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
+  const known = KNOWN_KEYS_PREFIX + Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? known : `expected ${what}`),
+  });
+}
+
+function list<T extends z.core.SomeType>(item: T, what: string, nonEmpty: boolean) {
+  const expected = nonEmpty ? `expected a non-empty list of ${what}` : `expected a list of ${what}`;
+  const s = z.array(item, { error: expected });
+  return nonEmpty ? s.min(1, { error: expected }) : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The profile, bottom-up.
+
+export const systemSchema = obj(
+  {
+    memoryBytes: size({
+      min: 1024 ** 2,
+      max: 4 * 1024 ** 3, // PTEs carry 20-bit frame numbers (layout/constants.ts MAX_FRAMES)
+      pageMultiple: true,
+      examples: 'e.g. "256MiB" or "1 GiB"',
+    }).default(256 * 1024 ** 2),
+    maxPasids: intIn(2, 1_048_576).default(65_536),
+    integritySampleEvery: intIn(0).default(256),
+  },
+  'a mapping with memoryBytes, maxPasids, integritySampleEvery',
+).transform((s): SystemConfig => s);
+
+export const iommuSchema = obj(
+  {
+    id: id(),
+    type: oneOf(IOMMU_TYPES).default('vtd'),
+    iotlbEntries: intIn(1, 65_536).default(64),
+    // Default = entries (fully associative); entries % ways is checked in load.ts.
+    iotlbWays: intIn(1).optional(),
+  },
+  'a mapping describing an IOMMU, e.g. {id: iommu0, type: vtd}',
+).transform(
+  (u): IommuConfig => ({
+    id: u.id,
+    type: u.type,
+    iotlbEntries: u.iotlbEntries,
+    iotlbWays: u.iotlbWays ?? u.iotlbEntries,
+  }),
+);
+
+const regionSchema = obj(
+  {
+    name: name(),
+    sizeBytes: size({ min: PAGE_BYTES, pageMultiple: true }),
+    populate: numIn(0, { max: 1 }).default(1),
+    writable: bool().default(true),
+  },
+  'a mapping describing a memory region, e.g. {name: buf, sizeBytes: 32MiB}',
+).transform((r): RegionConfig => r);
+
+export const processSchema = obj(
+  {
+    name: name(),
+    regions: list(regionSchema, 'regions', true),
+  },
+  'a mapping describing a process, e.g. {name: app, regions: [...]}',
+).transform((p): ProcessConfig => p);
+
+/** DMA / identity windows are mapped page by page, so they are page multiples like regions. */
+const windowSize = () => size({ min: PAGE_BYTES, pageMultiple: true });
+const ATTACH_TYPES = ['sva', 'dma', 'identity', 'blocked', 'none'] as const;
+
+const attachSchema = z.discriminatedUnion(
+  'type',
+  [
+    obj({ type: z.literal('sva'), process: name() }, 'a mapping {type: sva, process: <name>}'),
+    obj({ type: z.literal('dma'), sizeBytes: windowSize() }, 'a mapping {type: dma, sizeBytes: <size>}'),
+    obj({ type: z.literal('identity'), sizeBytes: windowSize() }, 'a mapping {type: identity, sizeBytes: <size>}'),
+    obj({ type: z.literal('blocked') }, 'a mapping {type: blocked}'),
+    obj({ type: z.literal('none') }, 'a mapping {type: none}'),
+  ],
+  {
+    // invalid_union = the discriminator matched no option (zod puts the path on `type`).
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `expected one of: ${ATTACH_TYPES.join(', ')}`
+        : `expected a mapping with a type (${ATTACH_TYPES.join(', ')}), e.g. {type: sva, process: app}`,
+  },
+);
+
+const transferSize = () => size({ min: 1, max: MAX_TRANSFER_BYTES });
+const transferSizesSchema = z.union(
+  [
+    transferSize().transform((sizeBytes) => [{ sizeBytes, weight: 1 }]),
+    list(
+      obj(
+        { sizeBytes: transferSize(), weight: numIn(0, { minExclusive: true }) },
+        'a mapping {sizeBytes: <size>, weight: <number>}',
+      ),
+      '{sizeBytes, weight} entries',
+      true,
+    ),
+  ],
+  {
+    error:
+      `expected a transfer size from 1 B to ${formatBytes(MAX_TRANSFER_BYTES)} (${SIZE_EXAMPLES}), ` +
+      'or a non-empty list of {sizeBytes, weight}',
+  },
+);
+
+const opWeight = () => numIn(0).default(0);
+const opsShape = {
+  memmove: opWeight(),
+  fill: opWeight(),
+  compare: opWeight(),
+  comparePattern: opWeight(),
+  crc32c: opWeight(),
+  batch: opWeight(),
+} satisfies Record<OpName, unknown>;
+
+const opsSchema = obj(opsShape, `a mapping of op weights (${OP_NAMES.join(', ')})`).transform(
+  (ops, ctx): Record<OpName, number> => {
+    if (!OP_NAMES.some((op) => ops[op] > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        input: ops,
+        params: { complete: true },
+        message: `every op weight is 0; expected at least one of ${OP_NAMES.join(', ')} with a weight greater than 0`,
+      });
+    }
+    return ops;
+  },
+);
+
+const workloadSchema = obj(
+  {
+    region: name().optional(),
+    queueDepth: intIn(1).default(16),
+    transferSizeBytes: transferSizesSchema.default(() => [{ sizeBytes: 4096, weight: 1 }]),
+    pattern: oneOf(ACCESS_PATTERNS).default('uniform'),
+    zipfTheta: numIn(0, { max: 10, minExclusive: true }).default(0.99),
+    ops: opsSchema.default(() => ({ memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0 })),
+    batchSize: intIn(1, 1024).default(8),
+    descriptors: intIn(1).optional(),
+  },
+  'a mapping describing the workload, e.g. {region: buf, queueDepth: 16}',
+).transform(
+  (w): WorkloadConfig => ({
+    region: w.region,
+    queueDepth: w.queueDepth,
+    transferSizes: w.transferSizeBytes,
+    pattern: w.pattern,
+    zipfTheta: w.zipfTheta,
+    ops: w.ops,
+    batchSize: w.batchSize,
+    descriptors: w.descriptors,
+  }),
+);
+
+export const deviceSchema = obj(
+  {
+    id: id(),
+    type: z.literal('dsa', { error: 'expected "dsa" (the only device type so far)' }).default('dsa'),
+    iommu: name(),
+    ats: bool().default(true),
+    devtlbEntries: intIn(1, 4096).default(64),
+    devtlbWays: intIn(1).optional(),
+    wqSize: intIn(1, 1024).default(128),
+    wqMode: oneOf(['dedicated', 'shared']).default('dedicated'),
+    attach: attachSchema.default((): AttachConfig => ({ type: 'none' })),
+    workload: workloadSchema.prefault({}),
+  },
+  'a mapping describing a device, e.g. {id: dsa0, iommu: iommu0}',
+).transform((d): DeviceConfig => ({ ...d, devtlbWays: d.devtlbWays ?? d.devtlbEntries }));
+
+export const profileSchema = obj(
+  {
+    name: name().optional(),
+    seed: intIn(0, 2 ** 32 - 1).default(1),
+    durationS: numIn(0, { max: 86_400, minExclusive: true }).optional(),
+    system: systemSchema.prefault({}),
+    iommus: list(iommuSchema, 'IOMMUs', true),
+    processes: list(processSchema, 'processes', false).default(() => []),
+    devices: list(deviceSchema, 'devices', true),
+  },
+  'a mapping with iommus, processes and devices',
+);
+
+/** What the schema produces: a `Profile` whose `name` may still be missing. */
+export type ParsedProfile = z.output<typeof profileSchema>;

@@ -1,0 +1,112 @@
+/**
+ * The validated, defaults-applied shape of a load profile.
+ *
+ * This is the contract between the profile loader (`load.ts`, which validates YAML once at the
+ * edge) and everything behind it (kernel, devices, run), which trusts it. Every size is in
+ * bytes, every duration carries its unit in its name.
+ */
+
+export const OP_NAMES = ['memmove', 'fill', 'compare', 'comparePattern', 'crc32c', 'batch'] as const;
+export type OpName = (typeof OP_NAMES)[number];
+
+export const ACCESS_PATTERNS = ['sequential', 'uniform', 'zipf'] as const;
+export type AccessPattern = (typeof ACCESS_PATTERNS)[number];
+
+export const IOMMU_TYPES = ['vtd', 'smmuv3'] as const;
+export type IommuType = (typeof IOMMU_TYPES)[number];
+
+export interface SystemConfig {
+  /** Simulated physical memory, bytes; a multiple of 4096. Default 256 MiB. */
+  memoryBytes: number;
+  /** Global PASID space is [1, maxPasids-1]; 0 is reserved for DMA without PASID. Default 65536. */
+  maxPasids: number;
+  /** Verify one descriptor in N against a plain reference computation; 0 = off. Default 256. */
+  integritySampleEvery: number;
+}
+
+export interface IommuConfig {
+  id: string;
+  /** SVA domains are shared only among IOMMUs of the same type. Default 'vtd'. */
+  type: IommuType;
+  /** IOTLB capacity in entries. Default 64. */
+  iotlbEntries: number;
+  /** IOTLB associativity; ways == entries means fully associative. entries % ways == 0. Default = entries. */
+  iotlbWays: number;
+}
+
+export interface RegionConfig {
+  name: string;
+  /** Region length, bytes; a multiple of 4096. */
+  sizeBytes: number;
+  /** Fraction of pages present at start, in [0, 1]. Default 1 (prefaulted). */
+  populate: number;
+  /** Default true. */
+  writable: boolean;
+}
+
+export interface ProcessConfig {
+  name: string;
+  regions: RegionConfig[];
+}
+
+export type AttachConfig =
+  | { type: 'sva'; process: string }
+  | { type: 'dma'; sizeBytes: number }
+  | { type: 'identity'; sizeBytes: number }
+  | { type: 'blocked' }
+  | { type: 'none' };
+
+export interface TransferSize {
+  sizeBytes: number;
+  weight: number;
+}
+
+export interface WorkloadConfig {
+  /** For an SVA attachment: the name of a region of the bound process. Otherwise unused. */
+  region: string | undefined;
+  /** Closed-loop outstanding descriptors; must be <= the device's wqSize. Default 16. */
+  queueDepth: number;
+  /** Weighted transfer sizes (a fixed size is one entry of weight 1). Default 4096. */
+  transferSizes: TransferSize[];
+  /** Default 'uniform'. */
+  pattern: AccessPattern;
+  /** Zipf exponent s > 0 (used only by 'zipf'). Default 0.99. */
+  zipfTheta: number;
+  /** Op mix weights; ops absent from the profile have weight 0. Default { memmove: 1 }. */
+  ops: Record<OpName, number>;
+  /** Sub-descriptors per batch descriptor. Default 8. */
+  batchSize: number;
+  /** Stop this device after this many descriptors (undefined = run for the profile duration). */
+  descriptors: number | undefined;
+}
+
+export interface DeviceConfig {
+  id: string;
+  type: 'dsa';
+  iommu: string;
+  /** Has an ATS device TLB. Default true. */
+  ats: boolean;
+  /** Device-TLB capacity in entries (ignored without ATS). Default 64. */
+  devtlbEntries: number;
+  /** Device-TLB associativity; default = entries (fully associative). */
+  devtlbWays: number;
+  /** Work queue size, descriptors. Default 128. */
+  wqSize: number;
+  /** Default 'dedicated'. */
+  wqMode: 'dedicated' | 'shared';
+  attach: AttachConfig;
+  workload: WorkloadConfig;
+}
+
+export interface Profile {
+  /** Profile name; defaults to the file's base name. */
+  name: string;
+  /** Seed for every random choice. Default 1. */
+  seed: number;
+  /** Run length, seconds; undefined only if every device has a descriptor count. */
+  durationS: number | undefined;
+  system: SystemConfig;
+  iommus: IommuConfig[];
+  processes: ProcessConfig[];
+  devices: DeviceConfig[];
+}

@@ -1,0 +1,78 @@
+/**
+ * The run summary printed on stdout: a device table (with one indented row per op), an IOMMU
+ * table, completion statuses and the integrity checker's totals.
+ */
+
+import Table from 'cli-table3';
+import type { RunResult } from '../run/result.js';
+import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from './format.js';
+
+const plain = {
+  chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  style: { head: [] as string[], border: [] as string[], compact: true },
+};
+
+export function formatSummary(r: RunResult): string {
+  const lines: string[] = [];
+  lines.push(
+    `dmaload run "${r.profile}"  seed ${r.seed}  elapsed ${formatNs(r.elapsedNs)}  ` +
+      `${r.devices.length} device(s)  ${formatCount(r.totals.ops)} descriptors  ` +
+      `${formatRate(r.totals.opsPerSec)}ops/s  ${formatGBps(r.totals.bytesPerSec)} GB/s`,
+  );
+
+  const dev = new Table({
+    ...plain,
+    head: ['device', 'op', 'pasid', 'ops', 'ops/s', 'GB/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'devTLB hit'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const d of r.devices) {
+    const lookups = d.devtlb.hits + d.devtlb.misses;
+    const l = d.latencyNs;
+    dev.push([
+      d.id, 'all', String(d.pasid), formatCount(d.ops), formatRate(d.opsPerSec), formatGBps(d.bytesPerSec),
+      formatNs(l.p50), formatNs(l.p90), formatNs(l.p99), formatNs(l.p999), formatNs(l.max),
+      lookups > 0 ? formatPercent(d.devtlb.hits / lookups) : '-',
+    ]);
+    for (const [op, o] of Object.entries(d.byOp)) {
+      const ol = o.latencyNs;
+      dev.push([
+        '', op, '', formatCount(o.ops), formatRate(o.ops / (d.elapsedNs / 1e9)), formatGBps(o.bytes / (d.elapsedNs / 1e9)),
+        formatNs(ol.p50), formatNs(ol.p90), formatNs(ol.p99), formatNs(ol.p999), formatNs(ol.max), '',
+      ]);
+    }
+  }
+  const t = r.totals.latencyNs;
+  dev.push([
+    'total', 'all', '', formatCount(r.totals.ops), formatRate(r.totals.opsPerSec), formatGBps(r.totals.bytesPerSec),
+    formatNs(t.p50), formatNs(t.p90), formatNs(t.p99), formatNs(t.p999), formatNs(t.max), '',
+  ]);
+  lines.push(dev.toString());
+
+  const mmu = new Table({
+    ...plain,
+    head: ['iommu', 'type', 'IOTLB', 'hits', 'misses', 'hit rate', 'walks', 'walk refs'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const m of r.iommus) {
+    mmu.push([
+      m.id, m.type, `${m.iotlb.entries}×${m.iotlb.entries / m.iotlb.ways === 1 ? 'FA' : `${m.iotlb.ways}w`}`,
+      formatCount(m.iotlb.hits), formatCount(m.iotlb.misses), formatPercent(m.iotlb.hitRate),
+      formatCount(m.walks), formatCount(m.walkRefs),
+    ]);
+  }
+  lines.push(mmu.toString());
+
+  const statuses = Object.entries(r.totals.statuses)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${formatCount(n)}`)
+    .join(', ');
+  lines.push(`completions: ${statuses || 'none'} (submitted ${formatCount(r.totals.submitted)})`);
+  lines.push(
+    `integrity: ${formatCount(r.integrity.checked)} sampled descriptors checked, ${formatCount(r.integrity.failed)} failed`,
+  );
+  for (const d of r.devices) {
+    const f = d.integrity.firstFailure;
+    if (f) lines.push(`  first failure on ${d.id}: descriptor ${f.descriptor} (${f.op} at 0x${f.address.toString(16)}): ${f.detail}`);
+  }
+  return lines.join('\n');
+}
