@@ -24,23 +24,25 @@ async function main(argv: string[]): Promise<void> {
       (y) =>
         y
           .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
-          .option('seed', { type: 'number', describe: 'seed for every random choice (overrides the profile)' })
-          .option('duration', { type: 'number', describe: 'run length in seconds (overrides the profile)' })
+          .option('seed', { type: 'string', describe: 'seed for every random choice, 0..4294967295 (overrides the profile)' })
+          .option('duration', { type: 'string', describe: 'run length in seconds (overrides the profile)' })
           .option('json', { type: 'string', describe: 'write the JSON result to FILE' })
           .option('hgrm', { type: 'string', describe: 'write .hgrm percentile files (per device + all) into DIR' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
       async (a) => {
-        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) {
-          throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${String(a.seed)}`);
+        const seed = a.seed === undefined ? undefined : Number(a.seed);
+        if (seed !== undefined && (a.seed!.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) {
+          throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got "${a.seed}"`);
         }
-        if (a.duration !== undefined && !(a.duration > 0 && a.duration <= 86400)) {
-          throw new UsageError(`--duration: expected seconds in (0, 86400], got ${String(a.duration)}`);
+        const duration = a.duration === undefined ? undefined : Number(a.duration);
+        if (duration !== undefined && (a.duration!.trim() === '' || !(duration > 0 && duration <= 86400))) {
+          throw new UsageError(`--duration: expected seconds in (0, 86400], got "${a.duration}"`);
         }
         const { runCommand } = await import('./commands/run.js');
         await runCommand({
           profile: a.profile,
-          seed: a.seed,
-          duration: a.duration,
+          seed,
+          duration,
           json: a.json,
           hgrm: a.hgrm,
           quiet: a.quiet,

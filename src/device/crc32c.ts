@@ -3,7 +3,7 @@
  * and by iSCSI/ext4. Slice-by-8 over any byte range of a (shared) Uint8Array, incremental
  * across pages, allocation-free.
  *
- * Usage: let s = CRC32C_INIT; s = crc32cUpdate(s, bytes, off, len) …; result = crc32cFinal(s).
+ * Usage: state[0] = CRC32C_INIT; crc32cUpdate(state, bytes, off, len) …; result = crc32cFinal(state).
  */
 
 const POLY = 0x82f63b78;
@@ -23,8 +23,13 @@ for (let n = 0; n < 256; n++) {
 
 export const CRC32C_INIT = -1;
 
-export function crc32cUpdate(state: number, b: Uint8Array, offset: number, length: number): number {
-  let crc = state | 0;
+/**
+ * Advance the running CRC kept in `state[0]` (start it at CRC32C_INIT) over b[offset, offset+length).
+ * The state lives in an Int32Array so no boxed number crosses the call (int32 values beyond
+ * ±2^30 are heap numbers in V8).
+ */
+export function crc32cUpdate(state: Int32Array, b: Uint8Array, offset: number, length: number): void {
+  let crc = state[0]!;
   let i = offset;
   const end = offset + length;
   const T = TABLE;
@@ -42,12 +47,12 @@ export function crc32cUpdate(state: number, b: Uint8Array, offset: number, lengt
     i += 8;
   }
   while (i < end) crc = T[(crc ^ b[i++]!) & 0xff]! ^ (crc >>> 8);
-  return crc;
+  state[0] = crc;
 }
 
 /** The finished CRC as an unsigned 32-bit number. */
-export function crc32cFinal(state: number): number {
-  return ~state >>> 0;
+export function crc32cFinal(state: Int32Array): number {
+  return ~state[0]! >>> 0;
 }
 
 /** Bit-at-a-time CRC32C: the slow, obviously-correct reference used by integrity sampling. */

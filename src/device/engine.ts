@@ -27,7 +27,7 @@ import { OP_NAMES, type WorkloadConfig } from '../profile/types.js';
 import { CRC32C_INIT, crc32cFinal, crc32cReference, crc32cUpdate } from './crc32c.js';
 import type { Rng } from './rng.js';
 import { Translator } from './translate.js';
-import { type Descriptor, Op, Workload } from './workload.js';
+import { D, type Descriptor, newDescriptor, Op, Workload } from './workload.js';
 
 /** Where completed-descriptor latencies go (wasm HdrHistograms in a worker). */
 export interface LatencySink {
@@ -45,16 +45,20 @@ export interface EngineOptions {
   readonly rng: Rng;
   readonly integritySampleEvery: number;
   readonly sink: LatencySink;
+  /**
+   * Clock in ms (default `performance.now`). Node 20's `performance.now` builds a
+   * `process.hrtime()` array per call — the one allocation per descriptor that is not ours;
+   * tests substitute an allocation-free clock to prove the rest of the path allocates nothing.
+   */
+  readonly nowMs?: () => number;
 }
 
-/** The outcome of the most recent `execute` beyond its status. */
-export interface Completion {
-  status: number;
-  bytesCompleted: number;
-  faultAddress: number;
-  /** compare / compare-pattern: offset of the first difference, -1 if equal; crc32c: the CRC. */
-  result: number;
-}
+/**
+ * The completion record of the most recent `execute`, as a Float64Array record (like a DSA
+ * completion record): status, bytes completed, faulting address, and the op's result —
+ * compare / compare-pattern: offset of the first difference, -1 if equal; crc32c: the CRC.
+ */
+export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, width: 4 } as const;
 
 function faultToStatus(fault: number): number {
   switch (fault) {
@@ -70,7 +74,7 @@ function faultToStatus(fault: number): number {
 export class DeviceEngine {
   readonly translator: Translator;
   readonly workload: Workload;
-  readonly completion: Completion = { status: 0, bytesCompleted: 0, faultAddress: 0, result: -1 };
+  readonly completion = new Float64Array(C.width);
   readonly opCounts = new Float64Array(OP_NAMES.length);
   readonly opBytes = new Float64Array(OP_NAMES.length);
   firstIntegrityFailure: IntegrityFailure | undefined;
@@ -80,13 +84,15 @@ export class DeviceEngine {
   private readonly words: Int32Array;
   private readonly counters: Float64Array;
   private readonly pasid: number;
-  private readonly desc: Descriptor = { op: 0, sizeBytes: 0, src: 0, dst: 0 };
-  private readonly sub: Descriptor = { op: 0, sizeBytes: 0, src: 0, dst: 0 };
+  private readonly desc: Descriptor = newDescriptor();
+  private readonly sub: Descriptor = newDescriptor();
+  private readonly crcState = new Int32Array(1);
   private readonly pattern = new Uint8Array(8);
-  private readonly scratchA: Uint8Array;
-  private readonly scratchB: Uint8Array;
+  private scratchA: Uint8Array;
+  private scratchB: Uint8Array;
   private readonly sampleEvery: number;
   private readonly sink: LatencySink;
+  private readonly nowMs: () => number;
   private readonly queueDepth: number;
   private readonly limit: number;
   private readonly batchSize: number;
@@ -114,6 +120,7 @@ export class DeviceEngine {
     this.scratchB = new Uint8Array(this.workload.maxSizeBytes);
     this.sampleEvery = o.integritySampleEvery;
     this.sink = o.sink;
+    this.nowMs = o.nowMs ?? performance.now.bind(performance);
     this.queueDepth = o.workload.queueDepth;
     this.limit = o.workload.descriptors ?? Infinity;
     this.batchSize = o.workload.batchSize;
@@ -141,7 +148,7 @@ export class DeviceEngine {
     const stop = this.dev.stop;
     const c = this.counters;
     for (;;) {
-      let now = performance.now();
+      let now = this.nowMs();
       if (Atomics.load(stop, 0) === 0) {
         while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
           this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
@@ -153,18 +160,18 @@ export class DeviceEngine {
       if (this.outstanding === 0) return true;
       this.workload.next(this.desc);
       const status = this.execute(this.desc);
-      now = performance.now();
+      now = this.nowMs();
       const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
       this.queueHead = (this.queueHead + 1) % this.queueDepth;
       this.outstanding--;
       this.completed++;
-      const op = this.desc.op;
+      const op = this.desc[D.op]!;
       this.opCounts[op]!++;
-      this.opBytes[op]! += this.completion.bytesCompleted;
+      this.opBytes[op]! += this.completion[C.bytesCompleted]!;
       c[Counter.completed] = this.completed;
-      c[Counter.bytes]! += this.completion.bytesCompleted;
+      c[Counter.bytes]! += this.completion[C.bytesCompleted]!;
       c[Counter.statusBase + status]!++;
-      if ((op === Op.compare || op === Op.comparePattern) && this.completion.result >= 0) c[Counter.compareMismatches]!++;
+      if ((op === Op.compare || op === Op.comparePattern) && this.completion[C.result]! >= 0) c[Counter.compareMismatches]!++;
       this.sink.record(op, latencyNs);
       if (this.sampleEvery > 0 && this.completed % this.sampleEvery === 0 && status === Status.success) {
         this.verify(this.desc);
@@ -215,44 +222,54 @@ export class DeviceEngine {
 
   /** Execute one descriptor (a batch executes its sub-descriptors). Returns its status. */
   execute(d: Descriptor): number {
+    if (d[D.op] === Op.batch) {
+      const status = this.batch();
+      this.completion[C.status] = status;
+      return status;
+    }
+    return this.executeOne(d);
+  }
+
+  /** Execute one non-batch descriptor. (Kept separate so batch never recurses into execute.) */
+  private executeOne(d: Descriptor): number {
     const cpl = this.completion;
-    cpl.bytesCompleted = 0;
-    cpl.faultAddress = 0;
-    cpl.result = -1;
+    cpl[C.bytesCompleted] = 0;
+    cpl[C.faultAddress] = 0;
+    cpl[C.result] = -1;
     let status: number;
-    switch (d.op) {
+    switch (d[D.op]) {
       case Op.memmove:
-        status = this.memmove(d.src, d.dst, d.sizeBytes);
+        status = this.memmove(d);
         break;
       case Op.fill:
-        status = this.fill(d.dst, d.sizeBytes);
+        status = this.fill(d);
         break;
       case Op.compare:
-        status = this.compare(d.src, d.dst, d.sizeBytes);
+        status = this.compare(d);
         break;
       case Op.comparePattern:
-        status = this.comparePattern(d.dst, d.sizeBytes);
+        status = this.comparePattern(d);
         break;
       case Op.crc32c:
-        status = this.crc32c(d.src, d.sizeBytes);
-        break;
-      case Op.batch:
-        status = this.batch();
+        status = this.crc32c(d);
         break;
       default:
-        throw new Error(`bug: unknown op ${d.op}`);
+        throw new Error(`bug: unknown op ${d[D.op]}`);
     }
-    cpl.status = status;
+    cpl[C.status] = status;
     return status;
   }
 
-  private fault(code: number, address: number, done: number): number {
-    this.completion.bytesCompleted = done;
-    this.completion.faultAddress = address;
+  /** Record a fault after `done` bytes (the caller has written C.faultAddress). */
+  private fault(code: number, done: number): number {
+    this.completion[C.bytesCompleted] = done;
     return faultToStatus(code);
   }
 
-  private memmove(src: number, dst: number, size: number): number {
+  private memmove(desc: Descriptor): number {
+    const src = desc[D.src]!;
+    const dst = desc[D.dst]!;
+    const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     let done = 0;
     while (done < size) {
@@ -262,19 +279,27 @@ export class DeviceEngine {
       const dOff = d % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - sOff, PAGE_SIZE - dOff);
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
-      if (sp < 0) return this.fault(sp, s, done);
+      if (sp < 0) {
+        this.completion[C.faultAddress] = s;
+        return this.fault(sp, done);
+      }
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
-      if (dp < 0) return this.fault(dp, d, done);
+      if (dp < 0) {
+        this.completion[C.faultAddress] = d;
+        return this.fault(dp, done);
+      }
       const from = sp * PAGE_SIZE + sOff;
       this.bytes.copyWithin(dp * PAGE_SIZE + dOff, from, from + n);
       done += n;
-      this.completion.bytesCompleted = done;
+      this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
     return Status.success;
   }
 
-  private fill(dst: number, size: number): number {
+  private fill(desc: Descriptor): number {
+    const dst = desc[D.dst]!;
+    const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const b = this.bytes;
     let done = 0;
@@ -283,7 +308,10 @@ export class DeviceEngine {
       const dOff = d % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - dOff);
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
-      if (dp < 0) return this.fault(dp, d, done);
+      if (dp < 0) {
+        this.completion[C.faultAddress] = d;
+        return this.fault(dp, done);
+      }
       const pa = dp * PAGE_SIZE + dOff;
       // Lay down one period (phase-correct), then double it with copyWithin.
       const first = Math.min(n, 8);
@@ -295,13 +323,16 @@ export class DeviceEngine {
         filled += chunk;
       }
       done += n;
-      this.completion.bytesCompleted = done;
+      this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
     return Status.success;
   }
 
-  private compare(a: number, bAddr: number, size: number): number {
+  private compare(desc: Descriptor): number {
+    const a = desc[D.src]!;
+    const bAddr = desc[D.dst]!;
+    const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const b = this.bytes;
     const w = this.words;
@@ -313,9 +344,15 @@ export class DeviceEngine {
       const yOff = y % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff, PAGE_SIZE - yOff);
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
-      if (xp < 0) return this.fault(xp, x, done);
+      if (xp < 0) {
+        this.completion[C.faultAddress] = x;
+        return this.fault(xp, done);
+      }
       const yp = tr.translate(this.pasid, (y - yOff) / PAGE_SIZE, false);
-      if (yp < 0) return this.fault(yp, y, done);
+      if (yp < 0) {
+        this.completion[C.faultAddress] = y;
+        return this.fault(yp, done);
+      }
       const pa = xp * PAGE_SIZE + xOff;
       const pb = yp * PAGE_SIZE + yOff;
       let i = 0;
@@ -328,19 +365,21 @@ export class DeviceEngine {
       }
       while (i < n && b[pa + i] === b[pb + i]) i++;
       if (i < n) {
-        this.completion.result = done + i;
-        this.completion.bytesCompleted = done + i;
+        this.completion[C.result] = done + i;
+        this.completion[C.bytesCompleted] = done + i;
         return Status.success;
       }
       done += n;
-      this.completion.bytesCompleted = done;
+      this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
-    this.completion.result = -1;
+    this.completion[C.result] = -1;
     return Status.success;
   }
 
-  private comparePattern(a: number, size: number): number {
+  private comparePattern(desc: Descriptor): number {
+    const a = desc[D.dst]!;
+    const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const b = this.bytes;
     const w = this.words;
@@ -352,7 +391,10 @@ export class DeviceEngine {
       const xOff = x % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff);
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
-      if (xp < 0) return this.fault(xp, x, done);
+      if (xp < 0) {
+        this.completion[C.faultAddress] = x;
+        return this.fault(xp, done);
+      }
       const pa = xp * PAGE_SIZE + xOff;
       let i = 0;
       if ((pa & 3) === 0 && (done & 3) === 0) {
@@ -368,34 +410,40 @@ export class DeviceEngine {
       }
       while (i < n && b[pa + i] === this.pattern[(done + i) & 7]) i++;
       if (i < n) {
-        this.completion.result = done + i;
-        this.completion.bytesCompleted = done + i;
+        this.completion[C.result] = done + i;
+        this.completion[C.bytesCompleted] = done + i;
         return Status.success;
       }
       done += n;
-      this.completion.bytesCompleted = done;
+      this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
-    this.completion.result = -1;
+    this.completion[C.result] = -1;
     return Status.success;
   }
 
-  private crc32c(src: number, size: number): number {
+  private crc32c(desc: Descriptor): number {
+    const src = desc[D.src]!;
+    const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     let done = 0;
-    let state = CRC32C_INIT;
+    const state = this.crcState;
+    state[0] = CRC32C_INIT;
     while (done < size) {
       const s = src + done;
       const sOff = s % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - sOff);
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
-      if (sp < 0) return this.fault(sp, s, done);
-      state = crc32cUpdate(state, this.bytes, sp * PAGE_SIZE + sOff, n);
+      if (sp < 0) {
+        this.completion[C.faultAddress] = s;
+        return this.fault(sp, done);
+      }
+      crc32cUpdate(state, this.bytes, sp * PAGE_SIZE + sOff, n);
       done += n;
-      this.completion.bytesCompleted = done;
+      this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
-    this.completion.result = crc32cFinal(state);
+    this.completion[C.result] = crc32cFinal(state);
     return Status.success;
   }
 
@@ -405,13 +453,13 @@ export class DeviceEngine {
     let failed = false;
     for (let i = 0; i < n; i++) {
       this.workload.nextSub(this.sub);
-      const st = this.execute(this.sub);
-      bytes += this.completion.bytesCompleted;
+      const st = this.executeOne(this.sub);
+      bytes += this.completion[C.bytesCompleted]!;
       if (st !== Status.success) failed = true;
     }
-    this.completion.bytesCompleted = bytes;
-    this.completion.faultAddress = 0;
-    this.completion.result = -1;
+    this.completion[C.bytesCompleted] = bytes;
+    this.completion[C.faultAddress] = 0;
+    this.completion[C.result] = -1;
     return failed ? Status.batchFail : Status.success;
   }
 
@@ -422,16 +470,24 @@ export class DeviceEngine {
    * uncached walk of the same addresses. Runs on one descriptor in `integritySampleEvery`.
    */
   verify(d: Descriptor): void {
-    if (d.op === Op.batch) return;
-    const n = d.sizeBytes;
+    const op = d[D.op]!;
+    if (op === Op.batch) return;
+    const n = d[D.sizeBytes]!;
+    const src = d[D.src]!;
+    const dst = d[D.dst]!;
+    if (n > this.scratchA.length) {
+      // Only descriptors built by hand (tests) exceed the workload's largest transfer.
+      this.scratchA = new Uint8Array(n);
+      this.scratchB = new Uint8Array(n);
+    }
     const A = this.scratchA;
     const B = this.scratchB;
     let ok = true;
     let detail = '';
-    const cpl = this.completion;
-    switch (d.op) {
+    const result = this.completion[C.result]!;
+    switch (op) {
       case Op.memmove: {
-        if (!this.readReference(d.src, A, n) || !this.readReference(d.dst, B, n)) return;
+        if (!this.readReference(src, A, n) || !this.readReference(dst, B, n)) return;
         for (let i = 0; i < n; i++) {
           if (A[i] !== B[i]) {
             ok = false;
@@ -442,7 +498,7 @@ export class DeviceEngine {
         break;
       }
       case Op.fill: {
-        if (!this.readReference(d.dst, B, n)) return;
+        if (!this.readReference(dst, B, n)) return;
         for (let i = 0; i < n; i++) {
           if (B[i] !== this.pattern[i & 7]) {
             ok = false;
@@ -453,7 +509,7 @@ export class DeviceEngine {
         break;
       }
       case Op.compare: {
-        if (!this.readReference(d.src, A, n) || !this.readReference(d.dst, B, n)) return;
+        if (!this.readReference(src, A, n) || !this.readReference(dst, B, n)) return;
         let first = -1;
         for (let i = 0; i < n; i++) {
           if (A[i] !== B[i]) {
@@ -461,14 +517,14 @@ export class DeviceEngine {
             break;
           }
         }
-        if (first !== cpl.result) {
+        if (first !== result) {
           ok = false;
-          detail = `compare reported ${cpl.result}, reference says ${first}`;
+          detail = `compare reported ${result}, reference says ${first}`;
         }
         break;
       }
       case Op.comparePattern: {
-        if (!this.readReference(d.dst, B, n)) return;
+        if (!this.readReference(dst, B, n)) return;
         let first = -1;
         for (let i = 0; i < n; i++) {
           if (B[i] !== this.pattern[i & 7]) {
@@ -476,18 +532,18 @@ export class DeviceEngine {
             break;
           }
         }
-        if (first !== cpl.result) {
+        if (first !== result) {
           ok = false;
-          detail = `compare-pattern reported ${cpl.result}, reference says ${first}`;
+          detail = `compare-pattern reported ${result}, reference says ${first}`;
         }
         break;
       }
       case Op.crc32c: {
-        if (!this.readReference(d.src, A, n)) return;
+        if (!this.readReference(src, A, n)) return;
         const ref = crc32cReference(A, 0, n);
-        if (ref !== cpl.result) {
+        if (ref !== result) {
           ok = false;
-          detail = `crc32c reported ${cpl.result}, reference says ${ref}`;
+          detail = `crc32c reported ${result}, reference says ${ref}`;
         }
         break;
       }
@@ -497,8 +553,8 @@ export class DeviceEngine {
       this.counters[Counter.integrityFailed]!++;
       this.firstIntegrityFailure ??= {
         descriptor: this.completed,
-        op: OP_NAMES[d.op]!,
-        address: d.op === Op.crc32c ? d.src : d.dst,
+        op: OP_NAMES[op]!,
+        address: op === Op.crc32c ? src : dst,
         detail,
       };
     }

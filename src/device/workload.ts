@@ -28,12 +28,15 @@ export const Op = {
   batch: 5,
 } as const satisfies Record<OpName, number>;
 
-/** A descriptor being built or executed: one preallocated object per device, reused. */
-export interface Descriptor {
-  op: number;
-  sizeBytes: number;
-  src: number;
-  dst: number;
+/**
+ * A descriptor being built or executed: a Float64Array record, preallocated per device and
+ * reused (object fields holding addresses above 2^30 would box a heap number per store).
+ */
+export type Descriptor = Float64Array;
+export const D = { op: 0, sizeBytes: 1, src: 2, dst: 3, width: 4 } as const;
+
+export function newDescriptor(): Descriptor {
+  return new Float64Array(D.width);
 }
 
 export interface RegionPlan {
@@ -42,6 +45,10 @@ export interface RegionPlan {
   readonly stripeIndex: number;
   readonly stripeCount: number;
 }
+
+const PATTERN_SEQUENTIAL = 0;
+const PATTERN_UNIFORM = 1;
+const PATTERN_ZIPF = 2;
 
 export class WorkloadError extends Error {
   override readonly name = 'WorkloadError';
@@ -64,6 +71,7 @@ export class Workload {
   private readonly sizeValues: Float64Array;
   private readonly zipf: ZipfSampler | undefined;
   private seqUnit = 0;
+  private readonly patternCode: number;
 
   constructor(
     private readonly cfg: WorkloadConfig,
@@ -94,9 +102,11 @@ export class Workload {
     this.subOps = new WeightedChoice(this.subOpCodes.map((i) => (cfg.ops[OP_NAMES[i]!] > 0 ? cfg.ops[OP_NAMES[i]!] : 1)));
     this.sizes = new WeightedChoice(cfg.transferSizes.map((t) => t.weight));
     this.sizeValues = Float64Array.from(sizes);
+    this.patternCode = cfg.pattern === 'sequential' ? PATTERN_SEQUENTIAL : cfg.pattern === 'uniform' ? PATTERN_UNIFORM : PATTERN_ZIPF;
     this.zipf = cfg.pattern === 'zipf' ? new ZipfSampler(this.sourceUnits, cfg.zipfTheta) : undefined;
-    this.patternLo = (rng.next() | 0x01010101) | 0;
-    this.patternHi = (rng.next() | 0x01010101) | 0;
+    // Two 30-bit draws widened to 32 bits; no byte is zero, so a pattern never matches cleared memory.
+    this.patternLo = ((rng.next30() << 2) | 0x01010101) | 0;
+    this.patternHi = ((rng.next30() << 2) | 0x01010101) | 0;
   }
 
   /** Fill `d` with the next top-level descriptor. */
@@ -110,29 +120,26 @@ export class Workload {
   }
 
   private place(d: Descriptor, op: number): void {
-    d.op = op;
+    d[D.op] = op;
     const size = op === Op.batch ? 0 : this.sizeValues[this.sizes.pick(this.rng)]!;
-    d.sizeBytes = size;
+    d[D.sizeBytes] = size;
     if (op === Op.batch) {
-      d.src = 0;
-      d.dst = 0;
+      d[D.src] = 0;
+      d[D.dst] = 0;
       return;
     }
     let unit: number;
-    switch (this.cfg.pattern) {
-      case 'sequential':
-        unit = this.seqUnit;
-        this.seqUnit += Math.ceil(size / this.granuleBytes);
-        if (this.seqUnit >= this.sourceUnits) this.seqUnit = 0;
-        break;
-      case 'uniform':
-        unit = nextBelow(this.rng, this.sourceUnits);
-        break;
-      case 'zipf':
-        unit = this.zipf!.sample(this.rng) - 1;
-        break;
+    const pattern = this.patternCode;
+    if (pattern === PATTERN_UNIFORM) {
+      unit = nextBelow(this.rng, this.sourceUnits);
+    } else if (pattern === PATTERN_SEQUENTIAL) {
+      unit = this.seqUnit;
+      this.seqUnit += Math.ceil(size / this.granuleBytes);
+      if (this.seqUnit >= this.sourceUnits) this.seqUnit = 0;
+    } else {
+      unit = this.zipf!.sample(this.rng) - 1;
     }
-    d.src = this.sourceBase + unit * this.granuleBytes;
-    d.dst = this.destBase + (unit % this.destUnits) * this.granuleBytes;
+    d[D.src] = this.sourceBase + unit * this.granuleBytes;
+    d[D.dst] = this.destBase + (unit % this.destUnits) * this.granuleBytes;
   }
 }

@@ -11,8 +11,7 @@
  * paging, IOMMU groups, nested domains, 2 MiB pages.
  */
 
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { KERNEL_STREAM, nextFloat, Rng } from '../device/rng.js';
 import { MAX_VPN, PAGE_SIZE } from '../layout/constants.js';
 import { DeviceState, InvRecord } from '../layout/device.js';
 import { DomainType, type DomainTypeCode } from '../layout/domains.js';
@@ -110,14 +109,14 @@ export class Kernel {
   private readonly nextDid: number[];
   private readonly invSeq: number[];
   private readonly seed: number;
-  private readonly rng;
+  private readonly rng: Rng;
   /** attachments[device] : PASID → Domain */
   private readonly attachments: Map<number, Domain>[];
 
   constructor(opts: KernelOptions) {
     this.shape = opts.shape;
     this.seed = opts.seed;
-    this.rng = xoroshiro128plus(opts.seed ^ 0x5eed);
+    this.rng = new Rng(opts.seed, KERNEL_STREAM);
     this.buffers = allocateMachine(opts.shape);
     this.views = attachMachine(opts.shape, this.buffers);
     for (const iommu of this.views.iommus) iommu.iotlb.initialise();
@@ -154,7 +153,7 @@ export class Kernel {
     proc.vmas.push(vma);
     const firstVpn = start / PAGE_SIZE;
     for (let i = 0; i < sizeBytes / PAGE_SIZE; i++) {
-      if (populate >= 1 || (populate > 0 && uniformFloat64(this.rng) < populate)) {
+      if (populate >= 1 || (populate > 0 && nextFloat(this.rng) < populate)) {
         this.populatePage(proc, firstVpn + i);
       }
     }

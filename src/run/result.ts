@@ -79,6 +79,8 @@ export interface RunOutcome {
 export interface BuildInput {
   profile: Profile;
   seed: number;
+  /** The run length actually asked for (profile or override), seconds. */
+  durationS: number | undefined;
   booted: Booted;
   results: DeviceTaskResult[];
   elapsedNs: number;
@@ -162,7 +164,7 @@ export function buildResult(input: BuildInput): RunOutcome {
       formatVersion: RESULT_FORMAT_VERSION,
       profile: profile.name,
       seed: input.seed,
-      durationS: profile.durationS ?? null,
+      durationS: input.durationS ?? null,
       elapsedNs: input.elapsedNs,
       totals: {
         submitted: sum((d) => d.submitted),

@@ -49,6 +49,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** Race `p` against a timeout without leaving the timer behind; true if `p` won. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
   const seed = options.seed ?? profile.seed;
   const durationS = options.durationS ?? profile.durationS;
@@ -140,10 +153,10 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     stopAll();
 
     // Drain: every submitted descriptor completes; then hard-kill anything still running.
-    const drained = await Promise.race([allSettled.then(() => true), sleep(DRAIN_GRACE_MS).then(() => false)]);
+    const drained = await settlesWithin(allSettled, DRAIN_GRACE_MS);
     if (!drained) {
       abort.abort();
-      await Promise.race([allSettled, sleep(1000)]);
+      await settlesWithin(allSettled, 1000);
       const stuck = booted.devices.filter((_, i) => results[i] === undefined && !failures.some((f) => f.device === booted.devices[i]!.id));
       if (failures.length === 0) {
         throw new RunFailedError(`device(s) ${stuck.map((d) => d.id).join(', ')} did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
@@ -158,7 +171,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
     if (poolError) throw new RunFailedError(`worker pool failed: ${poolError.message}`);
     await options.onFinish?.(booted);
-    return buildResult({ profile, seed, booted, results: results as DeviceTaskResult[], elapsedNs });
+    return buildResult({ profile, seed, durationS, booted, results: results as DeviceTaskResult[], elapsedNs });
   } finally {
     stopAll();
     await pool.destroy().catch(() => {});

@@ -1,0 +1,97 @@
+// The per-descriptor path allocates nothing. Measured directly: V8's sampling heap profiler
+// (counting objects that were already collected, too) over two million descriptors of every op
+// — translation through device TLB, IOTLB and walks, execution on real bytes, wasm histogram
+// recording — must see well under one byte allocated per descriptor. (A single boxed number
+// per descriptor would be 16 bytes; what remains is a fixed ~1 MB of optimisation and profiler
+// overhead that does not grow with the number of descriptors.)
+//
+// The clock is injected: Node 20's performance.now() itself builds a process.hrtime() array
+// per call (platform cost, measured and reported by the benchmarks, not ours).
+import { Session } from 'node:inspector/promises';
+import { describe, expect, it } from 'vitest';
+import { DeviceEngine } from '../../src/device/engine.js';
+import { deviceRng } from '../../src/device/rng.js';
+import { Counter } from '../../src/layout/device.js';
+import { initHistogramWasm, newWasmHistogram } from '../../src/metrics/histogram.js';
+import { OP_NAMES } from '../../src/profile/types.js';
+import { bootYaml } from '../helpers/machine.js';
+
+const YAML = `
+durationS: 1
+system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
+iommus: [{ id: mmu, iotlbEntries: 64 }]
+processes:
+  - { name: app, regions: [{ name: buf, sizeBytes: 4MiB }] }
+devices:
+  - id: d0
+    iommu: mmu
+    devtlbEntries: 32
+    attach: { type: sva, process: app }
+    workload:
+      region: buf
+      queueDepth: 8
+      pattern: zipf
+      transferSizeBytes: [{ sizeBytes: 64, weight: 4 }, { sizeBytes: 256, weight: 1 }, { sizeBytes: 5000, weight: 1 }]
+      ops: { memmove: 2, fill: 1, compare: 1, comparePattern: 1, crc32c: 1, batch: 1 }
+      batchSize: 4
+`;
+
+interface ProfileNode {
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+function totalBytes(n: ProfileNode): number {
+  return n.children.reduce((s, c) => s + totalBytes(c), n.selfSize);
+}
+
+describe('hot path', () => {
+  it('allocates less than one byte per descriptor over two million descriptors', async () => {
+    await initHistogramWasm();
+    const hists = OP_NAMES.map(() => newWasmHistogram());
+    const b = bootYaml(YAML);
+    const t = b.devices[0]!.task;
+    const clockMs = new Float64Array(1);
+    const e = new DeviceEngine({
+      machine: b.kernel.views,
+      index: 0,
+      iommu: 0,
+      ats: true,
+      pasid: t.pasid,
+      region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: 0, stripeCount: 1 },
+      workload: t.workload,
+      rng: deviceRng(1, 0),
+      integritySampleEvery: 0,
+      sink: { record: (op, ns) => hists[op]!.recordValue(ns) },
+      nowMs: () => (clockMs[0]! += 1),
+    });
+    e.begin();
+    // Warm up until optimised.
+    const warm = e.completedCount + 500_000;
+    while (e.completedCount < warm) e.runUntil(clockMs[0]! + 100_000);
+
+    const session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 128,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    const descriptors = 2_000_000;
+    const target = e.completedCount + descriptors;
+    while (e.completedCount < target) e.runUntil(clockMs[0]! + 100_000);
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    session.disconnect();
+
+    const c = b.kernel.views.devices[0]!.counters;
+    const recorded = hists.reduce((s, h) => s + h.totalCount, 0);
+    for (const h of hists) h.destroy();
+    // The work was real: every op ran, translations missed and walked, histograms recorded.
+    expect(recorded).toBeGreaterThanOrEqual(descriptors);
+    expect(c[Counter.devtlbMisses]).toBeGreaterThan(0);
+    expect(c[Counter.walks]).toBeGreaterThan(0);
+    const bytesPerDescriptor = totalBytes(profile.head as ProfileNode) / descriptors;
+    console.log(`hot path: ${bytesPerDescriptor.toFixed(3)} bytes allocated per descriptor (sampled)`);
+    expect(bytesPerDescriptor).toBeLessThan(1);
+  });
+});

@@ -1,0 +1,92 @@
+/** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
+
+import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
+import { deviceRng } from '../../src/device/rng.js';
+import { D, type Descriptor } from '../../src/device/workload.js';
+import { parseProfile } from '../../src/profile/load.js';
+import type { Profile } from '../../src/profile/types.js';
+import { boot, type Booted } from '../../src/run/boot.js';
+
+export function profileFrom(yaml: string): Profile {
+  return parseProfile(yaml, 'inline-test.yaml');
+}
+
+export function bootYaml(yaml: string, seed = 1): Booted {
+  const p = profileFrom(yaml);
+  return boot(p, seed);
+}
+
+/** Field names of a descriptor record must stay in this order for `desc`. */
+if (D.op !== 0 || D.sizeBytes !== 1 || D.src !== 2 || D.dst !== 3) throw new Error('descriptor layout changed');
+
+export const nullSink: LatencySink = { record: () => {} };
+
+/** A device engine running on the calling thread (no worker), for deterministic tests. */
+export function engineFor(b: Booted, index: number, sink: LatencySink = nullSink): DeviceEngine {
+  const t = b.devices[index]!.task;
+  return new DeviceEngine({
+    machine: b.kernel.views,
+    index,
+    iommu: t.iommu,
+    ats: t.shape.devices[index]!.ats,
+    pasid: t.pasid,
+    region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: t.stripeIndex, stripeCount: t.stripeCount },
+    workload: t.workload,
+    rng: deviceRng(t.seed, index),
+    integritySampleEvery: t.integritySampleEvery,
+    sink,
+  });
+}
+
+export function desc(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
+  return Float64Array.of(op, sizeBytes, src, dst);
+}
+
+/** One IOMMU, one process `app` with region `buf`, and `devices` SVA-bound DSA devices. */
+export function svaYaml(opts: {
+  devices?: number;
+  regionBytes?: number;
+  ats?: boolean;
+  iotlbEntries?: number;
+  devtlbEntries?: number;
+  populate?: number;
+  writable?: boolean;
+  extra?: string;
+} = {}): string {
+  const n = opts.devices ?? 1;
+  const devs = Array.from({ length: n }, (_, i) => `
+  - id: dev${i}
+    iommu: iommu0
+    ats: ${opts.ats ?? true}
+    devtlbEntries: ${opts.devtlbEntries ?? 16}
+    attach: { type: sva, process: app }
+    workload: { region: buf, descriptors: 100, transferSizeBytes: 4096, ops: { memmove: 1 } }`).join('');
+  return `
+durationS: 1
+system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
+iommus:
+  - { id: iommu0, iotlbEntries: ${opts.iotlbEntries ?? 64} }
+processes:
+  - name: app
+    regions:
+      - { name: buf, sizeBytes: ${opts.regionBytes ?? 1048576}, populate: ${opts.populate ?? 1}, writable: ${opts.writable ?? true} }
+${opts.extra ?? ''}
+devices:${devs}
+`;
+}
+
+/**
+ * Await a kernel operation that needs acknowledgements from an in-thread device: keep the
+ * device polling its invalidation ring (as its worker loop would) until the operation settles.
+ */
+export async function pumping<T>(engines: readonly DeviceEngine[], op: Promise<T>): Promise<T> {
+  let done = false;
+  const settled = op.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    for (const e of engines) e.pollInvalidations();
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return settled;
+}
