@@ -42,6 +42,9 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       workload: task.workload,
       rng: deviceRng(task.seed, task.index),
       integritySampleEvery: task.integritySampleEvery,
+      deviceId: task.id,
+      checker: task.checker,
+      costs: task.costs,
       sink: { record: (op, ns) => histograms[op]!.recordValue(ns) },
     });
 
@@ -77,6 +80,7 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       opBytes: Array.from(engine.opBytes),
       histograms: histograms.map(encodeHistogram),
       firstIntegrityFailure: engine.firstIntegrityFailure,
+      firstViolation: engine.firstViolation,
     };
   } finally {
     Atomics.store(dev.state, 0, DeviceState.done);

@@ -21,11 +21,12 @@ import { PAGE_SIZE } from '../layout/constants.js';
 import { Counter, DeviceState, type DeviceViews, InvRecord } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
 import { Fault } from '../layout/pagetable.js';
-import type { IntegrityFailure } from '../layout/protocol.js';
+import type { IntegrityFailure, ViolationReport } from '../layout/protocol.js';
 import { Status } from '../layout/status.js';
 import { OP_NAMES, type WorkloadConfig } from '../profile/types.js';
 import { CRC32C_INIT, crc32cFinal, crc32cReference, crc32cUpdate } from './crc32c.js';
 import type { Rng } from './rng.js';
+import { loopsFor, spinLoops } from './spin.js';
 import { Translator } from './translate.js';
 import { D, type Descriptor, newDescriptor, Op, Workload } from './workload.js';
 
@@ -51,7 +52,16 @@ export interface EngineOptions {
    * tests substitute an allocation-free clock to prove the rest of the path allocates nothing.
    */
   readonly nowMs?: () => number;
+  /** Device id, for violation reports. */
+  readonly deviceId?: string;
+  /** Use-after-free checker around every page copy. Default true. */
+  readonly checker?: boolean;
+  /** Injected device-side costs (platform model), ns. Default none. */
+  readonly costs?: { readonly iotlbMissWalkNs: number; readonly devtlbInvalidationNs: number };
 }
+
+/** The first use-after-free DMA the checker saw (layout/protocol.ts ViolationReport). */
+export type Violation = ViolationReport;
 
 /**
  * The completion record of the most recent `execute`, as a Float64Array record (like a DSA
@@ -78,6 +88,7 @@ export class DeviceEngine {
   readonly opCounts = new Float64Array(OP_NAMES.length);
   readonly opBytes = new Float64Array(OP_NAMES.length);
   firstIntegrityFailure: IntegrityFailure | undefined;
+  firstViolation: Violation | undefined;
 
   private readonly dev: DeviceViews;
   private readonly bytes: Uint8Array;
@@ -87,6 +98,15 @@ export class DeviceEngine {
   private readonly desc: Descriptor = newDescriptor();
   private readonly sub: Descriptor = newDescriptor();
   private readonly crcState = new Int32Array(1);
+  private readonly copySeq: Int32Array;
+  private readonly drainWaiter: Int32Array;
+  private copySeqLocal = 0;
+  private readonly generation: Int32Array;
+  private readonly checker: boolean;
+  private readonly deviceId: string;
+  private readonly devtlbInvLoops: number;
+  private readonly mmSeq: Int32Array;
+  private readonly pasidDomain: Int32Array;
   private readonly pattern = new Uint8Array(8);
   private scratchA: Uint8Array;
   private scratchB: Uint8Array;
@@ -107,7 +127,25 @@ export class DeviceEngine {
   constructor(o: EngineOptions) {
     const m = o.machine;
     this.dev = m.devices[o.index]!;
-    this.translator = new Translator(m.mem, m.domains, m.iommus[o.iommu]!, o.iommu, this.dev, o.ats);
+    this.translator = new Translator(
+      m.mem,
+      m.domains,
+      m.iommus[o.iommu]!,
+      o.iommu,
+      this.dev,
+      o.ats,
+      loopsFor(o.costs?.iotlbMissWalkNs ?? 0),
+    );
+    this.copySeq = this.dev.copySeq;
+    this.drainWaiter = this.dev.drainWaiter;
+    this.copySeqLocal = Atomics.load(this.copySeq, 0);
+    if (this.copySeqLocal % 2 !== 0) this.copySeqLocal++;
+    this.generation = m.mem.generation;
+    this.checker = o.checker ?? true;
+    this.deviceId = o.deviceId ?? `device ${o.index}`;
+    this.devtlbInvLoops = loopsFor(o.costs?.devtlbInvalidationNs ?? 0);
+    this.mmSeq = m.domains.mmSeq;
+    this.pasidDomain = this.dev.pasidDomain;
     this.workload = new Workload(o.workload, o.region, o.rng);
     this.bytes = m.mem.bytes;
     this.words = m.mem.words;
@@ -159,6 +197,8 @@ export class DeviceEngine {
       }
       if (this.outstanding === 0) return true;
       this.workload.next(this.desc);
+      const sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+      const seqBefore = sample ? this.mappingSeq() : 0;
       const status = this.execute(this.desc);
       now = this.nowMs();
       const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
@@ -173,8 +213,10 @@ export class DeviceEngine {
       c[Counter.statusBase + status]!++;
       if ((op === Op.compare || op === Op.comparePattern) && this.completion[C.result]! >= 0) c[Counter.compareMismatches]!++;
       this.sink.record(op, latencyNs);
-      if (this.sampleEvery > 0 && this.completed % this.sampleEvery === 0 && status === Status.success) {
-        this.verify(this.desc);
+      if (sample && status === Status.success) {
+        // Skip the check if the kernel changed mappings while the descriptor ran (a remapped
+        // page legitimately holds other bytes); count it so it is visible.
+        this.verify(this.desc, seqBefore);
       }
       if (now >= untilMs) return this.finished;
     }
@@ -208,6 +250,7 @@ export class DeviceEngine {
       const end = ring.slots[s + InvRecord.vpnEnd]!;
       lastSeq = ring.slots[s + InvRecord.seq]!;
       for (let set = 0; set < t.sets; set++) t.invalidateInSet(set, 0, pasid, start, end);
+      if (this.devtlbInvLoops > 0) spinLoops(this.devtlbInvLoops);
       ring.consume();
       this.counters[Counter.devtlbInvalidations]!++;
     }
@@ -260,10 +303,46 @@ export class DeviceEngine {
     return status;
   }
 
-  /** Record a fault after `done` bytes (the caller has written C.faultAddress). */
+  /** Record a fault after `done` bytes (the caller has written C.faultAddress); ends the copy window. */
   private fault(code: number, done: number): number {
+    this.exitCopy();
     this.completion[C.bytesCompleted] = done;
     return faultToStatus(code);
+  }
+
+  // ---- the copy window and the checker ----------------------------------------------------
+  //
+  // Every page step — its translations and its copy — runs inside a copy window: `copySeq`
+  // is odd while it is open. The kernel's drain waits for an open window to close before an
+  // invalidation completes, so no copy that obtained an old translation outlives it.
+  // Device-TLB invalidations are applied only between windows.
+
+  private enterCopy(): void {
+    Atomics.store(this.copySeq, 0, ++this.copySeqLocal);
+  }
+
+  private exitCopy(): void {
+    Atomics.store(this.copySeq, 0, ++this.copySeqLocal);
+    if (Atomics.load(this.drainWaiter, 0) !== 0) Atomics.notify(this.copySeq, 0);
+  }
+
+  /** Checker: the frame still has the generation its translation was filled with. */
+  private fresh(pfn: number, gen: number): boolean {
+    return Atomics.load(this.generation, pfn) === gen;
+  }
+
+  /** Record a use-after-free DMA (slow path; the first one is kept with its details). */
+  private violation(pfn: number, gen: number, address: number, phase: 'before' | 'after'): void {
+    this.counters[Counter.checkerViolations]!++;
+    this.firstViolation ??= {
+      device: this.deviceId,
+      pasid: this.pasid,
+      address,
+      pfn,
+      translationGeneration: gen,
+      frameGeneration: Atomics.load(this.generation, pfn),
+      phase,
+    };
   }
 
   private memmove(desc: Descriptor): number {
@@ -271,6 +350,7 @@ export class DeviceEngine {
     const dst = desc[D.dst]!;
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
+    const chk = this.checker;
     let done = 0;
     while (done < size) {
       const s = src + done;
@@ -278,18 +358,31 @@ export class DeviceEngine {
       const sOff = s % PAGE_SIZE;
       const dOff = d % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - sOff, PAGE_SIZE - dOff);
+      this.enterCopy();
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
       if (sp < 0) {
         this.completion[C.faultAddress] = s;
         return this.fault(sp, done);
       }
+      const sg = tr.gen;
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
       if (dp < 0) {
         this.completion[C.faultAddress] = d;
         return this.fault(dp, done);
       }
+      const dg = tr.gen;
+      if (chk) {
+        if (!this.fresh(sp, sg)) this.violation(sp, sg, s, 'before');
+        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'before');
+      }
       const from = sp * PAGE_SIZE + sOff;
       this.bytes.copyWithin(dp * PAGE_SIZE + dOff, from, from + n);
+      if (chk) {
+        if (!this.fresh(sp, sg)) this.violation(sp, sg, s, 'after');
+        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'after');
+        this.counters[Counter.checkerPages]! += 2;
+      }
+      this.exitCopy();
       done += n;
       this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
@@ -301,17 +394,21 @@ export class DeviceEngine {
     const dst = desc[D.dst]!;
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
+    const chk = this.checker;
     const b = this.bytes;
     let done = 0;
     while (done < size) {
       const d = dst + done;
       const dOff = d % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - dOff);
+      this.enterCopy();
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
       if (dp < 0) {
         this.completion[C.faultAddress] = d;
         return this.fault(dp, done);
       }
+      const dg = tr.gen;
+      if (chk && !this.fresh(dp, dg)) this.violation(dp, dg, d, 'before');
       const pa = dp * PAGE_SIZE + dOff;
       // Lay down one period (phase-correct), then double it with copyWithin.
       const first = Math.min(n, 8);
@@ -322,6 +419,11 @@ export class DeviceEngine {
         b.copyWithin(pa + filled, pa, pa + chunk);
         filled += chunk;
       }
+      if (chk) {
+        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'after');
+        this.counters[Counter.checkerPages]!++;
+      }
+      this.exitCopy();
       done += n;
       this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
@@ -334,6 +436,7 @@ export class DeviceEngine {
     const bAddr = desc[D.dst]!;
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
+    const chk = this.checker;
     const b = this.bytes;
     const w = this.words;
     let done = 0;
@@ -343,15 +446,22 @@ export class DeviceEngine {
       const xOff = x % PAGE_SIZE;
       const yOff = y % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff, PAGE_SIZE - yOff);
+      this.enterCopy();
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
         this.completion[C.faultAddress] = x;
         return this.fault(xp, done);
       }
+      const xg = tr.gen;
       const yp = tr.translate(this.pasid, (y - yOff) / PAGE_SIZE, false);
       if (yp < 0) {
         this.completion[C.faultAddress] = y;
         return this.fault(yp, done);
+      }
+      const yg = tr.gen;
+      if (chk) {
+        if (!this.fresh(xp, xg)) this.violation(xp, xg, x, 'before');
+        if (!this.fresh(yp, yg)) this.violation(yp, yg, y, 'before');
       }
       const pa = xp * PAGE_SIZE + xOff;
       const pb = yp * PAGE_SIZE + yOff;
@@ -364,6 +474,12 @@ export class DeviceEngine {
         i <<= 2;
       }
       while (i < n && b[pa + i] === b[pb + i]) i++;
+      if (chk) {
+        if (!this.fresh(xp, xg)) this.violation(xp, xg, x, 'after');
+        if (!this.fresh(yp, yg)) this.violation(yp, yg, y, 'after');
+        this.counters[Counter.checkerPages]! += 2;
+      }
+      this.exitCopy();
       if (i < n) {
         this.completion[C.result] = done + i;
         this.completion[C.bytesCompleted] = done + i;
@@ -381,6 +497,7 @@ export class DeviceEngine {
     const a = desc[D.dst]!;
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
+    const chk = this.checker;
     const b = this.bytes;
     const w = this.words;
     const lo = this.workload.patternLo;
@@ -390,11 +507,14 @@ export class DeviceEngine {
       const x = a + done;
       const xOff = x % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff);
+      this.enterCopy();
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
         this.completion[C.faultAddress] = x;
         return this.fault(xp, done);
       }
+      const xg = tr.gen;
+      if (chk && !this.fresh(xp, xg)) this.violation(xp, xg, x, 'before');
       const pa = xp * PAGE_SIZE + xOff;
       let i = 0;
       if ((pa & 3) === 0 && (done & 3) === 0) {
@@ -409,6 +529,11 @@ export class DeviceEngine {
         i <<= 2;
       }
       while (i < n && b[pa + i] === this.pattern[(done + i) & 7]) i++;
+      if (chk) {
+        if (!this.fresh(xp, xg)) this.violation(xp, xg, x, 'after');
+        this.counters[Counter.checkerPages]!++;
+      }
+      this.exitCopy();
       if (i < n) {
         this.completion[C.result] = done + i;
         this.completion[C.bytesCompleted] = done + i;
@@ -426,6 +551,7 @@ export class DeviceEngine {
     const src = desc[D.src]!;
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
+    const chk = this.checker;
     let done = 0;
     const state = this.crcState;
     state[0] = CRC32C_INIT;
@@ -433,12 +559,20 @@ export class DeviceEngine {
       const s = src + done;
       const sOff = s % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - sOff);
+      this.enterCopy();
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
       if (sp < 0) {
         this.completion[C.faultAddress] = s;
         return this.fault(sp, done);
       }
+      const sg = tr.gen;
+      if (chk && !this.fresh(sp, sg)) this.violation(sp, sg, s, 'before');
       crc32cUpdate(state, this.bytes, sp * PAGE_SIZE + sOff, n);
+      if (chk) {
+        if (!this.fresh(sp, sg)) this.violation(sp, sg, s, 'after');
+        this.counters[Counter.checkerPages]!++;
+      }
+      this.exitCopy();
       done += n;
       this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
@@ -463,13 +597,21 @@ export class DeviceEngine {
     return failed ? Status.batchFail : Status.success;
   }
 
+  /** The mapping seqcount of the domain this device's PASID is attached to (0 if none). */
+  private mappingSeq(): number {
+    const domain = Atomics.load(this.pasidDomain, this.pasid) - 1;
+    return domain < 0 ? 0 : Atomics.load(this.mmSeq, domain);
+  }
+
   // ---- integrity sampling ----------------------------------------------------------------
 
   /**
    * Check the descriptor just completed against a plain reference computation over a fresh,
    * uncached walk of the same addresses. Runs on one descriptor in `integritySampleEvery`.
+   * With `seqBefore` (the mapping seqcount when the descriptor started), a descriptor that
+   * overlapped a mapping change is counted as skipped instead (remapped pages hold other bytes).
    */
-  verify(d: Descriptor): void {
+  verify(d: Descriptor, seqBefore = -1): void {
     const op = d[D.op]!;
     if (op === Op.batch) return;
     const n = d[D.sizeBytes]!;
@@ -547,6 +689,10 @@ export class DeviceEngine {
         }
         break;
       }
+    }
+    if (seqBefore >= 0 && (seqBefore % 2 !== 0 || this.mappingSeq() !== seqBefore)) {
+      this.counters[Counter.integritySkipped]!++;
+      return;
     }
     this.counters[Counter.integrityChecked]!++;
     if (!ok) {

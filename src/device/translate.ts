@@ -6,9 +6,15 @@
  * The IOTLB is shared with the other devices behind the same IOMMU; its sets are guarded by
  * futex locks (layout/mutex.ts). The walk itself runs outside the lock.
  *
- * Not modelled yet: invalidation epochs around fills (a walk racing an invalidation could
- * refill a stale entry; the kernel does not change live mappings until CPU-side churn exists),
- * PASID-cache and paging-structure caches, ATS translation-request latency.
+ * Fills are epoch-checked (layout/iommu.ts): the IOMMU's invalidation epoch is read before a
+ * walk, and the IOTLB and device TLB are filled only if it is unchanged under the set lock, so
+ * a walk racing an invalidation never leaves a stale entry behind. Its result is still used
+ * for the access in flight, which the kernel drains (layout/device.ts copySeq) before the
+ * invalidation completes.
+ *
+ * An IOTLB-miss walk costs `walkLoops` of injected delay (platform cost model).
+ *
+ * Not modelled: PASID-cache and paging-structure caches, ATS translation-request latency.
  */
 
 import { Counter, type DeviceViews } from '../layout/device.js';
@@ -17,6 +23,7 @@ import type { IommuViews } from '../layout/iommu.js';
 import { lock, unlock } from '../layout/mutex.js';
 import { Fault, type WalkOut, walk } from '../layout/pagetable.js';
 import type { PhysMemViews } from '../layout/physmem.js';
+import { spinLoops } from './spin.js';
 
 export class Translator {
   /** Generation of the frame returned by the last successful `translate` (checker input). */
@@ -31,6 +38,8 @@ export class Translator {
     private readonly iommuIndex: number,
     private readonly dev: DeviceViews,
     private readonly ats: boolean,
+    /** Busy-loop count injected per IOTLB-miss walk (0 = none). */
+    private readonly walkLoops = 0,
   ) {
     this.counters = dev.counters;
   }
@@ -83,20 +92,24 @@ export class Translator {
     unlock(iotlb.lock, set);
     c[Counter.iotlbMisses]!++;
 
-    // 4. Page walk of the domain's table.
+    // 4. Page walk of the domain's table (after noting the invalidation epoch).
+    const epoch = Atomics.load(this.iommu.invEpoch, 0);
     const out = this.walkOut;
     out.walkRefs = 0;
     const pfn = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
     c[Counter.walks]!++;
     c[Counter.walkRefs]! += out.walkRefs;
+    if (this.walkLoops > 0) spinLoops(this.walkLoops);
     if (pfn < 0) return pfn;
 
-    // 5. Fill IOTLB and device TLB with the generation the frame has now.
+    // 5. Fill IOTLB and device TLB with the frame's generation — unless an invalidation began
+    //    since the walk started, in which case the result serves only this access.
     const gen = Atomics.load(this.mem.generation, pfn);
     lock(iotlb.lock, set);
-    iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
+    const unchanged = Atomics.load(this.iommu.invEpoch, 0) === epoch;
+    if (unchanged) iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
     unlock(iotlb.lock, set);
-    if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
+    if (unchanged && this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
     this.gen = gen;
     return pfn;
   }

@@ -21,7 +21,7 @@ import { FrameOwner, packOwner } from '../layout/physmem.js';
 import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { PasidAllocator } from './pasid.js';
-import { allocTableRoot, fillPage, freeTables, lookupPte, mapPage, unmapPage } from './pagetables.js';
+import { allocTableRoot, fillPage, freeTables, leafWord, lookupPte, mapPage, unmapPage } from './pagetables.js';
 
 export interface Vma {
   readonly name: string;
@@ -112,6 +112,8 @@ export class Kernel {
   private readonly rng: Rng;
   /** attachments[device] : PASID → Domain */
   private readonly attachments: Map<number, Domain>[];
+  private readonly attachOrder = new Map<string, number>();
+  private attachCounter = 0;
 
   constructor(opts: KernelOptions) {
     this.shape = opts.shape;
@@ -228,6 +230,62 @@ export class Kernel {
     proc.exited = true;
   }
 
+  // ---- CPU-side mapping changes (churn) --------------------------------------------------
+
+  /**
+   * Open (odd) or close (even) a mapping change on every SVA domain of the process, so devices
+   * can tell that a sampled descriptor overlapped one (layout/domains.ts mmSeq).
+   */
+  mappingChange(proc: Process, phase: 'begin' | 'end'): void {
+    for (const d of proc.svaDomains) {
+      const seq = Atomics.load(this.views.domains.mmSeq, d.index);
+      const odd = seq % 2 !== 0;
+      if ((phase === 'begin') === odd) throw new Error(`bug: mapping change ${phase} out of order`);
+      Atomics.store(this.views.domains.mmSeq, d.index, seq + 1);
+    }
+  }
+
+  /** Clear the leaves of [startVpn, startVpn + pages); returns the frames they mapped (0 = none). */
+  unmapRange(proc: Process, startVpn: number, pages: number): number[] {
+    const old: number[] = [];
+    for (let i = 0; i < pages; i++) old.push(unmapPage(this.views.mem, proc.rootPfn, startVpn + i));
+    return old;
+  }
+
+  /** Set or clear the writable bit of present leaves in [startVpn, startVpn + pages). */
+  protectRange(proc: Process, startVpn: number, pages: number, writable: boolean): void {
+    for (let i = 0; i < pages; i++) {
+      const w = leafWord(this.views.mem, proc.rootPfn, startVpn + i);
+      if (w < 0) continue;
+      if (writable) Atomics.or(this.views.mem.words, w, PTE_RW);
+      else Atomics.and(this.views.mem.words, w, ~PTE_RW);
+    }
+  }
+
+  /** Install `pfn` at `vpn` (its VMA's permissions). */
+  mapFrame(proc: Process, vpn: number, pfn: number): void {
+    const vma = proc.vmaAt(vpn * PAGE_SIZE);
+    if (!vma) throw new Error(`bug: map outside every VMA of ${proc.name}`);
+    mapPage(this.views.mem, this.frames, proc.rootPfn, vpn, pfn, vma.writable, proc.id);
+  }
+
+  /** A fresh frame for `proc`'s data with `from`'s contents (page migration). */
+  copyToNewFrame(proc: Process, from: number): number {
+    const pfn = this.frames.alloc(packOwner(FrameOwner.processData, proc.id), `migrating a page of ${proc.name}`);
+    const b = this.views.mem.bytes;
+    b.copyWithin(pfn * PAGE_SIZE, from * PAGE_SIZE, (from + 1) * PAGE_SIZE);
+    return pfn;
+  }
+
+  /** Attachments to a domain, in attach order: (device, PASID). */
+  attachmentsOf(domain: Domain): { device: number; pasid: number }[] {
+    const out: { device: number; pasid: number }[] = [];
+    for (const [device, map] of this.attachments.entries()) {
+      for (const [pasid, d] of map) if (d === domain) out.push({ device, pasid });
+    }
+    return out.sort((a, b) => (this.attachOrder.get(`${a.device}/${a.pasid}`) ?? 0) - (this.attachOrder.get(`${b.device}/${b.pasid}`) ?? 0));
+  }
+
   // ---- domains ---------------------------------------------------------------------------
 
   allocDomain(type: DomainTypeCode, process?: Process, iommuType?: string): Domain {
@@ -306,6 +364,7 @@ export class Kernel {
     d.users++;
     domain.users++;
     this.attachments[device]!.set(pasid, domain);
+    this.attachOrder.set(`${device}/${pasid}`, this.attachCounter++);
     // Publish last: from here on the device's walks see the domain.
     Atomics.store(this.views.devices[device]!.pasidDomain, pasid, domain.index + 1);
   }
@@ -339,14 +398,21 @@ export class Kernel {
    */
   async flushDevtlb(device: number, pasid: number, vpnStart: number, vpnEnd: number): Promise<void> {
     if (!this.devices[device]!.ats) return;
+    const seq = await this.postDevtlb(device, pasid, vpnStart, vpnEnd);
+    await this.awaitDevtlbAck(device, seq);
+  }
+
+  /** Post a device-TLB invalidation into the device's ring; returns its sequence number. */
+  async postDevtlb(device: number, pasid: number, vpnStart: number, vpnEnd: number): Promise<number> {
     const v = this.views.devices[device]!;
     const ring = v.invRing;
+    const id = this.devices[device]!.id;
     const deadline = Date.now() + ACK_TIMEOUT_MS;
     let slot = ring.reserve();
     while (slot < 0) {
-      if (Atomics.load(v.state, 0) !== DeviceState.running) throw new KernelError(`device ${this.devices[device]!.id}: invalidation ring full while idle`);
-      if (Date.now() > deadline) throw new KernelError(`device ${this.devices[device]!.id} did not drain its invalidation ring`);
-      await new Promise((r) => setTimeout(r, 1));
+      if (Atomics.load(v.state, 0) !== DeviceState.running) throw new KernelError(`device ${id}: invalidation ring full while idle`);
+      if (Date.now() > deadline) throw new KernelError(`device ${id} did not drain its invalidation ring`);
+      await new Promise((r) => setImmediate(r));
       slot = ring.reserve();
     }
     const seq = ++this.invSeq[device]!;
@@ -355,6 +421,19 @@ export class Kernel {
     ring.slots[slot + InvRecord.vpnStart] = vpnStart;
     ring.slots[slot + InvRecord.vpnEnd] = vpnEnd;
     ring.publish();
+    return seq;
+  }
+
+  /**
+   * Wait until the device has acknowledged invalidation `seq` (it applies them between page
+   * copies), or is not running. Polls briefly, then sleeps on the acknowledgement word.
+   */
+  async awaitDevtlbAck(device: number, seq: number): Promise<void> {
+    const v = this.views.devices[device]!;
+    for (let i = 0; i < 2000; i++) {
+      if (Atomics.load(v.invAck, 0) >= seq) return;
+    }
+    const deadline = Date.now() + ACK_TIMEOUT_MS;
     for (;;) {
       const acked = Atomics.load(v.invAck, 0);
       if (acked >= seq) return;
@@ -363,8 +442,41 @@ export class Kernel {
       if (Date.now() > deadline) {
         throw new KernelError(`device ${this.devices[device]!.id} did not acknowledge a device-TLB invalidation within ${ACK_TIMEOUT_MS} ms`);
       }
-      const r = Atomics.waitAsync(v.invAck, 0, acked, 20);
+      const r = Atomics.waitAsync(v.invAck, 0, acked, 5);
       if (r.async) await r.value;
+    }
+  }
+
+  /**
+   * Drain: wait until every device behind `iommu` that was inside a page copy (its copySeq odd)
+   * has left it, so no copy that obtained a translation before this point is still running.
+   * Models the drain-read/drain-write semantics of the invalidation wait.
+   */
+  async drain(iommu: number): Promise<void> {
+    for (let d = 0; d < this.devices.length; d++) {
+      if (this.devices[d]!.iommu !== iommu) continue;
+      const v = this.views.devices[d]!;
+      const seq = Atomics.load(v.copySeq, 0);
+      if (seq % 2 === 0) continue;
+      // A page copy takes about a microsecond: poll briefly, then sleep until the device leaves
+      // it (it notifies while drainWaiter is set) rather than compete with it for a core.
+      let left = false;
+      for (let i = 0; i < 1000 && !left; i++) left = Atomics.load(v.copySeq, 0) !== seq;
+      if (left) continue;
+      const deadline = Date.now() + ACK_TIMEOUT_MS;
+      Atomics.store(v.drainWaiter, 0, 1);
+      try {
+        while (Atomics.load(v.copySeq, 0) === seq) {
+          if (Atomics.load(v.state, 0) === DeviceState.done) break;
+          if (Date.now() > deadline) {
+            throw new KernelError(`device ${this.devices[d]!.id} stayed inside one page copy for ${ACK_TIMEOUT_MS} ms`);
+          }
+          const r = Atomics.waitAsync(v.copySeq, 0, seq, 5);
+          if (r.async) await r.value;
+        }
+      } finally {
+        Atomics.store(v.drainWaiter, 0, 0);
+      }
     }
   }
 

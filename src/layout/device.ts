@@ -8,6 +8,12 @@
  * | go            | i32  | 1             | kernel | device         | start barrier: 1 = start measuring      |
  * | state         | i32  | 1             | device | kernel         | DeviceState                             |
  * | invAck        | i32  | 1             | device | kernel         | last device-TLB invalidation seq applied|
+ * | copySeq       | i32  | 1             | device | kernel         | seqcount: odd while a page copy (with   |
+ * |               |      |               |        |                | its translations) is in flight — the    |
+ * |               |      |               |        |                | kernel's drain point before a wait      |
+ * |               |      |               |        |                | descriptor completes                    |
+ * | drainWaiter   | i32  | 1             | kernel | device         | 1 while the kernel sleeps on copySeq:   |
+ * |               |      |               |        |                | the device notifies when it leaves a copy|
  * | counters      | f64  | COUNTER_COUNT | device | kernel         | Counter.* (live; final copy in result)  |
  * | devtlb.*      |      |               | device | device, tests  | ATS device TLB (tlb.ts), no lock        |
  * | invRing.*     |      |               | kernel→device SPSC ring (ring.ts): device-TLB invalidations |
@@ -43,7 +49,13 @@ export const Counter = {
   integrityChecked: 10,
   integrityFailed: 11,
   devtlbInvalidations: 12,
-  statusBase: 13,
+  /** Page copies whose frame generation was checked (before and after). */
+  checkerPages: 13,
+  /** Use-after-free DMA: a page touched through a translation whose frame was freed. */
+  checkerViolations: 14,
+  /** Sampled descriptors not verified because the kernel changed mappings meanwhile. */
+  integritySkipped: 15,
+  statusBase: 16,
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
 
@@ -70,6 +82,8 @@ export interface DevicePlan {
   readonly go: FieldSlot;
   readonly state: FieldSlot;
   readonly invAck: FieldSlot;
+  readonly copySeq: FieldSlot;
+  readonly drainWaiter: FieldSlot;
   readonly counters: FieldSlot;
   readonly devtlb: TlbPlan;
   readonly invRing: RingPlan;
@@ -83,11 +97,13 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const go = p.i32(1);
   const state = p.i32(1);
   const invAck = p.i32(1);
+  const copySeq = p.i32(1);
+  const drainWaiter = p.i32(1);
   const counters = p.f64(COUNTER_COUNT);
   // A non-ATS device still gets a one-entry TLB plan so the views exist; it is never used.
   const devtlb = shape.ats ? planTlb(p, shape.devtlbEntries, shape.devtlbWays) : planTlb(p, 1, 1);
   const invRing = planRing(p, shape.invRingCapacity, InvRecord.width);
-  return { pasidDomain, stop, go, state, invAck, counters, devtlb, invRing, sizeBytes: p.sizeBytes };
+  return { pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, sizeBytes: p.sizeBytes };
 }
 
 export class DeviceViews {
@@ -96,6 +112,8 @@ export class DeviceViews {
   readonly go: Int32Array;
   readonly state: Int32Array;
   readonly invAck: Int32Array;
+  readonly copySeq: Int32Array;
+  readonly drainWaiter: Int32Array;
   readonly counters: Float64Array;
   readonly devtlb: Tlb;
   readonly invRing: Ring;
@@ -107,6 +125,8 @@ export class DeviceViews {
     this.go = viewI32(buffer, plan.go);
     this.state = viewI32(buffer, plan.state);
     this.invAck = viewI32(buffer, plan.invAck);
+    this.copySeq = viewI32(buffer, plan.copySeq);
+    this.drainWaiter = viewI32(buffer, plan.drainWaiter);
     this.counters = viewF64(buffer, plan.counters);
     this.devtlb = new Tlb(buffer, plan.devtlb);
     this.invRing = new Ring(buffer, plan.invRing);

@@ -6,6 +6,9 @@
  * | type    | i32  | maxDomains          | kernel | devices | DomainType (0 = free slot)               |
  * | rootPfn | i32  | maxDomains          | kernel | devices | page-table root (sva: the process's pgd) |
  * | did     | i32  | maxDomains × iommus | kernel | devices | per-IOMMU domain id, 0 = not on that unit|
+ * | mmSeq   | i32  | maxDomains          | kernel | devices | seqcount of mapping changes: odd while a |
+ * |         |      |                     |        |         | change is in progress (integrity checks  |
+ * |         |      |                     |        |         | skip descriptors that overlapped one)    |
  *
  * A domain gets a domain id on an IOMMU when it is first attached to a device behind it
  * (VT-d allocates DIDs per unit), so one SVA domain shared across two units has two dids.
@@ -29,6 +32,7 @@ export interface DomainTablePlan {
   readonly type: FieldSlot;
   readonly rootPfn: FieldSlot;
   readonly did: FieldSlot;
+  readonly mmSeq: FieldSlot;
   readonly sizeBytes: number;
 }
 
@@ -37,7 +41,8 @@ export function planDomainTable(maxDomains: number, iommus: number): DomainTable
   const type = p.i32(maxDomains);
   const rootPfn = p.i32(maxDomains);
   const did = p.i32(maxDomains * iommus);
-  return { maxDomains, iommus, type, rootPfn, did, sizeBytes: p.sizeBytes };
+  const mmSeq = p.i32(maxDomains);
+  return { maxDomains, iommus, type, rootPfn, did, mmSeq, sizeBytes: p.sizeBytes };
 }
 
 export class DomainTableViews {
@@ -45,12 +50,14 @@ export class DomainTableViews {
   readonly type: Int32Array;
   readonly rootPfn: Int32Array;
   readonly did: Int32Array;
+  readonly mmSeq: Int32Array;
 
   constructor(buffer: SharedArrayBuffer, plan: DomainTablePlan) {
     this.iommus = plan.iommus;
     this.type = viewI32(buffer, plan.type);
     this.rootPfn = viewI32(buffer, plan.rootPfn);
     this.did = viewI32(buffer, plan.did);
+    this.mmSeq = viewI32(buffer, plan.mmSeq);
   }
 
   didIndex(domain: number, iommu: number): number {

@@ -6,6 +6,13 @@
  * | iotlb.*  | the IOMMU's translation engine — executed on the thread | same; kernel tests |
  * |          | of the device whose request missed — or the kernel's    |                    |
  * |          | invalidation, each only while holding the set's lock    |                    |
+ * | invEpoch | kernel (Atomics.add, before it invalidates any set)     | devices (fills)    |
+ *
+ * Fill protocol (no stale entry survives an invalidation): a device reads `invEpoch` before
+ * its page walk and fills the IOTLB (and its device TLB) only if, under the set lock, the
+ * epoch is unchanged. The kernel changes the PTE, then bumps the epoch, then invalidates the
+ * sets. A walk that read the old PTE either fills before the kernel reaches that set (and is
+ * invalidated with it) or sees the new epoch and does not fill.
  *
  * The IOTLB is the one structure several threads write; the per-set futex lock (mutex.ts)
  * makes "the IOMMU" the single logical writer of each set. Entries are tagged by the
@@ -16,7 +23,7 @@
  */
 
 import { lock, unlock } from './mutex.js';
-import { LayoutPlan } from './plan.js';
+import { type FieldSlot, LayoutPlan, viewI32 } from './plan.js';
 import { Tlb, type TlbPlan, planTlb } from './tlb.js';
 
 export interface IommuShape {
@@ -26,20 +33,25 @@ export interface IommuShape {
 
 export interface IommuPlan {
   readonly iotlb: TlbPlan;
+  readonly invEpoch: FieldSlot;
   readonly sizeBytes: number;
 }
 
 export function planIommu(shape: IommuShape): IommuPlan {
   const p = new LayoutPlan();
   const iotlb = planTlb(p, shape.iotlbEntries, shape.iotlbWays);
-  return { iotlb, sizeBytes: p.sizeBytes };
+  const invEpoch = p.i32(1);
+  return { iotlb, invEpoch, sizeBytes: p.sizeBytes };
 }
 
 export class IommuViews {
   readonly iotlb: Tlb;
+  readonly invEpoch: Int32Array;
 
   constructor(buffer: SharedArrayBuffer, shape: IommuShape) {
-    this.iotlb = new Tlb(buffer, planIommu(shape).iotlb);
+    const plan = planIommu(shape);
+    this.iotlb = new Tlb(buffer, plan.iotlb);
+    this.invEpoch = viewI32(buffer, plan.invEpoch);
   }
 
   /**
@@ -49,6 +61,7 @@ export class IommuViews {
   invalidate(did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
     const t = this.iotlb;
     let dropped = 0;
+    Atomics.add(this.invEpoch, 0, 1);
     for (let s = 0; s < t.sets; s++) {
       lock(t.lock, s);
       dropped += t.invalidateInSet(s, did, pasid, vpnStart, vpnEnd);

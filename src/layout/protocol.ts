@@ -33,7 +33,25 @@ export interface DeviceTask {
   readonly seed: number;
   /** Verify one descriptor in N against a reference computation (0 = never). */
   readonly integritySampleEvery: number;
+  /** Use-after-free checker on every page copy. */
+  readonly checker: boolean;
+  /** Device-side injected costs (platform model), ns. */
+  readonly costs: { readonly iotlbMissWalkNs: number; readonly devtlbInvalidationNs: number };
   readonly testHooks?: DeviceTestHooks;
+}
+
+/** The first use-after-free DMA a device's checker saw. */
+export interface ViolationReport {
+  readonly device: string;
+  readonly pasid: number;
+  /** Device (virtual / IOVA) address of the page touched. */
+  readonly address: number;
+  readonly pfn: number;
+  /** Generation the translation was filled with, and the frame's generation when checked. */
+  readonly translationGeneration: number;
+  readonly frameGeneration: number;
+  /** Found before the copy (stale translation) or after it (frame freed during the copy). */
+  readonly phase: 'before' | 'after';
 }
 
 export interface IntegrityFailure {
@@ -55,4 +73,5 @@ export interface DeviceTaskResult {
   /** Per op (OP_NAMES index): compressed base64 HdrHistogram of latency in ns, or '' if empty. */
   readonly histograms: readonly string[];
   readonly firstIntegrityFailure: IntegrityFailure | undefined;
+  readonly firstViolation: ViolationReport | undefined;
 }

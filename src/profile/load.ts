@@ -7,7 +7,8 @@
  *   2. The zod schema (`schema.ts`): types, ranges, unknown keys, defaults. zod's issues are
  *      rewritten into "<expectation>, got <value>" messages.
  *   3. Cross-reference checks (below): ids and references, TLB geometry, queue depth vs work
- *      queue, transfer sizes vs their memory window, run length, memory and PASID budgets.
+ *      queue, transfer sizes vs their memory window, the churn's process, region, range and
+ *      rate, run length, memory and PASID budgets.
  *      These run even when the schema failed, on every element that parsed on its own, so a
  *      bad IOMMU entry and a dangling device reference are reported together.
  * Problems are listed in document order.
@@ -19,6 +20,7 @@ import { isNode, LineCounter, parseDocument, type Document, type YAMLError } fro
 import type { z } from 'zod';
 
 import {
+  churnFields,
   deviceSchema,
   iommuSchema,
   KNOWN_KEYS_PREFIX,
@@ -26,7 +28,7 @@ import {
   profileSchema,
 } from './schema.js';
 import { formatBytes, parseSizeBytes } from './sizes.js';
-import type { DeviceConfig, IommuConfig, ProcessConfig, Profile, SystemConfig } from './types.js';
+import type { DeviceConfig, IommuConfig, ProcessConfig, Profile, RegionConfig, SystemConfig } from './types.js';
 
 /** One thing wrong with a profile. `path` is like `devices[1].workload.queueDepth`, or '' for the whole document. */
 export interface ProfileProblem {
@@ -122,6 +124,10 @@ export function parseProfile(text: string, file: string): Profile {
     iommus: out.iommus,
     processes: out.processes,
     devices: out.devices,
+    churn: out.churn,
+    invalidation: out.invalidation,
+    platform: out.platform,
+    checker: out.checker,
   } satisfies Profile;
   return profile;
 }
@@ -317,6 +323,40 @@ interface Parts {
   iommus: Part<IommuConfig>[] | undefined;
   processes: Part<ProcessConfig>[] | undefined;
   devices: Part<DeviceConfig>[] | undefined;
+  /** Undefined when there is no churn mapping. */
+  churn: ChurnPart | undefined;
+}
+
+/** A field that parsed on its own (`ok`), or one the schema rejected (reported there). */
+type FieldOf<T> = { ok: true; value: T } | { ok: false };
+
+/** The churn mapping field by field, so its cross-checks run on whatever parsed. */
+interface ChurnPart {
+  raw: Record<string, unknown>;
+  process: FieldOf<string>;
+  region: FieldOf<string>;
+  ratePerSec: FieldOf<number | undefined>;
+  count: FieldOf<number | undefined>;
+  rangeBytes: FieldOf<number>;
+  aligned: FieldOf<boolean>;
+}
+
+function churnPartOf(raw: unknown): ChurnPart | undefined {
+  if (!isRecord(raw)) return undefined; // not a mapping: the schema reports it
+  const one = <T>(key: keyof typeof churnFields.shape, schema: z.ZodType<T>): FieldOf<T> => {
+    const r = schema.safeParse(raw[key]);
+    return r.success ? { ok: true, value: r.data } : { ok: false };
+  };
+  const f = churnFields.shape;
+  return {
+    raw,
+    process: one('process', f.process),
+    region: one('region', f.region),
+    ratePerSec: one('ratePerSec', f.ratePerSec),
+    count: one('count', f.count),
+    rangeBytes: one('rangeBytes', f.rangeBytes),
+    aligned: one('aligned', f.aligned),
+  };
 }
 
 function partsOf(data: Record<string, unknown>): Parts {
@@ -336,6 +376,7 @@ function partsOf(data: Record<string, unknown>): Parts {
     iommus: each(data['iommus'], iommuSchema),
     processes: data['processes'] === undefined ? [] : each(data['processes'], processSchema),
     devices: each(data['devices'], deviceSchema),
+    churn: churnPartOf(data['churn']),
   };
 }
 
@@ -412,6 +453,7 @@ function crossCheck(p: Parts): Found[] {
   p.devices?.forEach(({ raw, value }, i) => {
     if (value) checkDevice(value, raw, i, names, add);
   });
+  if (p.churn) checkChurn(p.churn, names, add);
   checkRunLength(p, add);
   checkBudgets(p, add);
   return found;
@@ -519,19 +561,111 @@ function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add
   }
 }
 
-/** A run ends after durationS, or when every device has issued its descriptor count. */
-function checkRunLength(p: Parts, add: Add): void {
-  if (p.durationS !== undefined || !p.devices) return;
-  const unbounded = p.devices.flatMap(({ value }) =>
-    value && value.workload.descriptors === undefined ? [value.id] : [],
-  );
-  if (unbounded.length > 0) {
+/**
+ * Churn: its process and region exist, its range fits the region (and, aligned, a naturally
+ * aligned span of it does), and it has a rate. A churn on a process no device is bound to is
+ * fine: the kernel still changes the mm, and nothing needs invalidating.
+ */
+function checkChurn(c: ChurnPart, names: Names, add: Add): void {
+  const { processNames, processByName } = names;
+
+  let region: { config: RegionConfig; processName: string } | undefined;
+  if (c.process.ok) {
+    const processName = c.process.value;
+    const proc = processByName.get(processName);
+    if (processNames && !proc) {
+      const expected =
+        processNames.length > 0
+          ? `one of: ${processNames.join(', ')}`
+          : 'the name of a process listed under processes (there are none)';
+      add(['churn', 'process'], `"${processName}" names no process; expected ${expected}`);
+    } else if (proc && c.region.ok) {
+      const regionName = c.region.value;
+      const regionNames = rawNames(field(proc.raw, 'regions'));
+      if (!regionNames.includes(regionName)) {
+        const expected = regionNames.length > 0 ? `one of: ${regionNames.join(', ')}` : 'the name of one of its regions';
+        add(
+          ['churn', 'region'],
+          `"${regionName}" names no region of process "${processName}"; expected ${expected}`,
+        );
+      } else {
+        const config = proc.value?.regions.find((r) => r.name === regionName);
+        if (config) region = { config, processName };
+      }
+    }
+  }
+
+  if (region && c.rangeBytes.ok && c.aligned.ok) {
+    const range = c.rangeBytes.value;
+    const regionSize = region.config.sizeBytes;
+    const what = `region "${region.config.name}" of process "${region.processName}" (${bytes(regionSize)})`;
+    // Aligned: a range lies in one naturally aligned span of its size rounded up to a power of
+    // two; that span must fit the region, so the largest usable range is the largest power of
+    // two in the region.
+    const span = pow2AtLeast(range);
+    const maxAligned = pow2AtMost(regionSize);
+    if (range > regionSize) {
+      const max = c.aligned.value ? maxAligned : regionSize;
+      const note = max < regionSize ? ' (with aligned: true, the largest power of two that fits)' : '';
+      add(['churn', 'rangeBytes'], `${bytes(range)} is larger than ${what}; expected at most ${bytes(max)}${note}`);
+    } else if (c.aligned.value && span > regionSize) {
+      add(
+        ['churn', 'rangeBytes'],
+        `${bytes(range)} with aligned: true needs a naturally aligned span of ${bytes(span)} ` +
+          `(rangeBytes rounded up to a power of two), larger than ${what}; ` +
+          `expected at most ${bytes(maxAligned)}, or aligned: false`,
+      );
+    }
+  }
+
+  if (c.ratePerSec.ok && c.count.ok && c.ratePerSec.value === undefined && c.count.value === undefined) {
     add(
-      ['durationS'],
-      'missing; a run needs durationS or every device needs workload.descriptors ' +
-        `(without it: ${unbounded.join(', ')})`,
+      ['churn'],
+      'missing ratePerSec and count; expected ratePerSec (changes per second), ' +
+        'count (changes in the run, at count / durationS per second without ratePerSec), or both',
     );
   }
+}
+
+/** The smallest power of two ≥ n (n ≥ 1). */
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** The largest power of two ≤ n (n ≥ 1). */
+function pow2AtMost(n: number): number {
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/**
+ * A run ends after durationS, or when every device has issued its descriptor count. A churn
+ * given only a count also needs durationS: its rate is count / durationS.
+ */
+function checkRunLength(p: Parts, add: Add): void {
+  if (p.durationS !== undefined) return;
+  const reasons: string[] = [];
+  if (p.devices) {
+    const unbounded = p.devices.flatMap(({ value }) =>
+      value && value.workload.descriptors === undefined ? [value.id] : [],
+    );
+    if (unbounded.length > 0) {
+      reasons.push(
+        'a run needs durationS or every device needs workload.descriptors ' + `(without it: ${unbounded.join(', ')})`,
+      );
+    }
+  }
+  const c = p.churn;
+  if (c?.count.ok && c.ratePerSec.ok && c.count.value !== undefined && c.ratePerSec.value === undefined) {
+    reasons.push(
+      `churn.count (${c.count.value}) without churn.ratePerSec needs durationS: the rate is count / durationS ` +
+        '(or set churn.ratePerSec)',
+    );
+  }
+  if (reasons.length > 0) add(['durationS'], `missing; ${reasons.join('; and ')}`);
 }
 
 /** PASIDs and simulated memory. */

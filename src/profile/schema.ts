@@ -4,8 +4,8 @@
  * The schema checks each value on its own (types, ranges, unknown keys) and applies the defaults
  * documented in `types.ts`; its output is the `Profile` shape (minus the defaulted `name`).
  * Checks that relate values to each other (references, uniqueness, queueDepth vs wqSize, TLB
- * geometry, memory budget, ...) live in `load.ts`, which also turns zod issues into
- * user-facing problems.
+ * geometry, churn range vs its region, memory budget, ...) live in `load.ts`, which also turns
+ * zod issues into user-facing problems.
  *
  * Message convention: every message set here is an expectation ("expected an integer from 1 to
  * 65536"); `load.ts` appends the offending value (", got \"lots\"") or prefixes "missing; ".
@@ -13,15 +13,22 @@
  */
 import { z } from 'zod';
 
+import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
 import { formatBytes, parseSizeBytes } from './sizes.js';
 import {
   ACCESS_PATTERNS,
+  CHURN_OPS,
   IOMMU_TYPES,
   OP_NAMES,
+  STRATEGIES,
   type AttachConfig,
+  type ChurnConfig,
+  type ChurnOp,
   type DeviceConfig,
+  type InvalidationConfig,
   type IommuConfig,
   type OpName,
+  type PlatformConfig,
   type ProcessConfig,
   type RegionConfig,
   type SystemConfig,
@@ -209,6 +216,22 @@ const transferSizesSchema = z.union(
 );
 
 const opWeight = () => numIn(0).default(0);
+
+/** Every weight must be ≥ 0 (the leaves check that) and at least one > 0. */
+function atLeastOneWeight<K extends string>(names: readonly K[]) {
+  return (weights: Record<K, number>, ctx: z.core.$RefinementCtx<Record<K, number>>): Record<K, number> => {
+    if (!names.some((op) => weights[op] > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        input: weights,
+        params: { complete: true },
+        message: `every op weight is 0; expected at least one of ${names.join(', ')} with a weight greater than 0`,
+      });
+    }
+    return weights;
+  };
+}
+
 const opsShape = {
   memmove: opWeight(),
   fill: opWeight(),
@@ -219,17 +242,7 @@ const opsShape = {
 } satisfies Record<OpName, unknown>;
 
 const opsSchema = obj(opsShape, `a mapping of op weights (${OP_NAMES.join(', ')})`).transform(
-  (ops, ctx): Record<OpName, number> => {
-    if (!OP_NAMES.some((op) => ops[op] > 0)) {
-      ctx.addIssue({
-        code: 'custom',
-        input: ops,
-        params: { complete: true },
-        message: `every op weight is 0; expected at least one of ${OP_NAMES.join(', ')} with a weight greater than 0`,
-      });
-    }
-    return ops;
-  },
+  atLeastOneWeight<OpName>(OP_NAMES),
 );
 
 const workloadSchema = obj(
@@ -273,6 +286,102 @@ export const deviceSchema = obj(
   'a mapping describing a device, e.g. {id: dsa0, iommu: iommu0}',
 ).transform((d): DeviceConfig => ({ ...d, devtlbWays: d.devtlbWays ?? d.devtlbEntries }));
 
+// ---------------------------------------------------------------------------------------------
+// CPU-side churn, invalidation, platform costs (design.md §2 "Invalidation on an mm change", §3 "Cost model").
+
+export const MAX_CHURN_RATE_PER_SEC = 1_000_000;
+
+const churnOpsShape = {
+  munmap: opWeight(),
+  mprotect: opWeight(),
+  migrate: opWeight(),
+} satisfies Record<ChurnOp, unknown>;
+
+/**
+ * The churn mapping before its cross-checks. Exported field by field (`.shape`) so `load.ts`
+ * can check references and ranges on the fields that parsed even when another one did not.
+ * rangeBytes ≤ the region's size, "ratePerSec or count" and "count alone needs durationS"
+ * are checked in `load.ts`.
+ */
+export const churnFields = obj(
+  {
+    process: name(),
+    region: name(),
+    ops: obj(churnOpsShape, `a mapping of churn op weights (${CHURN_OPS.join(', ')})`)
+      .transform(atLeastOneWeight<ChurnOp>(CHURN_OPS))
+      .default(() => ({ munmap: 1, mprotect: 0, migrate: 0 })),
+    ratePerSec: numIn(0, { max: MAX_CHURN_RATE_PER_SEC, minExclusive: true }).optional(),
+    count: intIn(1).optional(),
+    rangeBytes: size({ min: PAGE_BYTES, pageMultiple: true, examples: 'e.g. 4096, "16KiB" or "2 MiB"' }).default(
+      PAGE_BYTES,
+    ),
+    aligned: bool().default(true),
+  },
+  'a mapping describing CPU-side churn, e.g. {process: app, region: buf, ratePerSec: 500}',
+);
+
+export const churnSchema = churnFields.transform(
+  (c): ChurnConfig => ({
+    process: c.process,
+    region: c.region,
+    ops: c.ops,
+    ratePerSec: c.ratePerSec,
+    count: c.count,
+    rangeBytes: c.rangeBytes,
+    aligned: c.aligned,
+  }),
+);
+
+export const RANGE_ENCODINGS = ['vtd', 'smmu'] as const;
+
+export const invalidationSchema = obj(
+  {
+    strategy: oneOf(STRATEGIES).default('shared-domain'),
+    batchSize: intIn(1, 256).default(16), // the QI ring holds 256 descriptors
+    rangeEncoding: oneOf(RANGE_ENCODINGS).default('vtd'),
+    maxAddressMask: intIn(0, 52).default(18), // QEMU intel-iommu VTD_MAMV
+  },
+  'a mapping with strategy, batchSize, rangeEncoding, maxAddressMask',
+).transform((i): InvalidationConfig => i);
+
+const PRESET_EXPECTED = `expected one of: ${PLATFORM_PRESETS.join(', ')}`;
+const platformCost = () => numIn(0).optional();
+const costsShape = Object.fromEntries(COST_NAMES.map((c) => [c, platformCost()])) as Record<
+  (typeof COST_NAMES)[number],
+  ReturnType<typeof platformCost>
+>;
+
+const platformMapping = obj(
+  { preset: oneOf(PLATFORM_PRESETS).default('native'), ...costsShape },
+  'a mapping {preset: <name>, <cost>: <ns>}',
+).transform((p): PlatformConfig => {
+  const costs: PlatformCosts = { ...PRESET_COSTS[p.preset] };
+  for (const c of COST_NAMES) {
+    const v = p[c];
+    if (v !== undefined) costs[c] = v;
+  }
+  return { preset: p.preset, costs };
+});
+
+/** A preset name, or a mapping of a preset and per-figure overrides (nanoseconds). */
+export const platformSchema = z
+  .union(
+    [
+      // A string first (invalid_type for anything else, so the union can tell which form was meant).
+      z
+        .string({ error: PRESET_EXPECTED })
+        .pipe(oneOf(PLATFORM_PRESETS))
+        .transform((preset): PlatformConfig => ({ preset, costs: { ...PRESET_COSTS[preset] } })),
+      platformMapping,
+    ],
+    {
+      error:
+        `expected a platform preset (${PLATFORM_PRESETS.join(', ')}) or a mapping ` +
+        `{preset: <name>, <cost>: <ns>} with costs ${COST_NAMES.join(', ')}`,
+    },
+  )
+  .default((): PlatformConfig => ({ preset: 'native', costs: { ...PRESET_COSTS.native } }));
+
 export const profileSchema = obj(
   {
     name: name().optional(),
@@ -282,6 +391,10 @@ export const profileSchema = obj(
     iommus: list(iommuSchema, 'IOMMUs', true),
     processes: list(processSchema, 'processes', false).default(() => []),
     devices: list(deviceSchema, 'devices', true),
+    churn: churnSchema.optional(),
+    invalidation: invalidationSchema.prefault({}),
+    platform: platformSchema,
+    checker: bool().default(true),
   },
   'a mapping with iommus, processes and devices',
 );

@@ -6,6 +6,8 @@
  * bytes, every duration carries its unit in its name.
  */
 
+import type { PlatformCosts, PlatformPreset } from '../platform/presets.js';
+
 export const OP_NAMES = ['memmove', 'fill', 'compare', 'comparePattern', 'crc32c', 'batch'] as const;
 export type OpName = (typeof OP_NAMES)[number];
 
@@ -98,6 +100,54 @@ export interface DeviceConfig {
   workload: WorkloadConfig;
 }
 
+export const CHURN_OPS = ['munmap', 'mprotect', 'migrate'] as const;
+export type ChurnOp = (typeof CHURN_OPS)[number];
+
+/**
+ * CPU-side changes the kernel makes to one region of a process while devices run. Each change
+ * covers `rangeBytes` and calls the process's notifier for [start, end).
+ */
+export interface ChurnConfig {
+  process: string;
+  region: string;
+  /** Weights: munmap (+ remap), mprotect (drop write, then restore), migrate (new frames). Default { munmap: 1 }. */
+  ops: Record<ChurnOp, number>;
+  /** Changes per second. With `count` and no rate, count / durationS. */
+  ratePerSec: number | undefined;
+  /** Stop after this many changes (exact, repeatable schedule). */
+  count: number | undefined;
+  /** Bytes per change; a multiple of 4096, at most the region size. Default 4096. */
+  rangeBytes: number;
+  /**
+   * Default true: every range starts at a multiple of its size rounded up to a power of two,
+   * so it lies within one naturally aligned span (no VT-d widening).
+   */
+  aligned: boolean;
+}
+
+export const STRATEGIES = ['per-device', 'shared-domain'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface InvalidationConfig {
+  /** Default 'shared-domain'. */
+  strategy: Strategy;
+  /** shared-domain: descriptors per submission (each submission ends in a wait). Default 16. */
+  batchSize: number;
+  /**
+   * 'vtd': naturally aligned power-of-two span, whole-PASID flush for the full range or beyond
+   * maxAddressMask. 'smmu': the exact range, whole-PASID flush at or above 512 pages. Default 'vtd'.
+   */
+  rangeEncoding: 'vtd' | 'smmu';
+  /** VT-d MAMV: largest address mask (log2 pages) a page-selective flush may use. Default 18. */
+  maxAddressMask: number;
+}
+
+/** A platform preset with any per-figure overrides applied (src/platform/presets.ts). */
+export interface PlatformConfig {
+  preset: PlatformPreset;
+  costs: PlatformCosts;
+}
+
 export interface Profile {
   /** Profile name; defaults to the file's base name. */
   name: string;
@@ -109,4 +159,10 @@ export interface Profile {
   iommus: IommuConfig[];
   processes: ProcessConfig[];
   devices: DeviceConfig[];
+  /** Undefined: no CPU-side churn. */
+  churn: ChurnConfig | undefined;
+  invalidation: InvalidationConfig;
+  platform: PlatformConfig;
+  /** Use-after-free DMA checker (frame generations around every page copy). Default true. */
+  checker: boolean;
 }

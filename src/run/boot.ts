@@ -124,6 +124,11 @@ export function boot(profile: Profile, seed: number): Booted {
         workload: d.workload,
         seed,
         integritySampleEvery: profile.system.integritySampleEvery,
+        checker: profile.checker,
+        costs: {
+          iotlbMissWalkNs: profile.platform.costs.iotlbMissWalkNs,
+          devtlbInvalidationNs: profile.platform.costs.devtlbInvalidationNs,
+        },
       },
     };
   });

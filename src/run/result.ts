@@ -4,10 +4,12 @@
  */
 
 import { Counter } from '../layout/device.js';
-import type { DeviceTaskResult, IntegrityFailure } from '../layout/protocol.js';
+import type { DeviceTaskResult, IntegrityFailure, ViolationReport } from '../layout/protocol.js';
 import { STATUS_NAMES } from '../layout/status.js';
 import { decodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { OP_NAMES, type Profile } from '../profile/types.js';
+import type { ChurnStats } from '../kernel/churn.js';
+import type { InvalidationStats, StrategyName } from '../kernel/invalidation.js';
 import type { Booted } from './boot.js';
 
 export const RESULT_FORMAT_VERSION = 1;
@@ -38,7 +40,35 @@ export interface DeviceResult {
   walks: number;
   walkRefs: number;
   compareMismatches: number;
-  integrity: { checked: number; failed: number; firstFailure: IntegrityFailure | null };
+  integrity: { checked: number; failed: number; skipped: number; firstFailure: IntegrityFailure | null };
+  checker: { pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
+  devtlbInvalidationsApplied: number;
+}
+
+export interface InvalidationCounts {
+  submissions: number;
+  descriptors: { iotlb: number; devtlb: number; total: number };
+}
+
+export interface RunInvalidation extends InvalidationCounts {
+  strategy: string;
+  platform: string;
+  rangeEncoding: string;
+  batchSize: number;
+  /** Notifier events (one per CPU-side change), by change kind. */
+  events: number;
+  eventsByOp: Record<string, number>;
+  wholePasidFlushes: number;
+  /** Event start (notifier called) to completion (all submissions done), ns. */
+  latencyNs: LatencySummaryNs;
+  totalNs: number;
+  pagesChanged: number;
+  framesFreed: number;
+}
+
+export interface IommuInvalidation extends InvalidationCounts {
+  /** Per notifier event: time in this IOMMU's submissions, ns. */
+  latencyNs: LatencySummaryNs;
 }
 
 export interface IommuResult {
@@ -47,6 +77,7 @@ export interface IommuResult {
   iotlb: { entries: number; ways: number; hits: number; misses: number; hitRate: number };
   walks: number;
   walkRefs: number;
+  invalidation: IommuInvalidation | null;
 }
 
 export interface RunResult {
@@ -66,7 +97,9 @@ export interface RunResult {
   };
   devices: DeviceResult[];
   iommus: IommuResult[];
-  integrity: { checked: number; failed: number };
+  integrity: { checked: number; failed: number; skipped: number };
+  checker: { enabled: boolean; pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
+  invalidation: RunInvalidation | null;
   memory: { frames: number; framesFree: number; framesFreed: number; framesReused: number };
 }
 
@@ -84,6 +117,9 @@ export interface BuildInput {
   booted: Booted;
   results: DeviceTaskResult[];
   elapsedNs: number;
+  strategy: StrategyName;
+  /** Present when the profile has churn. */
+  invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
 }
 
 function perSec(count: number, ns: number): number {
@@ -96,6 +132,7 @@ function statusMap(counters: readonly number[]): Record<string, number> {
 
 export function buildResult(input: BuildInput): RunOutcome {
   const { profile, booted, results } = input;
+  const inv = input.invalidation;
   const total = newMergeHistogram();
   const byDevice: Histogram[] = [];
   const devices: DeviceResult[] = results.map((r, i) => {
@@ -136,8 +173,15 @@ export function buildResult(input: BuildInput): RunOutcome {
       integrity: {
         checked: c[Counter.integrityChecked]!,
         failed: c[Counter.integrityFailed]!,
+        skipped: c[Counter.integritySkipped]!,
         firstFailure: r.firstIntegrityFailure ?? null,
       },
+      checker: {
+        pagesChecked: c[Counter.checkerPages]!,
+        violations: c[Counter.checkerViolations]!,
+        firstViolation: r.firstViolation ?? null,
+      },
+      devtlbInvalidationsApplied: c[Counter.devtlbInvalidations]!,
     };
   });
 
@@ -151,6 +195,17 @@ export function buildResult(input: BuildInput): RunOutcome {
       iotlb: { entries: m.iotlbEntries, ways: m.iotlbWays, hits, misses, hitRate: hits + misses > 0 ? hits / (hits + misses) : 0 },
       walks: mine.reduce((s, d) => s + d.walks, 0),
       walkRefs: mine.reduce((s, d) => s + d.walkRefs, 0),
+      invalidation: inv
+        ? {
+            submissions: inv.stats.iommus[k]!.submissions,
+            descriptors: {
+              iotlb: inv.stats.iommus[k]!.iotlbDescriptors,
+              devtlb: inv.stats.iommus[k]!.devtlbDescriptors,
+              total: inv.stats.iommus[k]!.iotlbDescriptors + inv.stats.iommus[k]!.devtlbDescriptors,
+            },
+            latencyNs: summarise(inv.stats.iommus[k]!.latency),
+          }
+        : null,
     };
   });
 
@@ -177,7 +232,38 @@ export function buildResult(input: BuildInput): RunOutcome {
       },
       devices,
       iommus,
-      integrity: { checked: sum((d) => d.integrity.checked), failed: sum((d) => d.integrity.failed) },
+      integrity: {
+        checked: sum((d) => d.integrity.checked),
+        failed: sum((d) => d.integrity.failed),
+        skipped: sum((d) => d.integrity.skipped),
+      },
+      checker: {
+        enabled: profile.checker,
+        pagesChecked: sum((d) => d.checker.pagesChecked),
+        violations: sum((d) => d.checker.violations),
+        firstViolation: devices.find((d) => d.checker.firstViolation)?.checker.firstViolation ?? null,
+      },
+      invalidation: inv
+        ? {
+            strategy: input.strategy,
+            platform: profile.platform.preset,
+            rangeEncoding: profile.invalidation.rangeEncoding,
+            batchSize: profile.invalidation.batchSize,
+            events: inv.stats.events,
+            eventsByOp: { ...inv.stats.eventsByOp },
+            submissions: inv.stats.submissions,
+            descriptors: {
+              iotlb: inv.stats.iotlbDescriptors,
+              devtlb: inv.stats.devtlbDescriptors,
+              total: inv.stats.iotlbDescriptors + inv.stats.devtlbDescriptors,
+            },
+            wholePasidFlushes: inv.stats.wholePasidFlushes,
+            latencyNs: summarise(inv.stats.latency),
+            totalNs: inv.stats.totalNs,
+            pagesChanged: inv.churn.pagesChanged,
+            framesFreed: inv.churn.framesFreed,
+          }
+        : null,
       memory: {
         frames: booted.kernel.views.mem.frames,
         framesFree: frames.freeFrames,

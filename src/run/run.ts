@@ -15,6 +15,9 @@ import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/pr
 import { deviceRng } from '../device/rng.js';
 import { Workload, WorkloadError } from '../device/workload.js';
 import type { Profile } from '../profile/types.js';
+import { Churn } from '../kernel/churn.js';
+import { KernelError } from '../kernel/errors.js';
+import { Invalidator, type StrategyName } from '../kernel/invalidation.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
 import { buildResult, type RunOutcome } from './result.js';
@@ -24,6 +27,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Overrides the profile's duration, seconds. */
   readonly durationS?: number;
+  /** Overrides the profile's invalidation strategy ('broken-skip-devtlb' is for tests only). */
+  readonly strategy?: StrategyName;
   /** Test-only fault injection, by device index. */
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
@@ -84,6 +89,22 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   });
   await options.onBoot?.(booted);
 
+  // CPU-side churn and the invalidations it causes, driven from this (the kernel's) thread.
+  const strategy = options.strategy ?? profile.invalidation.strategy;
+  const invalidator = new Invalidator(kernel, { strategy, config: profile.invalidation, costs: profile.platform.costs });
+  let churn: Churn | undefined;
+  if (profile.churn) {
+    const c = profile.churn;
+    const proc = booted.processes.get(c.process)!;
+    const vma = proc.vmas.find((v) => v.name === c.region)!;
+    try {
+      churn = new Churn(kernel, invalidator, c, proc, vma, seed, durationS);
+    } catch (e) {
+      if (e instanceof KernelError) throw new BadInputError(e.message);
+      throw e;
+    }
+  }
+
   const n = booted.devices.length;
   const { filename, execArgv } = workerEntry();
   const pool = new Piscina({
@@ -142,6 +163,14 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       Atomics.store(v.go, 0, 1);
       Atomics.notify(v.go, 0);
     }
+    let churnStop = false;
+    let churnError: unknown;
+    const churnDone = churn
+      ? churn.run(() => churnStop || failures.length > 0).catch((e: unknown) => {
+          churnError = e;
+          stopAll();
+        })
+      : Promise.resolve();
 
     // Run until the duration is up, every device is done, or something failed.
     let timer: NodeJS.Timeout | undefined;
@@ -150,6 +179,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     });
     await Promise.race([allSettled, durationUp]);
     if (timer) clearTimeout(timer);
+    // Finish the change in progress (its invalidation needs the devices), then stop devices.
+    churnStop = true;
+    await churnDone;
     stopAll();
 
     // Drain: every submitted descriptor completes; then hard-kill anything still running.
@@ -170,8 +202,21 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       throw new RunFailedError(`device ${f.device} crashed: ${msg}`);
     }
     if (poolError) throw new RunFailedError(`worker pool failed: ${poolError.message}`);
+    if (churnError) {
+      const msg = churnError instanceof Error ? churnError.message : String(churnError);
+      throw new RunFailedError(`kernel churn failed: ${msg}`);
+    }
     await options.onFinish?.(booted);
-    return buildResult({ profile, seed, durationS, booted, results: results as DeviceTaskResult[], elapsedNs });
+    return buildResult({
+      profile,
+      seed,
+      durationS,
+      booted,
+      results: results as DeviceTaskResult[],
+      elapsedNs,
+      strategy,
+      invalidation: churn ? { stats: invalidator.stats, churn: churn.stats } : undefined,
+    });
   } finally {
     stopAll();
     await pool.destroy().catch(() => {});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { PRESET_COSTS } from '../../src/platform/presets.js';
 import { loadProfile, parseProfile } from '../../src/profile/load.js';
 import type { Profile } from '../../src/profile/types.js';
 import { MINIMAL, shippedProfile } from './helpers.js';
@@ -37,6 +38,10 @@ describe('profile defaults', () => {
           },
         },
       ],
+      churn: undefined,
+      invalidation: { strategy: 'shared-domain', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 },
+      platform: { preset: 'native', costs: PRESET_COSTS.native },
+      checker: true,
     } satisfies Profile);
   });
 

@@ -1,0 +1,147 @@
+/**
+ * CPU-side churn: the kernel changes a region of a process while devices run, at a paced rate
+ * (a schedule of intended times, not bursts) or for a fixed count. Each change:
+ *
+ * - munmap + remap: clear the PTEs → notifier → free the old frames → map fresh frames with the
+ *   region's initial contents (so the source area keeps its bytes);
+ * - mprotect: drop write on the PTEs → notifier → restore write;
+ * - migrate: clear the PTEs (a migration entry: devices touching the range meanwhile see a
+ *   non-present page) → notifier → copy each old frame into a new one → map it → free the old.
+ *
+ * The invariant: a frame is freed — its generation bumped and its number back on the free
+ * list, where the next allocation reuses it — only after the notifier's invalidation has
+ * completed. The schedule (op, range) comes from its own seeded stream, so with a fixed count
+ * the same changes happen in every run, whatever the timing.
+ *
+ * Not modelled: demand faults after munmap (the range is remapped at once), THP, KSM.
+ */
+
+import { PAGE_SIZE } from '../layout/constants.js';
+import { nextBelow, Rng, WeightedChoice } from '../device/rng.js';
+import { CHURN_OPS, type ChurnConfig, type ChurnOp } from '../profile/types.js';
+import { KernelError } from './errors.js';
+import type { Invalidator } from './invalidation.js';
+import type { Kernel, Process, Vma } from './kernel.js';
+
+export const CHURN_STREAM = 0x7ffe;
+
+export interface ChurnStats {
+  changes: number;
+  pagesChanged: number;
+  framesFreed: number;
+}
+
+export class Churn {
+  readonly stats: ChurnStats = { changes: 0, pagesChanged: 0, framesFreed: 0 };
+  private readonly rng: Rng;
+  private readonly ops: WeightedChoice;
+  private readonly pages: number;
+  private readonly firstVpn: number;
+  private readonly slots: number;
+  private readonly span: number;
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly invalidator: Invalidator,
+    private readonly cfg: ChurnConfig,
+    private readonly proc: Process,
+    vma: Vma,
+    seed: number,
+    durationS: number | undefined,
+  ) {
+    this.rng = new Rng(seed, CHURN_STREAM);
+    this.ops = new WeightedChoice(CHURN_OPS.map((o) => cfg.ops[o]));
+    this.pages = cfg.rangeBytes / PAGE_SIZE;
+    const vmaFirst = vma.start / PAGE_SIZE;
+    const vmaPages = vma.sizeBytes / PAGE_SIZE;
+    if (cfg.aligned) {
+      let span = 1;
+      while (span < this.pages) span *= 2;
+      this.span = span;
+      this.firstVpn = Math.ceil(vmaFirst / span) * span;
+      this.slots = Math.floor((vmaFirst + vmaPages - this.firstVpn) / span);
+    } else {
+      this.span = 1;
+      this.firstVpn = vmaFirst;
+      this.slots = vmaPages - this.pages + 1;
+    }
+    if (this.slots < 1) {
+      throw new KernelError(
+        `churn.rangeBytes: ${cfg.rangeBytes} bytes aligned to a ${this.span}-page span fit nowhere in region ` +
+          `${cfg.region} (${vma.sizeBytes} bytes); use a smaller range or aligned: false`,
+      );
+    }
+    const rate = cfg.ratePerSec ?? (cfg.count !== undefined && durationS ? cfg.count / durationS : undefined);
+    if (rate === undefined) throw new Error('bug: churn without a rate (the profile loader checks this)');
+    this.intervalMs = 1000 / rate;
+  }
+
+  /**
+   * Make changes on schedule until `count` is reached or `shouldStop()` says so. Resolves
+   * after the change in progress (and its invalidation) has completed.
+   */
+  async run(shouldStop: () => boolean): Promise<void> {
+    const startMs = performance.now();
+    const limit = this.cfg.count ?? Infinity;
+    for (let i = 0; i < limit; i++) {
+      const dueMs = startMs + i * this.intervalMs;
+      for (;;) {
+        if (shouldStop()) return;
+        const waitMs = dueMs - performance.now();
+        if (waitMs <= 0) break;
+        await new Promise((r) => (waitMs > 2 ? setTimeout(r, Math.min(waitMs - 1, 50)) : setImmediate(r)));
+      }
+      const op = CHURN_OPS[this.ops.pick(this.rng)]!;
+      const startVpn = this.firstVpn + nextBelow(this.rng, this.slots) * this.span;
+      await this.change(op, startVpn);
+    }
+  }
+
+  /** One change of `pages` pages at `startVpn`. */
+  async change(op: ChurnOp, startVpn: number): Promise<void> {
+    const k = this.kernel;
+    const proc = this.proc;
+    const endVpn = startVpn + this.pages;
+    k.mappingChange(proc, 'begin');
+    try {
+      switch (op) {
+        case 'munmap': {
+          const old = k.unmapRange(proc, startVpn, this.pages);
+          await this.invalidator.notify(proc, startVpn, endVpn, op);
+          this.free(old);
+          for (let v = startVpn; v < endVpn; v++) k.populatePage(proc, v);
+          break;
+        }
+        case 'mprotect': {
+          k.protectRange(proc, startVpn, this.pages, false);
+          await this.invalidator.notify(proc, startVpn, endVpn, op);
+          k.protectRange(proc, startVpn, this.pages, true);
+          break;
+        }
+        case 'migrate': {
+          const old = k.unmapRange(proc, startVpn, this.pages);
+          await this.invalidator.notify(proc, startVpn, endVpn, op);
+          old.forEach((pfn, i) => {
+            if (pfn !== 0) k.mapFrame(proc, startVpn + i, k.copyToNewFrame(proc, pfn));
+          });
+          this.free(old);
+          break;
+        }
+      }
+    } finally {
+      k.mappingChange(proc, 'end');
+    }
+    this.stats.changes++;
+    this.stats.pagesChanged += this.pages;
+  }
+
+  private free(frames: readonly number[]): void {
+    for (const pfn of frames) {
+      if (pfn !== 0) {
+        this.kernel.frames.free(pfn);
+        this.stats.framesFreed++;
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/** Every profile shipped in profiles/ loads without problems; the invalidation ones say what they promise. */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { PRESET_COSTS } from '../../src/platform/presets.js';
+import { loadProfile } from '../../src/profile/load.js';
+import { shippedProfile } from './helpers.js';
+
+const PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
+const shipped = readdirSync(PROFILES_DIR)
+  .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+  .sort();
+
+describe('shipped profiles', () => {
+  it('ships the invalidation profiles', () => {
+    expect(shipped).toEqual(
+      expect.arrayContaining([
+        'inval-2x2-guest.yaml',
+        'inval-2x2.yaml',
+        'inval-4dev-1iommu-guest.yaml',
+        'inval-4dev-1iommu.yaml',
+        'quickstart.yaml',
+      ]) as unknown,
+    );
+  });
+
+  it.each(shipped)('%s loads without problems, with a run of at most 10 s', (file) => {
+    const profile = loadProfile(shippedProfile(file));
+    if (profile.durationS !== undefined) expect(profile.durationS).toBeLessThanOrEqual(10);
+  });
+
+  describe.each([
+    ['inval-4dev-1iommu.yaml', 'native', { dsa0: 'iommu0', dsa1: 'iommu0', dsa2: 'iommu0', dsa3: 'iommu0' }],
+    ['inval-2x2.yaml', 'native', { dsa0: 'iommu0', dsa1: 'iommu0', dsa2: 'iommu1', dsa3: 'iommu1' }],
+    ['inval-4dev-1iommu-guest.yaml', 'guest', { dsa0: 'iommu0', dsa1: 'iommu0', dsa2: 'iommu0', dsa3: 'iommu0' }],
+    ['inval-2x2-guest.yaml', 'guest', { dsa0: 'iommu0', dsa1: 'iommu0', dsa2: 'iommu1', dsa3: 'iommu1' }],
+  ] as const)('%s', (file, preset, placement) => {
+    const profile = loadProfile(shippedProfile(file));
+
+    it('is seeded and runs 5 s', () => {
+      expect(profile).toMatchObject({ seed: 42, durationS: 5, checker: true });
+    });
+
+    it('has vtd IOMMUs with 64 IOTLB entries, one per distinct device placement', () => {
+      const ids = [...new Set(Object.values(placement))];
+      expect(profile.iommus).toEqual(ids.map((id) => ({ id, type: 'vtd', iotlbEntries: 64, iotlbWays: 64 })));
+    });
+
+    it('has one process app with a 16 MiB region buf', () => {
+      expect(profile.processes).toEqual([
+        { name: 'app', regions: [{ name: 'buf', sizeBytes: 16 * 1024 ** 2, populate: 1, writable: true }] },
+      ]);
+    });
+
+    it('has four ATS DSA devices SVA-bound to app, placed as described', () => {
+      expect(Object.fromEntries(profile.devices.map((d) => [d.id, d.iommu]))).toEqual(placement);
+      for (const d of profile.devices) {
+        expect(d).toMatchObject({
+          type: 'dsa',
+          ats: true,
+          devtlbEntries: 32,
+          attach: { type: 'sva', process: 'app' },
+        });
+        expect(d.workload).toEqual({
+          region: 'buf',
+          queueDepth: 8,
+          transferSizes: [{ sizeBytes: 4096, weight: 1 }],
+          pattern: 'uniform',
+          zipfTheta: 0.99,
+          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0 },
+          batchSize: 8,
+          descriptors: undefined,
+        });
+      }
+    });
+
+    it('churns app/buf: munmap 2, mprotect 1, migrate 1 at 500/s over aligned 16 KiB ranges', () => {
+      expect(profile.churn).toEqual({
+        process: 'app',
+        region: 'buf',
+        ops: { munmap: 2, mprotect: 1, migrate: 1 },
+        ratePerSec: 500,
+        count: undefined,
+        rangeBytes: 16 * 1024,
+        aligned: true,
+      });
+    });
+
+    it(`invalidates with shared-domain on the ${preset} platform`, () => {
+      expect(profile.invalidation).toEqual({
+        strategy: 'shared-domain',
+        batchSize: 16,
+        rangeEncoding: 'vtd',
+        maxAddressMask: 18,
+      });
+      expect(profile.platform).toEqual({ preset, costs: PRESET_COSTS[preset] });
+    });
+  });
+});
