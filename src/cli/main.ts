@@ -13,6 +13,24 @@ class UsageError extends Error {}
 
 let verbose = false;
 
+function parseSeed(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const seed = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got "${raw}"`);
+  }
+  return seed;
+}
+
+function parseDuration(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const duration = Number(raw);
+  if (raw.trim() === '' || !(duration > 0 && duration <= 86400)) {
+    throw new UsageError(`--duration: expected seconds in (0, 86400], got "${raw}"`);
+  }
+  return duration;
+}
+
 async function main(argv: string[]): Promise<void> {
   verbose = argv.includes('--verbose');
   await yargs(argv)
@@ -30,14 +48,8 @@ async function main(argv: string[]): Promise<void> {
           .option('hgrm', { type: 'string', describe: 'write .hgrm percentile files (per device + all) into DIR' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
       async (a) => {
-        const seed = a.seed === undefined ? undefined : Number(a.seed);
-        if (seed !== undefined && (a.seed!.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) {
-          throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got "${a.seed}"`);
-        }
-        const duration = a.duration === undefined ? undefined : Number(a.duration);
-        if (duration !== undefined && (a.duration!.trim() === '' || !(duration > 0 && duration <= 86400))) {
-          throw new UsageError(`--duration: expected seconds in (0, 86400], got "${a.duration}"`);
-        }
+        const seed = parseSeed(a.seed);
+        const duration = parseDuration(a.duration);
         const { runCommand } = await import('./commands/run.js');
         await runCommand({
           profile: a.profile,
@@ -45,6 +57,41 @@ async function main(argv: string[]): Promise<void> {
           duration,
           json: a.json,
           hgrm: a.hgrm,
+          quiet: a.quiet,
+        });
+      },
+    )
+    .command(
+      'compare <profile>',
+      'run a profile under each invalidation strategy (same seed and churn schedule) and compare',
+      (y) =>
+        y
+          .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file (with churn)' })
+          .option('strategies', {
+            type: 'string',
+            default: 'per-device,shared-domain',
+            describe: 'comma-separated strategies; the first is the baseline of the ratios',
+          })
+          .option('seed', { type: 'string', describe: 'seed (overrides the profile)' })
+          .option('duration', { type: 'string', describe: 'run length of each run in seconds (overrides the profile)' })
+          .option('json', { type: 'string', describe: 'write the comparison (and each run\'s result) to FILE' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
+      async (a) => {
+        const strategies = a.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const known = ['per-device', 'shared-domain'];
+        const bad = strategies.find((s) => !known.includes(s));
+        if (bad !== undefined || strategies.length < 2 || new Set(strategies).size !== strategies.length) {
+          throw new UsageError(
+            `--strategies: expected two or more distinct of ${known.join(', ')}, comma-separated, got "${a.strategies}"`,
+          );
+        }
+        const { compareCommand } = await import('./commands/compare.js');
+        await compareCommand({
+          profile: a.profile,
+          strategies: strategies as ('per-device' | 'shared-domain')[],
+          seed: parseSeed(a.seed),
+          duration: parseDuration(a.duration),
+          json: a.json,
           quiet: a.quiet,
         });
       },
@@ -59,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .demandCommand(1, 'name a command: run or validate')
+    .demandCommand(1, 'name a command: run, compare or validate')
     .strict()
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);

@@ -10,8 +10,9 @@
  *   (IOMMU, domain id, PASID) and one device-TLB descriptor per ATS device, batched per IOMMU
  *   into submissions of at most `batchSize` descriptors, each ending in a wait. Tags are grouped
  *   by IOMMU in order of first attachment.
- * - broken-skip-devtlb (tests only): shared-domain without the device-TLB descriptors. The
- *   use-after-free checker must catch it.
+ * - broken-skip-devtlb, broken-skip-drain (tests only): shared-domain without the device-TLB
+ *   descriptors, or without draining in-flight page copies. The use-after-free checker must
+ *   catch both.
  *
  * A submission, on the kernel thread: apply its IOTLB descriptors (bump the IOMMU's
  * invalidation epoch, drop matching entries), post its device-TLB descriptors to the devices'
@@ -36,7 +37,7 @@ import type { PlatformCosts } from '../platform/presets.js';
 import type { ChurnOp, InvalidationConfig, Strategy } from '../profile/types.js';
 import type { Domain, Kernel, Process } from './kernel.js';
 
-export type StrategyName = Strategy | 'broken-skip-devtlb';
+export type StrategyName = Strategy | 'broken-skip-devtlb' | 'broken-skip-drain';
 
 // ---- range encoding ------------------------------------------------------------------------
 
@@ -233,7 +234,7 @@ export class Invalidator {
     }
     // The hardware's work and the wait the kernel polls for (plus a VM exit in a guest).
     spinNs(costs.trapNs + costs.submissionWaitNs + iotlb * costs.iotlbDescriptorNs + devtlb * costs.devtlbDescriptorNs);
-    if (iotlb > 0) await k.drain(iommu);
+    if (iotlb > 0 && this.options.strategy !== 'broken-skip-drain') await k.drain(iommu);
     for (const a of acks) await k.awaitDevtlbAck(a.device, a.seq);
 
     const s = this.stats;

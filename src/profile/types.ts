@@ -114,7 +114,7 @@ export interface ChurnConfig {
   ops: Record<ChurnOp, number>;
   /** Changes per second. With `count` and no rate, count / durationS. */
   ratePerSec: number | undefined;
-  /** Stop after this many changes (exact, repeatable schedule). */
+  /** Make exactly this many changes (an exact, repeatable schedule); the run lasts until they are done. */
   count: number | undefined;
   /** Bytes per change; a multiple of 4096, at most the region size. Default 4096. */
   rangeBytes: number;

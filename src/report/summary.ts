@@ -62,14 +62,58 @@ export function formatSummary(r: RunResult): string {
   }
   lines.push(mmu.toString());
 
+  if (r.invalidation) {
+    const inv = r.invalidation;
+    const t = new Table({
+      ...plain,
+      head: ['invalidation', 'events', 'submissions', 'IOTLB desc', 'devTLB desc', 'p50', 'p99', 'max', 'total time'],
+      colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    });
+    t.push([
+      `${inv.strategy} (${inv.platform})`, formatCount(inv.events), formatCount(inv.submissions),
+      formatCount(inv.descriptors.iotlb), formatCount(inv.descriptors.devtlb),
+      formatNs(inv.latencyNs.p50), formatNs(inv.latencyNs.p99), formatNs(inv.latencyNs.max), formatNs(inv.totalNs),
+    ]);
+    for (const m of r.iommus) {
+      if (!m.invalidation) continue;
+      const mi = m.invalidation;
+      t.push([
+        `  ${m.id}`, '', formatCount(mi.submissions), formatCount(mi.descriptors.iotlb), formatCount(mi.descriptors.devtlb),
+        formatNs(mi.latencyNs.p50), formatNs(mi.latencyNs.p99), formatNs(mi.latencyNs.max), '',
+      ]);
+    }
+    lines.push(t.toString());
+    const byOp = Object.entries(inv.eventsByOp).map(([op, n]) => `${op} ${formatCount(n)}`).join(', ');
+    lines.push(
+      `churn: ${byOp}; ${formatCount(inv.pagesChanged)} pages changed, ${formatCount(inv.framesFreed)} frames freed, ` +
+        `${formatCount(r.memory.framesReused)} frame allocations reused a freed frame`,
+    );
+  }
+
   const statuses = Object.entries(r.totals.statuses)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${formatCount(n)}`)
     .join(', ');
   lines.push(`completions: ${statuses || 'none'} (submitted ${formatCount(r.totals.submitted)})`);
   lines.push(
-    `integrity: ${formatCount(r.integrity.checked)} sampled descriptors checked, ${formatCount(r.integrity.failed)} failed`,
+    `integrity: ${formatCount(r.integrity.checked)} sampled descriptors checked, ${formatCount(r.integrity.failed)} failed` +
+      (r.integrity.skipped > 0 ? `, ${formatCount(r.integrity.skipped)} skipped (a mapping changed under them)` : ''),
   );
+  if (r.checker.enabled) {
+    lines.push(
+      `use-after-free checker: ${formatCount(r.checker.pagesChecked)} page copies checked, ` +
+        `${formatCount(r.checker.violations)} violation(s)`,
+    );
+    const v = r.checker.firstViolation;
+    if (v) {
+      lines.push(
+        `  first violation: device ${v.device}, PASID ${v.pasid}, address 0x${v.address.toString(16)} (frame ${v.pfn}: ` +
+          `translation generation ${v.translationGeneration}, frame now ${v.frameGeneration}, found ${v.phase} the copy)`,
+      );
+    }
+  } else {
+    lines.push('use-after-free checker: off');
+  }
   for (const d of r.devices) {
     const f = d.integrity.firstFailure;
     if (f) lines.push(`  first failure on ${d.id}: descriptor ${f.descriptor} (${f.op} at 0x${f.address.toString(16)}): ${f.detail}`);

@@ -179,8 +179,10 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     });
     await Promise.race([allSettled, durationUp]);
     if (timer) clearTimeout(timer);
-    // Finish the change in progress (its invalidation needs the devices), then stop devices.
-    churnStop = true;
+    // A counted churn always completes (its events are exact and repeatable); a rate-only churn
+    // stops with the duration. Either way the change in progress finishes — its invalidation
+    // needs the devices — before the devices stop.
+    if (profile.churn?.count === undefined) churnStop = true;
     await churnDone;
     stopAll();
 

@@ -40,7 +40,7 @@ describe('shipped profiles', () => {
     const profile = loadProfile(shippedProfile(file));
 
     it('is seeded and runs 5 s', () => {
-      expect(profile).toMatchObject({ seed: 42, durationS: 5, checker: true });
+      expect(profile).toMatchObject({ seed: 42, durationS: 6, checker: true });
     });
 
     it('has vtd IOMMUs with 64 IOTLB entries, one per distinct device placement', () => {
@@ -76,13 +76,13 @@ describe('shipped profiles', () => {
       }
     });
 
-    it('churns app/buf: munmap 2, mprotect 1, migrate 1 at 500/s over aligned 16 KiB ranges', () => {
+    it('churns app/buf: exactly 150 changes (munmap 2, mprotect 1, migrate 1) at 30/s over aligned 16 KiB ranges', () => {
       expect(profile.churn).toEqual({
         process: 'app',
         region: 'buf',
         ops: { munmap: 2, mprotect: 1, migrate: 1 },
-        ratePerSec: 500,
-        count: undefined,
+        ratePerSec: 30,
+        count: 150,
         rangeBytes: 16 * 1024,
         aligned: true,
       });

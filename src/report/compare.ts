@@ -1,0 +1,99 @@
+/**
+ * Side-by-side comparison of runs of one profile under different invalidation strategies:
+ * the metrics, and the ratio of each strategy to the first (the baseline).
+ */
+
+import Table from 'cli-table3';
+import type { RunResult } from '../run/result.js';
+import { formatCount, formatGBps, formatNs, formatRate } from './format.js';
+
+export interface CompareMetric {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: 'count' | 'ns' | 'bytesPerSec' | 'perSec';
+  readonly values: number[];
+  /** values[i] / values[0]; null when the baseline is 0. */
+  readonly ratios: (number | null)[];
+}
+
+export interface CompareResult {
+  formatVersion: 1;
+  profile: string;
+  seed: number;
+  platform: string;
+  strategies: string[];
+  baseline: string;
+  metrics: CompareMetric[];
+  runs: Record<string, RunResult>;
+}
+
+const METRICS: readonly { key: string; label: string; unit: CompareMetric['unit']; get: (r: RunResult) => number }[] = [
+  { key: 'events', label: 'notifier events', unit: 'count', get: (r) => r.invalidation?.events ?? 0 },
+  { key: 'descriptors.iotlb', label: 'IOTLB descriptors', unit: 'count', get: (r) => r.invalidation?.descriptors.iotlb ?? 0 },
+  { key: 'descriptors.devtlb', label: 'device-TLB descriptors', unit: 'count', get: (r) => r.invalidation?.descriptors.devtlb ?? 0 },
+  { key: 'descriptors.total', label: 'descriptors, total', unit: 'count', get: (r) => r.invalidation?.descriptors.total ?? 0 },
+  { key: 'submissions', label: 'submissions (each ends in a wait)', unit: 'count', get: (r) => r.invalidation?.submissions ?? 0 },
+  { key: 'invalidationTotalNs', label: 'invalidation time, total', unit: 'ns', get: (r) => r.invalidation?.totalNs ?? 0 },
+  { key: 'invalidationMeanNs', label: 'invalidation time per event, mean', unit: 'ns', get: (r) => r.invalidation?.latencyNs.mean ?? 0 },
+  { key: 'invalidationP50Ns', label: 'invalidation time per event, p50', unit: 'ns', get: (r) => r.invalidation?.latencyNs.p50 ?? 0 },
+  { key: 'invalidationP99Ns', label: 'invalidation time per event, p99', unit: 'ns', get: (r) => r.invalidation?.latencyNs.p99 ?? 0 },
+  { key: 'dmaP50Ns', label: 'DMA latency p50', unit: 'ns', get: (r) => r.totals.latencyNs.p50 },
+  { key: 'dmaP99Ns', label: 'DMA latency p99', unit: 'ns', get: (r) => r.totals.latencyNs.p99 },
+  { key: 'opsPerSec', label: 'DMA descriptors/s', unit: 'perSec', get: (r) => r.totals.opsPerSec },
+  { key: 'bytesPerSec', label: 'DMA throughput (GB/s)', unit: 'bytesPerSec', get: (r) => r.totals.bytesPerSec },
+  { key: 'violations', label: 'checker violations', unit: 'count', get: (r) => r.checker.violations },
+];
+
+export function compareRuns(strategies: readonly string[], runs: readonly RunResult[]): CompareResult {
+  const first = runs[0]!;
+  const metrics = METRICS.map((m): CompareMetric => {
+    const values = runs.map(m.get);
+    const base = values[0]!;
+    return { key: m.key, label: m.label, unit: m.unit, values, ratios: values.map((v) => (base === 0 ? null : v / base)) };
+  });
+  return {
+    formatVersion: 1,
+    profile: first.profile,
+    seed: first.seed,
+    platform: first.invalidation?.platform ?? 'native',
+    strategies: [...strategies],
+    baseline: strategies[0]!,
+    metrics,
+    runs: Object.fromEntries(strategies.map((s, i) => [s, runs[i]!])),
+  };
+}
+
+function formatValue(unit: CompareMetric['unit'], v: number): string {
+  switch (unit) {
+    case 'count':
+      return formatCount(v);
+    case 'ns':
+      return formatNs(v);
+    case 'perSec':
+      return formatRate(v);
+    case 'bytesPerSec':
+      return formatGBps(v);
+  }
+}
+
+export function formatCompare(c: CompareResult): string {
+  const others = c.strategies.slice(1);
+  const table = new Table({
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [], compact: true },
+    head: ['metric', ...c.strategies, ...others.map((s) => `${s} / ${c.baseline}`)],
+    colAligns: ['left', ...c.strategies.map(() => 'right' as const), ...others.map(() => 'right' as const)],
+  });
+  for (const m of c.metrics) {
+    table.push([
+      m.label,
+      ...m.values.map((v) => formatValue(m.unit, v)),
+      ...m.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
+    ]);
+  }
+  const first = c.runs[c.baseline]!;
+  const header =
+    `dmaload compare "${c.profile}"  seed ${c.seed}  platform ${c.platform}  ` +
+    `${first.devices.length} device(s)  ${first.iommus.length} IOMMU(s)`;
+  return `${header}\n${table.toString()}`;
+}
