@@ -12,6 +12,7 @@ import { DeviceEngine } from '../src/device/engine.js';
 import { deviceRng } from '../src/device/rng.js';
 import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
 import { OP_NAMES } from '../src/profile/types.js';
+import { type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
 
 const SLICE_MS = 20;
 const BARRIER_POLL_MS = 50;
@@ -26,6 +27,9 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
   const dev = machine.devices[task.index]!;
   const shape = task.shape.devices[task.index]!;
   const histograms = OP_NAMES.map(() => newWasmHistogram());
+  const faulted = newWasmHistogram();
+  const clean = newWasmHistogram();
+  const kernel: Remote<KernelApi> | undefined = task.kernelPort ? wrap<KernelApi>(portEndpoint(task.kernelPort)) : undefined;
   try {
     const engine = new DeviceEngine({
       machine,
@@ -45,7 +49,15 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       deviceId: task.id,
       checker: task.checker,
       costs: task.costs,
-      sink: { record: (op, ns) => histograms[op]!.recordValue(ns) },
+      pri: task.pri,
+      blockOnFault: task.blockOnFault,
+      prqEntries: task.prqEntries,
+      sink: {
+        record: (op, ns, wasFaulted) => {
+          histograms[op]!.recordValue(ns);
+          (wasFaulted ? faulted : clean).recordValue(ns);
+        },
+      },
     });
 
     // Start barrier: report ready, wait for the kernel's go (or a stop before it).
@@ -65,6 +77,14 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
         if (task.testHooks?.crashMode === 'exit') process.exit(70);
         throw new Error(`injected crash after ${engine.completedCount} descriptors`);
       }
+      if (engine.awaitingTouch) {
+        // Partial completion: touch the page through the kernel's CPU-fault path, then resubmit.
+        if (!kernel) throw new Error('partial completion without a kernel port');
+        const t = engine.touchRequest;
+        const answer = await kernel.touch(task.index, task.pasid, t.address, t.write);
+        engine.touched(answer === 'ok');
+        continue;
+      }
       if (finished) break;
       await yieldToEventLoop();
       engine.pollInvalidations();
@@ -79,11 +99,16 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       opCounts: Array.from(engine.opCounts),
       opBytes: Array.from(engine.opBytes),
       histograms: histograms.map(encodeHistogram),
+      faultedHistogram: encodeHistogram(faulted),
+      cleanHistogram: encodeHistogram(clean),
       firstIntegrityFailure: engine.firstIntegrityFailure,
       firstViolation: engine.firstViolation,
     };
   } finally {
     Atomics.store(dev.state, 0, DeviceState.done);
     for (const h of histograms) h.destroy();
+    faulted.destroy();
+    clean.destroy();
+    task.kernelPort?.close();
   }
 }

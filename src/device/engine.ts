@@ -18,7 +18,7 @@
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
-import { Counter, DeviceState, type DeviceViews, InvRecord } from '../layout/device.js';
+import { Counter, DeviceState, type DeviceViews, InvRecord, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
 import { Fault } from '../layout/pagetable.js';
 import type { IntegrityFailure, ViolationReport } from '../layout/protocol.js';
@@ -32,7 +32,8 @@ import { D, type Descriptor, newDescriptor, Op, Workload } from './workload.js';
 
 /** Where completed-descriptor latencies go (wasm HdrHistograms in a worker). */
 export interface LatencySink {
-  record(op: number, latencyNs: number): void;
+  /** A logical descriptor completed; `faulted` if it took at least one page fault. */
+  record(op: number, latencyNs: number, faulted: boolean): void;
 }
 
 export interface EngineOptions {
@@ -57,7 +58,17 @@ export interface EngineOptions {
   /** Use-after-free checker around every page copy. Default true. */
   readonly checker?: boolean;
   /** Injected device-side costs (platform model), ns. Default none. */
-  readonly costs?: { readonly iotlbMissWalkNs: number; readonly devtlbInvalidationNs: number };
+  readonly costs?: {
+    readonly iotlbMissWalkNs: number;
+    readonly devtlbInvalidationNs: number;
+    readonly pageRequestNs?: number;
+    readonly pageResponseNs?: number;
+  };
+  /** Page Request Interface, and block-on-fault (else partial completion). Default off. */
+  readonly pri?: boolean;
+  readonly blockOnFault?: boolean;
+  /** The IOMMU's page-request queue size, shared by the devices behind it. Default 2048. */
+  readonly prqEntries?: number;
 }
 
 /** The first use-after-free DMA the checker saw (layout/protocol.ts ViolationReport). */
@@ -68,7 +79,14 @@ export type Violation = ViolationReport;
  * completion record): status, bytes completed, faulting address, and the op's result —
  * compare / compare-pattern: offset of the first difference, -1 if equal; crc32c: the CRC.
  */
-export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, width: 4 } as const;
+export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, faultWrite: 4, width: 5 } as const;
+
+/** faultIn's answer: the fault was resolved, redo the page step. */
+const RETRY = 1;
+/** Page requests one logical descriptor may make before its fault stands. */
+const MAX_FAULT_RETRIES = 64;
+/** A device waits at most this long for a page response before declaring the kernel dead. */
+const RESPONSE_TIMEOUT_MS = 30_000;
 
 function faultToStatus(fault: number): number {
   switch (fault) {
@@ -76,6 +94,12 @@ function faultToStatus(fault: number): number {
       return Status.permissionFault;
     case Fault.noAttachment:
       return Status.noAttachment;
+    case Fault.responseInvalid:
+      return Status.faultInvalid;
+    case Fault.responseFailure:
+      return Status.faultFailure;
+    case Fault.partial:
+      return Status.pageFault;
     default:
       return Status.translationFault;
   }
@@ -107,6 +131,13 @@ export class DeviceEngine {
   private readonly devtlbInvLoops: number;
   private readonly mmSeq: Int32Array;
   private readonly pasidDomain: Int32Array;
+  private readonly pri: boolean;
+  private readonly blockOnFault: boolean;
+  private readonly prqEntries: number;
+  private readonly iommuPeers: DeviceViews[];
+  private readonly pageRequestLoops: number;
+  private readonly pageResponseLoops: number;
+  private nextGroup = 0;
   private readonly pattern = new Uint8Array(8);
   private scratchA: Uint8Array;
   private scratchB: Uint8Array;
@@ -119,6 +150,13 @@ export class DeviceEngine {
   /** Submit timestamps (ms, performance.now) of outstanding descriptors, a ring of queueDepth. */
   private readonly submitMs: Float64Array;
   private queueHead = 0;
+  private lastCompletionMs = 0;
+  private needsTouch = false;
+  private resubmitting = false;
+  private opFaulted = false;
+  private faultRetries = 0;
+  private sample = false;
+  private seqBefore = 0;
   private outstanding = 0;
   private submitted = 0;
   private completed = 0;
@@ -146,6 +184,12 @@ export class DeviceEngine {
     this.devtlbInvLoops = loopsFor(o.costs?.devtlbInvalidationNs ?? 0);
     this.mmSeq = m.domains.mmSeq;
     this.pasidDomain = this.dev.pasidDomain;
+    this.pri = o.pri ?? false;
+    this.blockOnFault = o.blockOnFault ?? true;
+    this.prqEntries = o.prqEntries ?? 2048;
+    this.iommuPeers = m.devices.filter((_, i) => m.shape.devices[i]!.iommu === o.iommu);
+    this.pageRequestLoops = loopsFor(o.costs?.pageRequestNs ?? 0);
+    this.pageResponseLoops = loopsFor(o.costs?.pageResponseNs ?? 0);
     this.workload = new Workload(o.workload, o.region, o.rng);
     this.bytes = m.mem.bytes;
     this.words = m.mem.words;
@@ -186,39 +230,90 @@ export class DeviceEngine {
     const stop = this.dev.stop;
     const c = this.counters;
     for (;;) {
-      let now = this.nowMs();
-      if (Atomics.load(stop, 0) === 0) {
-        while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
-          this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
-          this.outstanding++;
-          this.submitted++;
-          c[Counter.submitted] = this.submitted;
+      if (this.needsTouch) return false;
+      const now = this.nowMs();
+      if (this.resubmitting) {
+        // The remainder of a partially completed descriptor: same slot, same submit time.
+        this.resubmitting = false;
+      } else {
+        if (Atomics.load(stop, 0) === 0) {
+          while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
+            this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
+            this.outstanding++;
+            this.submitted++;
+          }
         }
+        if (this.outstanding === 0) return true;
+        this.workload.next(this.desc);
+        this.opFaulted = false;
+        this.faultRetries = 0;
+        this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+        this.seqBefore = this.sample ? this.mappingSeq() : 0;
       }
-      if (this.outstanding === 0) return true;
-      this.workload.next(this.desc);
-      const sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
-      const seqBefore = sample ? this.mappingSeq() : 0;
+      c[Counter.submitted]!++;
       const status = this.execute(this.desc);
-      now = this.nowMs();
-      const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
-      this.queueHead = (this.queueHead + 1) % this.queueDepth;
-      this.outstanding--;
-      this.completed++;
-      const op = this.desc[D.op]!;
-      this.opCounts[op]!++;
-      this.opBytes[op]! += this.completion[C.bytesCompleted]!;
-      c[Counter.completed] = this.completed;
-      c[Counter.bytes]! += this.completion[C.bytesCompleted]!;
+      c[Counter.completed]!++;
       c[Counter.statusBase + status]!++;
-      if ((op === Op.compare || op === Op.comparePattern) && this.completion[C.result]! >= 0) c[Counter.compareMismatches]!++;
-      this.sink.record(op, latencyNs);
-      if (sample && status === Status.success) {
-        // Skip the check if the kernel changed mappings while the descriptor ran (a remapped
-        // page legitimately holds other bytes); count it so it is visible.
-        this.verify(this.desc, seqBefore);
+      if (status === Status.pageFault && this.desc[D.op] !== Op.batch) {
+        // Partial completion: software touches the page (worker: kernel RPC), then resubmits.
+        c[Counter.partialCompletions]!++;
+        this.opFaulted = true;
+        this.needsTouch = true;
+        return false;
       }
-      if (now >= untilMs) return this.finished;
+      this.completeLogical(status);
+      if (this.lastCompletionMs >= untilMs) return this.finished;
+    }
+  }
+
+  /** A partial completion is waiting for its software touch (see `touched`). */
+  get awaitingTouch(): boolean {
+    return this.needsTouch;
+  }
+
+  /** The fault address and access of the partial completion awaiting a software touch. */
+  get touchRequest(): { address: number; write: boolean } {
+    return { address: this.completion[C.faultAddress]!, write: this.completion[C.faultWrite] === 1 };
+  }
+
+  /**
+   * After a partial completion: the submitting software touched the page (`ok`: the kernel
+   * populated it) and resubmits the remainder from the bytes already completed; or it could
+   * not (no VMA, read-only), and the descriptor ends with its page-fault status.
+   */
+  touched(ok: boolean): void {
+    if (!this.needsTouch) throw new Error('bug: touched() without a pending partial completion');
+    this.needsTouch = false;
+    if (ok) {
+      this.counters[Counter.touchesOk]!++;
+      this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
+      this.resubmitting = true;
+    } else {
+      this.counters[Counter.touchesFailed]!++;
+      this.completeLogical(Status.pageFault);
+    }
+  }
+
+  /** Complete the current logical descriptor (its first submit to now). */
+  private completeLogical(status: number): void {
+    const c = this.counters;
+    const now = this.nowMs();
+    this.lastCompletionMs = now;
+    const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
+    this.queueHead = (this.queueHead + 1) % this.queueDepth;
+    this.outstanding--;
+    this.completed++;
+    const op = this.desc[D.op]!;
+    this.opCounts[op]!++;
+    this.opBytes[op]! += this.completion[C.bytesCompleted]!;
+    c[Counter.opsCompleted] = this.completed;
+    c[Counter.bytes]! += this.completion[C.bytesCompleted]!;
+    if (this.opFaulted) c[Counter.faultedOps]!++;
+    if ((op === Op.compare || op === Op.comparePattern) && this.completion[C.result]! >= 0) c[Counter.compareMismatches]!++;
+    this.sink.record(op, latencyNs, this.opFaulted);
+    if (this.sample && status === Status.success) {
+      // Skipped (and counted) if the kernel changed mappings while the descriptor ran.
+      this.verify(this.desc, this.seqBefore);
     }
   }
 
@@ -303,6 +398,89 @@ export class DeviceEngine {
     return status;
   }
 
+  // ---- I/O page faults ---------------------------------------------------------------------
+
+  /**
+   * A translation fault in a page step. Without PRI it stands (and an identity-domain range
+   * error always does). With PRI and block-on-fault the engine leaves the copy window, sends a
+   * page request and stalls until the group response: SUCCESS → RETRY the step (the copy
+   * window is closed; the loop re-enters it and translates again); INVALID / FAILURE end the
+   * descriptor. With PRI but no block-on-fault: stop for a partial completion.
+   */
+  private faultIn(code: number, address: number, write: boolean): number {
+    if (!this.pri || code === Fault.outOfRange) return code;
+    this.opFaulted = true;
+    if (!this.blockOnFault) return Fault.partial;
+    if (++this.faultRetries > MAX_FAULT_RETRIES) return code;
+    this.exitCopy();
+    const response = this.pageRequest(Math.floor(address / PAGE_SIZE), write);
+    if (response === PageResponse.success) return RETRY;
+    this.enterCopy(); // the caller's fault() closes it
+    return response === PageResponse.invalid ? Fault.responseInvalid : Fault.responseFailure;
+  }
+
+  /** Send a one-request page group and wait for its response code (slow path). */
+  private pageRequest(vpn: number, write: boolean): number {
+    const c = this.counters;
+    let used = 0;
+    for (const peer of this.iommuPeers) used += (Atomics.load(peer.prqRing.tail, 0) - Atomics.load(peer.prqRing.head, 0)) | 0;
+    if (used + 1 > this.prqEntries) {
+      // The IOMMU's page-request queue is full: it answers SUCCESS for the device, which
+      // retries the access (and faults again) after a round trip's delay.
+      c[Counter.prqOverflows]!++;
+      spinLoops(this.pageRequestLoops + this.pageResponseLoops + 1);
+      return PageResponse.success;
+    }
+    if (used + 1 > c[Counter.prqHighWater]!) c[Counter.prqHighWater] = used + 1;
+    if (this.pageRequestLoops > 0) spinLoops(this.pageRequestLoops);
+    const ring = this.dev.prqRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error('bug: page-request ring full with one group in flight');
+    const group = this.nextGroup;
+    this.nextGroup = (this.nextGroup + 1) & 511; // PRG index: 9 bits
+    ring.slots[slot + PrqRecord.group] = group;
+    ring.slots[slot + PrqRecord.pasid] = this.pasid;
+    ring.slots[slot + PrqRecord.vpn] = vpn;
+    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
+    ring.slots[slot + PrqRecord.last] = 1;
+    ring.slots[slot + PrqRecord.timeMs] = performance.timeOrigin + performance.now();
+    ring.publish();
+    c[Counter.pageRequests]!++;
+    c[Counter.pageGroups]!++;
+    const code = this.awaitResponse(group);
+    if (this.pageResponseLoops > 0) spinLoops(this.pageResponseLoops);
+    if (code === PageResponse.success) c[Counter.responsesSuccess]!++;
+    else if (code === PageResponse.invalid) c[Counter.responsesInvalid]!++;
+    else c[Counter.responsesFailure]!++;
+    return code;
+  }
+
+  /**
+   * Stall until the kernel answers `group`. Sleeps on the doorbell (the kernel rings it for
+   * responses and invalidations alike) and keeps applying device-TLB invalidations meanwhile.
+   */
+  private awaitResponse(group: number): number {
+    const v = this.dev;
+    const ring = v.respRing;
+    const deadline = performance.now() + RESPONSE_TIMEOUT_MS;
+    for (;;) {
+      while (ring.available() > 0) {
+        const at = ring.peek();
+        const g = ring.slots[at + RespRecord.group]!;
+        const code = ring.slots[at + RespRecord.code]!;
+        ring.consume();
+        if (g === group) return code;
+      }
+      const seen = Atomics.load(v.doorbell, 0);
+      this.pollInvalidations();
+      if (ring.available() > 0) continue;
+      Atomics.wait(v.doorbell, 0, seen, 5);
+      if (performance.now() > deadline) {
+        throw new Error(`no page response from the kernel within ${RESPONSE_TIMEOUT_MS / 1000} s`);
+      }
+    }
+  }
+
   /** Record a fault after `done` bytes (the caller has written C.faultAddress); ends the copy window. */
   private fault(code: number, done: number): number {
     this.exitCopy();
@@ -351,7 +529,7 @@ export class DeviceEngine {
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const chk = this.checker;
-    let done = 0;
+    let done = desc[D.startOffset]!;
     while (done < size) {
       const s = src + done;
       const d = dst + done;
@@ -361,14 +539,20 @@ export class DeviceEngine {
       this.enterCopy();
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
       if (sp < 0) {
+        const r = this.faultIn(sp, s, false);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = s;
-        return this.fault(sp, done);
+        this.completion[C.faultWrite] = 0;
+        return this.fault(r, done);
       }
       const sg = tr.gen;
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
       if (dp < 0) {
+        const r = this.faultIn(dp, d, true);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = d;
-        return this.fault(dp, done);
+        this.completion[C.faultWrite] = 1;
+        return this.fault(r, done);
       }
       const dg = tr.gen;
       if (chk) {
@@ -396,7 +580,7 @@ export class DeviceEngine {
     const tr = this.translator;
     const chk = this.checker;
     const b = this.bytes;
-    let done = 0;
+    let done = desc[D.startOffset]!;
     while (done < size) {
       const d = dst + done;
       const dOff = d % PAGE_SIZE;
@@ -404,8 +588,11 @@ export class DeviceEngine {
       this.enterCopy();
       const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
       if (dp < 0) {
+        const r = this.faultIn(dp, d, true);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = d;
-        return this.fault(dp, done);
+        this.completion[C.faultWrite] = 1;
+        return this.fault(r, done);
       }
       const dg = tr.gen;
       if (chk && !this.fresh(dp, dg)) this.violation(dp, dg, d, 'before');
@@ -439,7 +626,7 @@ export class DeviceEngine {
     const chk = this.checker;
     const b = this.bytes;
     const w = this.words;
-    let done = 0;
+    let done = desc[D.startOffset]!;
     while (done < size) {
       const x = a + done;
       const y = bAddr + done;
@@ -449,14 +636,20 @@ export class DeviceEngine {
       this.enterCopy();
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
+        const r = this.faultIn(xp, x, false);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = x;
-        return this.fault(xp, done);
+        this.completion[C.faultWrite] = 0;
+        return this.fault(r, done);
       }
       const xg = tr.gen;
       const yp = tr.translate(this.pasid, (y - yOff) / PAGE_SIZE, false);
       if (yp < 0) {
+        const r = this.faultIn(yp, y, false);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = y;
-        return this.fault(yp, done);
+        this.completion[C.faultWrite] = 0;
+        return this.fault(r, done);
       }
       const yg = tr.gen;
       if (chk) {
@@ -502,7 +695,7 @@ export class DeviceEngine {
     const w = this.words;
     const lo = this.workload.patternLo;
     const hi = this.workload.patternHi;
-    let done = 0;
+    let done = desc[D.startOffset]!;
     while (done < size) {
       const x = a + done;
       const xOff = x % PAGE_SIZE;
@@ -510,8 +703,11 @@ export class DeviceEngine {
       this.enterCopy();
       const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
+        const r = this.faultIn(xp, x, false);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = x;
-        return this.fault(xp, done);
+        this.completion[C.faultWrite] = 0;
+        return this.fault(r, done);
       }
       const xg = tr.gen;
       if (chk && !this.fresh(xp, xg)) this.violation(xp, xg, x, 'before');
@@ -552,9 +748,9 @@ export class DeviceEngine {
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const chk = this.checker;
-    let done = 0;
+    let done = desc[D.startOffset]!;
     const state = this.crcState;
-    state[0] = CRC32C_INIT;
+    if (done === 0) state[0] = CRC32C_INIT; // a resubmitted remainder continues the running CRC
     while (done < size) {
       const s = src + done;
       const sOff = s % PAGE_SIZE;
@@ -562,8 +758,11 @@ export class DeviceEngine {
       this.enterCopy();
       const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
       if (sp < 0) {
+        const r = this.faultIn(sp, s, false);
+        if (r === RETRY) continue;
         this.completion[C.faultAddress] = s;
-        return this.fault(sp, done);
+        this.completion[C.faultWrite] = 0;
+        return this.fault(r, done);
       }
       const sg = tr.gen;
       if (chk && !this.fresh(sp, sg)) this.violation(sp, sg, s, 'before');

@@ -13,6 +13,10 @@
  * pattern picks the source granule: `sequential` streams (next start = previous end, wrapping),
  * `uniform` picks any, `zipf` picks rank r with probability ∝ 1/r^θ (rank 1 = first granule).
  * The destination granule is the source granule modulo the stripe.
+ *
+ * With `outsideVmaFraction` f > 0, a fraction f of descriptors (one extra draw each) address
+ * the unmapped guard gap just past the region instead — outside every VMA — so that faults
+ * there must be answered INVALID (source and destination both, so every op touches it).
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
@@ -33,7 +37,15 @@ export const Op = {
  * reused (object fields holding addresses above 2^30 would box a heap number per store).
  */
 export type Descriptor = Float64Array;
-export const D = { op: 0, sizeBytes: 1, src: 2, dst: 3, width: 4 } as const;
+export const D = {
+  op: 0,
+  sizeBytes: 1,
+  src: 2,
+  dst: 3,
+  /** Bytes already completed by earlier (partial) completions: execution resumes here. */
+  startOffset: 4,
+  width: 5,
+} as const;
 
 export function newDescriptor(): Descriptor {
   return new Float64Array(D.width);
@@ -71,6 +83,9 @@ export class Workload {
   private readonly sizeValues: Float64Array;
   private readonly zipf: ZipfSampler | undefined;
   private seqUnit = 0;
+  /** outsideVmaFraction scaled to a 30-bit threshold (0 = never draw). */
+  private readonly outsideThreshold: number;
+  private readonly outsideBase: number;
   private readonly patternCode: number;
 
   constructor(
@@ -102,6 +117,9 @@ export class Workload {
     this.subOps = new WeightedChoice(this.subOpCodes.map((i) => (cfg.ops[OP_NAMES[i]!] > 0 ? cfg.ops[OP_NAMES[i]!] : 1)));
     this.sizes = new WeightedChoice(cfg.transferSizes.map((t) => t.weight));
     this.sizeValues = Float64Array.from(sizes);
+    this.outsideThreshold = Math.round(cfg.outsideVmaFraction * 2 ** 30);
+    // The kernel leaves at least 2 MiB unmapped after every region (kernel.ts mmap).
+    this.outsideBase = region.start + region.sizeBytes;
     this.patternCode = cfg.pattern === 'sequential' ? PATTERN_SEQUENTIAL : cfg.pattern === 'uniform' ? PATTERN_UNIFORM : PATTERN_ZIPF;
     this.zipf = cfg.pattern === 'zipf' ? new ZipfSampler(this.sourceUnits, cfg.zipfTheta) : undefined;
     // Two 30-bit draws widened to 32 bits; no byte is zero, so a pattern never matches cleared memory.
@@ -121,6 +139,7 @@ export class Workload {
 
   private place(d: Descriptor, op: number): void {
     d[D.op] = op;
+    d[D.startOffset] = 0;
     const size = op === Op.batch ? 0 : this.sizeValues[this.sizes.pick(this.rng)]!;
     d[D.sizeBytes] = size;
     if (op === Op.batch) {
@@ -141,5 +160,10 @@ export class Workload {
     }
     d[D.src] = this.sourceBase + unit * this.granuleBytes;
     d[D.dst] = this.destBase + (unit % this.destUnits) * this.granuleBytes;
+    if (this.outsideThreshold > 0 && this.rng.next30() < this.outsideThreshold) {
+      const offset = (unit * this.granuleBytes) % (0x20_0000 - this.maxSizeBytes + 1);
+      d[D.src] = this.outsideBase + offset;
+      d[D.dst] = this.outsideBase + offset;
+    }
   }
 }

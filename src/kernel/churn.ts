@@ -3,7 +3,8 @@
  * (a schedule of intended times, not bursts) or for a fixed count. Each change:
  *
  * - munmap + remap: clear the PTEs → notifier → free the old frames → map fresh frames with the
- *   region's initial contents (so the source area keeps its bytes);
+ *   region's initial contents (so the source area keeps its bytes) — or, for a demand-paged
+ *   region (populate < 1), leave the range non-present so devices fault it back in;
  * - mprotect: drop write on the PTEs → notifier → restore write;
  * - migrate: clear the PTEs (a migration entry: devices touching the range meanwhile see a
  *   non-present page) → notifier → copy each old frame into a new one → map it → free the old.
@@ -49,6 +50,8 @@ export class Churn {
     vma: Vma,
     seed: number,
     durationS: number | undefined,
+    /** Remap munmapped ranges populated (prefaulted regions) or leave them to demand faults. */
+    private readonly repopulate = true,
   ) {
     this.rng = new Rng(seed, CHURN_STREAM);
     this.ops = new WeightedChoice(CHURN_OPS.map((o) => cfg.ops[o]));
@@ -110,7 +113,8 @@ export class Churn {
           const old = k.unmapRange(proc, startVpn, this.pages);
           await this.invalidator.notify(proc, startVpn, endVpn, op);
           this.free(old);
-          for (let v = startVpn; v < endVpn; v++) k.populatePage(proc, v);
+          // A prefaulted region is remapped populated; a demand-paged one faults back in.
+          if (this.repopulate) for (let v = startVpn; v < endVpn; v++) k.populatePage(proc, v);
           break;
         }
         case 'mprotect': {

@@ -21,6 +21,7 @@ import { FrameOwner, packOwner } from '../layout/physmem.js';
 import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { PasidAllocator } from './pasid.js';
+import { PageRequestService } from './prq.js';
 import { allocTableRoot, fillPage, freeTables, leafWord, lookupPte, mapPage, unmapPage } from './pagetables.js';
 
 export interface Vma {
@@ -104,6 +105,8 @@ export class Kernel {
   readonly pasids: PasidAllocator;
   readonly processes: Process[] = [];
   readonly devices: readonly KernelDeviceInfo[];
+  /** I/O page-fault service (started by the run). */
+  readonly prq: PageRequestService;
   private readonly iommuTypes: readonly string[];
   private readonly domains: (Domain | undefined)[];
   private readonly nextDid: number[];
@@ -131,6 +134,7 @@ export class Kernel {
     this.nextDid = opts.shape.iommus.map(() => 1);
     this.invSeq = opts.devices.map(() => 0);
     this.attachments = opts.devices.map(() => new Map<number, Domain>());
+    this.prq = new PageRequestService(this);
   }
 
   // ---- processes and memory -------------------------------------------------------------
@@ -228,6 +232,21 @@ export class Kernel {
     if (proc.pasid !== 0) this.pasids.free(proc.pasid);
     proc.pasid = 0;
     proc.exited = true;
+  }
+
+  /**
+   * The CPU-fault path a device's submitting software takes after a partial completion
+   * (it touches the page): populate `address` of the process behind (device, PASID).
+   */
+  touch(device: number, pasid: number, address: number, write: boolean): 'ok' | 'no-attachment' | 'no-vma' | 'read-only' {
+    const domain = this.domainOf(device, pasid);
+    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return 'no-attachment';
+    const proc = domain.process;
+    const vma = proc.vmaAt(address);
+    if (!vma) return 'no-vma';
+    if (write && !vma.writable) return 'read-only';
+    this.populatePage(proc, Math.floor(address / PAGE_SIZE));
+    return 'ok';
   }
 
   // ---- CPU-side mapping changes (churn) --------------------------------------------------
@@ -383,6 +402,8 @@ export class Kernel {
     const d = domain.dids.get(dev.iommu)!;
     this.views.iommus[dev.iommu]!.invalidate(d.did, pasid, 0, MAX_VPN);
     await this.flushDevtlb(device, pasid, 0, MAX_VPN);
+    // Drain the device's pending page requests: with the PASID entry gone they get INVALID.
+    this.prq.drainDevice(device);
     d.users--;
     domain.users--;
     if (d.users === 0) {
@@ -421,6 +442,7 @@ export class Kernel {
     ring.slots[slot + InvRecord.vpnStart] = vpnStart;
     ring.slots[slot + InvRecord.vpnEnd] = vpnEnd;
     ring.publish();
+    v.ring();
     return seq;
   }
 

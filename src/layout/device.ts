@@ -17,6 +17,17 @@
  * | counters      | f64  | COUNTER_COUNT | device | kernel         | Counter.* (live; final copy in result)  |
  * | devtlb.*      |      |               | device | device, tests  | ATS device TLB (tlb.ts), no lock        |
  * | invRing.*     |      |               | kernel→device SPSC ring (ring.ts): device-TLB invalidations |
+ * | prqRing.*     |      |               | device→kernel SPSC ring: page requests (PrqRecord)         |
+ * | respRing.*    |      |               | kernel→device SPSC ring: page group responses (RespRecord) |
+ * | doorbell      | i32  | 1             | kernel | device         | bumped (and notified) whenever the      |
+ * |               |      |               |        |                | kernel posts to invRing or respRing, so |
+ * |               |      |               |        |                | a device waiting for a page response    |
+ * |               |      |               |        |                | sleeps on one word and still applies    |
+ * |               |      |               |        |                | invalidations                           |
+ *
+ * The page-request queue of an IOMMU is modelled as the prqRings of its devices: its
+ * occupancy is the sum of their (tail - head), which a device reads (never writes) for the
+ * other devices before it publishes; `prqEntries` bounds that sum.
  *
  * Counters are Float64 written by the device alone and read by the kernel for live progress
  * (a reader may see a value a few operations old; final figures travel in the task result).
@@ -55,7 +66,25 @@ export const Counter = {
   checkerViolations: 14,
   /** Sampled descriptors not verified because the kernel changed mappings meanwhile. */
   integritySkipped: 15,
-  statusBase: 16,
+  /** Page requests sent (PRI), groups sent, and group responses received by code. */
+  pageRequests: 16,
+  pageGroups: 17,
+  responsesSuccess: 18,
+  responsesInvalid: 19,
+  responsesFailure: 20,
+  /** Page requests the IOMMU could not queue (PRQ full): auto-answered SUCCESS, retried. */
+  prqOverflows: 21,
+  /** Most PRQ entries in use on this device's IOMMU seen when this device sent a request. */
+  prqHighWater: 22,
+  /** Partial completions (status page-fault) and the software touches that followed. */
+  partialCompletions: 23,
+  touchesOk: 24,
+  touchesFailed: 25,
+  /** Logical descriptors that took at least one fault (block or partial). */
+  faultedOps: 26,
+  /** Logical descriptors completed (a resubmitted remainder is part of its descriptor). */
+  opsCompleted: 27,
+  statusBase: 28,
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
 
@@ -68,12 +97,38 @@ export const InvRecord = {
   width: 4,
 } as const;
 
+/** Page request record (device → kernel), f64 words. `timeMs` is absolute (timeOrigin + now). */
+export const PrqRecord = {
+  group: 0,
+  pasid: 1,
+  vpn: 2,
+  write: 3,
+  last: 4,
+  timeMs: 5,
+  width: 6,
+} as const;
+
+/** Page group response record (kernel → device), f64 words. */
+export const RespRecord = {
+  group: 0,
+  code: 1,
+  width: 2,
+} as const;
+
+/** PCIe page group response codes. */
+export const PageResponse = {
+  success: 0,
+  invalid: 1,
+  failure: 0xf,
+} as const;
+
 export interface DeviceShape {
   readonly maxPasids: number;
   readonly ats: boolean;
   readonly devtlbEntries: number;
   readonly devtlbWays: number;
   readonly invRingCapacity: number;
+  readonly prqRingCapacity: number;
 }
 
 export interface DevicePlan {
@@ -87,6 +142,9 @@ export interface DevicePlan {
   readonly counters: FieldSlot;
   readonly devtlb: TlbPlan;
   readonly invRing: RingPlan;
+  readonly prqRing: RingPlan;
+  readonly respRing: RingPlan;
+  readonly doorbell: FieldSlot;
   readonly sizeBytes: number;
 }
 
@@ -103,7 +161,13 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   // A non-ATS device still gets a one-entry TLB plan so the views exist; it is never used.
   const devtlb = shape.ats ? planTlb(p, shape.devtlbEntries, shape.devtlbWays) : planTlb(p, 1, 1);
   const invRing = planRing(p, shape.invRingCapacity, InvRecord.width);
-  return { pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, sizeBytes: p.sizeBytes };
+  const prqRing = planRing(p, shape.prqRingCapacity, PrqRecord.width);
+  const respRing = planRing(p, shape.prqRingCapacity, RespRecord.width);
+  const doorbell = p.i32(1);
+  return {
+    pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
+    sizeBytes: p.sizeBytes,
+  };
 }
 
 export class DeviceViews {
@@ -117,6 +181,9 @@ export class DeviceViews {
   readonly counters: Float64Array;
   readonly devtlb: Tlb;
   readonly invRing: Ring;
+  readonly prqRing: Ring;
+  readonly respRing: Ring;
+  readonly doorbell: Int32Array;
 
   constructor(buffer: SharedArrayBuffer, shape: DeviceShape) {
     const plan = planDevice(shape);
@@ -130,5 +197,14 @@ export class DeviceViews {
     this.counters = viewF64(buffer, plan.counters);
     this.devtlb = new Tlb(buffer, plan.devtlb);
     this.invRing = new Ring(buffer, plan.invRing);
+    this.prqRing = new Ring(buffer, plan.prqRing);
+    this.respRing = new Ring(buffer, plan.respRing);
+    this.doorbell = viewI32(buffer, plan.doorbell);
+  }
+
+  /** Kernel: wake the device if it sleeps waiting for the kernel. */
+  ring(): void {
+    Atomics.add(this.doorbell, 0, 1);
+    Atomics.notify(this.doorbell, 0);
   }
 }

@@ -54,6 +54,12 @@ export const Fault = {
   noAttachment: -3,
   /** Identity domain: the address lies beyond physical memory. */
   outOfRange: -4,
+  /** (Device, after PRI) the page request was answered INVALID. */
+  responseInvalid: -5,
+  /** (Device, after PRI) the page request was answered FAILURE. */
+  responseFailure: -6,
+  /** (Device, no block-on-fault) stop here and complete partially. */
+  partial: -7,
 } as const;
 export type FaultCode = (typeof Fault)[keyof typeof Fault];
 

@@ -4,6 +4,7 @@
  * per descriptor.
  */
 
+import type { MessagePort } from 'node:worker_threads';
 import type { MachineBuffers, MachineShape } from './machine.js';
 import type { WorkloadConfig } from '../profile/types.js';
 
@@ -36,7 +37,18 @@ export interface DeviceTask {
   /** Use-after-free checker on every page copy. */
   readonly checker: boolean;
   /** Device-side injected costs (platform model), ns. */
-  readonly costs: { readonly iotlbMissWalkNs: number; readonly devtlbInvalidationNs: number };
+  readonly costs: {
+    readonly iotlbMissWalkNs: number;
+    readonly devtlbInvalidationNs: number;
+    readonly pageRequestNs: number;
+    readonly pageResponseNs: number;
+  };
+  /** PRI, block-on-fault (else partial completion), and the IOMMU's page-request queue size. */
+  readonly pri: boolean;
+  readonly blockOnFault: boolean;
+  readonly prqEntries: number;
+  /** The control-plane port to the kernel (comlink; rpc/endpoint.ts KernelApi). */
+  readonly kernelPort?: MessagePort;
   readonly testHooks?: DeviceTestHooks;
 }
 
@@ -72,6 +84,9 @@ export interface DeviceTaskResult {
   readonly opBytes: readonly number[];
   /** Per op (OP_NAMES index): compressed base64 HdrHistogram of latency in ns, or '' if empty. */
   readonly histograms: readonly string[];
+  /** All ops, split by whether the descriptor took a page fault (same encoding). */
+  readonly faultedHistogram: string;
+  readonly cleanHistogram: string;
   readonly firstIntegrityFailure: IntegrityFailure | undefined;
   readonly firstViolation: ViolationReport | undefined;
 }

@@ -13,6 +13,15 @@ export const Status = {
   noAttachment: 3,
   /** A batch in which at least one sub-descriptor did not succeed. */
   batchFail: 4,
+  /**
+   * Partial completion (no block-on-fault): stopped at a non-present page; the completion
+   * carries bytes completed and the fault address, and software resubmits the rest.
+   */
+  pageFault: 5,
+  /** A page request answered INVALID (no VMA, no permission, or no attachment): not retried. */
+  faultInvalid: 6,
+  /** A page request answered FAILURE (the kernel could not service it). */
+  faultFailure: 7,
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
@@ -23,5 +32,8 @@ export const STATUS_NAMES = [
   'permission-fault',
   'no-attachment',
   'batch-fail',
+  'page-fault',
+  'fault-invalid',
+  'fault-failure',
 ] as const;
 export const STATUS_COUNT = STATUS_NAMES.length;

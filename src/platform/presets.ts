@@ -17,6 +17,10 @@
  *   request before it sends the completion. Device thread, between page copies.
  * - trapNs: native 0; guest 20000 ASSUMED — a VM exit plus vIOMMU emulation (e.g. QEMU
  *   intel-iommu) per invalidation submission made by a guest kernel. Kernel thread.
+ * - pageRequestNs = 2000: ASSUMED. A device's page request reaching the kernel (PRI message,
+ *   page-request-queue write, interrupt). Device thread, before the request is visible.
+ * - pageResponseNs = 1000: ASSUMED. The page group response reaching the device. Device thread,
+ *   after the kernel answers.
  * - zero: everything 0, so only the program's own overhead is measured (benchmarks).
  */
 
@@ -36,6 +40,10 @@ export interface PlatformCosts {
   devtlbInvalidationNs: number;
   /** Per submission made from a VM guest (VM exit + vIOMMU emulation), kernel thread, ns. */
   trapNs: number;
+  /** A page request's trip from the device to the kernel, device thread, ns. */
+  pageRequestNs: number;
+  /** A page group response's trip back to the device, device thread, ns. */
+  pageResponseNs: number;
 }
 
 export const COST_NAMES = [
@@ -45,6 +53,8 @@ export const COST_NAMES = [
   'devtlbDescriptorNs',
   'devtlbInvalidationNs',
   'trapNs',
+  'pageRequestNs',
+  'pageResponseNs',
 ] as const satisfies readonly (keyof PlatformCosts)[];
 
 const NATIVE: PlatformCosts = {
@@ -54,6 +64,8 @@ const NATIVE: PlatformCosts = {
   devtlbDescriptorNs: 100,
   devtlbInvalidationNs: 1000,
   trapNs: 0,
+  pageRequestNs: 2000,
+  pageResponseNs: 1000,
 };
 
 export const PRESET_COSTS: Record<PlatformPreset, PlatformCosts> = {
@@ -66,5 +78,7 @@ export const PRESET_COSTS: Record<PlatformPreset, PlatformCosts> = {
     devtlbDescriptorNs: 0,
     devtlbInvalidationNs: 0,
     trapNs: 0,
+    pageRequestNs: 0,
+    pageResponseNs: 0,
   },
 };

@@ -7,8 +7,8 @@
  *   2. The zod schema (`schema.ts`): types, ranges, unknown keys, defaults. zod's issues are
  *      rewritten into "<expectation>, got <value>" messages.
  *   3. Cross-reference checks (below): ids and references, TLB geometry, queue depth vs work
- *      queue, transfer sizes vs their memory window, the churn's process, region, range and
- *      rate, run length, memory and PASID budgets.
+ *      queue, transfer sizes vs their memory window, PRI and outside-VMA sources vs the attach,
+ *      the churn's process, region, range and rate, run length, memory and PASID budgets.
  *      These run even when the schema failed, on every element that parsed on its own, so a
  *      bad IOMMU entry and a dangling device reference are reported together.
  * Problems are listed in document order.
@@ -492,6 +492,19 @@ function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add
     );
   }
 
+  // Demand paging: a page request is serviced by handle_mm_fault on the bound process.
+  const a = d.attach;
+  if (d.pri && a.type !== 'sva') {
+    add(
+      at('pri'),
+      `true but attach.type is ${a.type}${defaultNote(raw, 'attach')}; expected pri: false, or an sva attach ` +
+        '(PRI demand paging needs a process address space to fault pages into)',
+    );
+  }
+  if (d.pri && !d.ats) {
+    add(at('pri'), 'true but ats is false; expected ats: true with pri (PCIe PRI is part of ATS: page requests come from a device with an ATS translation cache)');
+  }
+
   const { iommuIds, processNames, processByName } = names;
   if (iommuIds && !iommuIds.includes(d.iommu)) {
     const expected =
@@ -501,7 +514,6 @@ function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add
 
   // The memory the workload moves data in, for the transfer-size check below.
   let window: { bytes: number; what: string } | undefined;
-  const a = d.attach;
   if (a.type === 'sva') {
     const proc = processByName.get(a.process);
     if (processNames && !proc) {
@@ -534,6 +546,13 @@ function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add
         at('workload', 'region'),
         `"${w.region}" is set but attach.type is ${a.type}; ` +
           'expected no workload.region (it names a process region, so it needs an sva attach)',
+      );
+    }
+    if (w.outsideVmaFraction > 0) {
+      add(
+        at('workload', 'outsideVmaFraction'),
+        `${w.outsideVmaFraction} is set but attach.type is ${a.type}${defaultNote(raw, 'attach')}; expected 0 ` +
+          '(a source outside every VMA exists only in a process address space, so it needs an sva attach)',
       );
     }
     if (a.type === 'dma' || a.type === 'identity') {

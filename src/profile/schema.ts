@@ -4,8 +4,8 @@
  * The schema checks each value on its own (types, ranges, unknown keys) and applies the defaults
  * documented in `types.ts`; its output is the `Profile` shape (minus the defaulted `name`).
  * Checks that relate values to each other (references, uniqueness, queueDepth vs wqSize, TLB
- * geometry, churn range vs its region, memory budget, ...) live in `load.ts`, which also turns
- * zod issues into user-facing problems.
+ * geometry, PRI vs the attach, churn range vs its region, memory budget, ...) live in
+ * `load.ts`, which also turns zod issues into user-facing problems.
  *
  * Message convention: every message set here is an expectation ("expected an integer from 1 to
  * 65536"); `load.ts` appends the offending value (", got \"lots\"") or prefixes "missing; ".
@@ -144,6 +144,7 @@ export const iommuSchema = obj(
     iotlbEntries: intIn(1, 65_536).default(64),
     // Default = entries (fully associative); entries % ways is checked in load.ts.
     iotlbWays: intIn(1).optional(),
+    prqEntries: intIn(1, 65_536).default(2048), // Linux's PRQ ring holds 2048 page requests
   },
   'a mapping describing an IOMMU, e.g. {id: iommu0, type: vtd}',
 ).transform(
@@ -152,6 +153,7 @@ export const iommuSchema = obj(
     type: u.type,
     iotlbEntries: u.iotlbEntries,
     iotlbWays: u.iotlbWays ?? u.iotlbEntries,
+    prqEntries: u.prqEntries,
   }),
 );
 
@@ -255,6 +257,8 @@ const workloadSchema = obj(
     ops: opsSchema.default(() => ({ memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0 })),
     batchSize: intIn(1, 1024).default(8),
     descriptors: intIn(1).optional(),
+    // Only meaningful for an sva attach (a source outside every VMA of the process): load.ts.
+    outsideVmaFraction: numIn(0, { max: 1 }).default(0),
   },
   'a mapping describing the workload, e.g. {region: buf, queueDepth: 16}',
 ).transform(
@@ -267,6 +271,7 @@ const workloadSchema = obj(
     ops: w.ops,
     batchSize: w.batchSize,
     descriptors: w.descriptors,
+    outsideVmaFraction: w.outsideVmaFraction,
   }),
 );
 
@@ -280,6 +285,10 @@ export const deviceSchema = obj(
     devtlbWays: intIn(1).optional(),
     wqSize: intIn(1, 1024).default(128),
     wqMode: oneOf(['dedicated', 'shared']).default('dedicated'),
+    // PRI needs an sva attach (load.ts); blockOnFault and priCapacity are ignored without PRI.
+    pri: bool().default(false),
+    blockOnFault: bool().default(true),
+    priCapacity: intIn(2, 4096).default(32),
     attach: attachSchema.default((): AttachConfig => ({ type: 'none' })),
     workload: workloadSchema.prefault({}),
   },

@@ -34,6 +34,8 @@ export interface IommuConfig {
   iotlbEntries: number;
   /** IOTLB associativity; ways == entries means fully associative. entries % ways == 0. Default = entries. */
   iotlbWays: number;
+  /** Page-request queue slots shared by the devices behind this unit (Linux: 2048). Default 2048. */
+  prqEntries: number;
 }
 
 export interface RegionConfig {
@@ -80,6 +82,11 @@ export interface WorkloadConfig {
   batchSize: number;
   /** Stop this device after this many descriptors (undefined = run for the profile duration). */
   descriptors: number | undefined;
+  /**
+   * Fraction of descriptors, in [0, 1], whose source lies just past the region, outside every
+   * VMA (to exercise fault errors). Default 0.
+   */
+  outsideVmaFraction: number;
 }
 
 export interface DeviceConfig {
@@ -96,6 +103,20 @@ export interface DeviceConfig {
   wqSize: number;
   /** Default 'dedicated'. */
   wqMode: 'dedicated' | 'shared';
+  /**
+   * Page Request Interface: on a translation fault the device sends page requests to the
+   * kernel instead of failing the descriptor. Default false.
+   */
+  pri: boolean;
+  /**
+   * With PRI: true = block-on-fault (the engine stalls until the page response, then retries);
+   * false = partial completion (status page-fault with bytes completed and the fault address;
+   * the submitting software touches the page through the kernel and resubmits the rest).
+   * Default true.
+   */
+  blockOnFault: boolean;
+  /** PRI outstanding page request allocation (requests in flight at once). Default 32, min 2. */
+  priCapacity: number;
   attach: AttachConfig;
   workload: WorkloadConfig;
 }

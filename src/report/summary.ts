@@ -90,6 +90,33 @@ export function formatSummary(r: RunResult): string {
     );
   }
 
+  const f = r.faults;
+  if (f.pageRequests > 0 || f.partialCompletions > 0) {
+    const parts = [];
+    if (f.pageRequests > 0) {
+      parts.push(
+        `${formatCount(f.pageRequests)} page requests in ${formatCount(f.groups)} groups ` +
+          `(success ${formatCount(f.responses.success)}, invalid ${formatCount(f.responses.invalid)}, failure ${formatCount(f.responses.failure)}), ` +
+          `${formatCount(f.pagesPopulated)} pages populated, PRQ high-water ${formatCount(f.prqHighWater)}, overflows ${formatCount(f.prqOverflows)}`,
+      );
+    }
+    if (f.partialCompletions > 0) {
+      parts.push(
+        `${formatCount(f.partialCompletions)} partial completions, touches ok ${formatCount(f.touches.ok)} / failed ${formatCount(f.touches.failed)}`,
+      );
+    }
+    lines.push(`faults: ${parts.join('; ')}`);
+    const fl = f.latencyNs.faulted;
+    const cl = f.latencyNs.clean;
+    lines.push(
+      `  descriptor latency: faulted (${formatCount(f.faultedOps)}) p50 ${formatNs(fl.p50)} p99 ${formatNs(fl.p99)}; ` +
+        `clean p50 ${formatNs(cl.p50)} p99 ${formatNs(cl.p99)}` +
+        (f.pageRequests > 0
+          ? `; fault service (request → response) p50 ${formatNs(f.serviceLatencyNs.p50)} p99 ${formatNs(f.serviceLatencyNs.p99)}`
+          : ''),
+    );
+  }
+
   const statuses = Object.entries(r.totals.statuses)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${formatCount(n)}`)

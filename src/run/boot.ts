@@ -13,13 +13,15 @@ import type { Profile } from '../profile/types.js';
 /** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
 export const IOVA_BASE = 0x10_0000;
 const INV_RING_CAPACITY = 64;
+/** Per-device page-request and response rings (a device has at most one group in flight). */
+const PRQ_RING_CAPACITY = 64;
 
 export interface BootedDevice {
   readonly id: string;
   readonly iommu: number;
   readonly pasid: number;
   readonly attach: string;
-  readonly task: Omit<DeviceTask, 'testHooks'>;
+  readonly task: Omit<DeviceTask, 'testHooks' | 'kernelPort'>;
 }
 
 export interface Booted {
@@ -41,6 +43,7 @@ export function machineShape(profile: Profile): MachineShape {
       devtlbEntries: d.devtlbEntries,
       devtlbWays: d.devtlbWays,
       invRingCapacity: INV_RING_CAPACITY,
+      prqRingCapacity: PRQ_RING_CAPACITY,
     })),
   };
 }
@@ -128,7 +131,12 @@ export function boot(profile: Profile, seed: number): Booted {
         costs: {
           iotlbMissWalkNs: profile.platform.costs.iotlbMissWalkNs,
           devtlbInvalidationNs: profile.platform.costs.devtlbInvalidationNs,
+          pageRequestNs: profile.platform.costs.pageRequestNs,
+          pageResponseNs: profile.platform.costs.pageResponseNs,
         },
+        pri: d.pri,
+        blockOnFault: d.blockOnFault,
+        prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,
       },
     };
   });

@@ -43,6 +43,33 @@ export interface DeviceResult {
   integrity: { checked: number; failed: number; skipped: number; firstFailure: IntegrityFailure | null };
   checker: { pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
   devtlbInvalidationsApplied: number;
+  faults: DeviceFaults;
+}
+
+export interface FaultResponses {
+  success: number;
+  invalid: number;
+  failure: number;
+}
+
+export interface DeviceFaults {
+  pageRequests: number;
+  groups: number;
+  responses: FaultResponses;
+  prqOverflows: number;
+  prqHighWater: number;
+  partialCompletions: number;
+  touches: { ok: number; failed: number };
+  /** Logical descriptors that took at least one fault, and latency split by that. */
+  faultedOps: number;
+  latencyNs: { faulted: LatencySummaryNs; clean: LatencySummaryNs };
+}
+
+export interface RunFaults extends DeviceFaults {
+  /** Pages the kernel populated for page requests (one per page, however many devices asked). */
+  pagesPopulated: number;
+  /** Kernel fault service: request (device timestamp) to response, ns. */
+  serviceLatencyNs: LatencySummaryNs;
 }
 
 export interface InvalidationCounts {
@@ -78,6 +105,7 @@ export interface IommuResult {
   walks: number;
   walkRefs: number;
   invalidation: IommuInvalidation | null;
+  faults: { pageRequests: number; prqEntries: number; prqHighWater: number; prqOverflows: number };
 }
 
 export interface RunResult {
@@ -100,6 +128,7 @@ export interface RunResult {
   integrity: { checked: number; failed: number; skipped: number };
   checker: { enabled: boolean; pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
   invalidation: RunInvalidation | null;
+  faults: RunFaults;
   memory: { frames: number; framesFree: number; framesFreed: number; framesReused: number };
 }
 
@@ -134,6 +163,8 @@ export function buildResult(input: BuildInput): RunOutcome {
   const { profile, booted, results } = input;
   const inv = input.invalidation;
   const total = newMergeHistogram();
+  const faultedAll = newMergeHistogram();
+  const cleanAll = newMergeHistogram();
   const byDevice: Histogram[] = [];
   const devices: DeviceResult[] = results.map((r, i) => {
     const d = booted.devices[i]!;
@@ -148,7 +179,11 @@ export function buildResult(input: BuildInput): RunOutcome {
     });
     total.add(all);
     byDevice.push(all);
-    const ops = c[Counter.completed]!;
+    const ops = c[Counter.opsCompleted]!;
+    const faultedH = decodeHistogram(r.faultedHistogram);
+    const cleanH = decodeHistogram(r.cleanHistogram);
+    faultedAll.add(faultedH);
+    cleanAll.add(cleanH);
     const bytes = c[Counter.bytes]!;
     return {
       id: d.id,
@@ -182,6 +217,17 @@ export function buildResult(input: BuildInput): RunOutcome {
         firstViolation: r.firstViolation ?? null,
       },
       devtlbInvalidationsApplied: c[Counter.devtlbInvalidations]!,
+      faults: {
+        pageRequests: c[Counter.pageRequests]!,
+        groups: c[Counter.pageGroups]!,
+        responses: { success: c[Counter.responsesSuccess]!, invalid: c[Counter.responsesInvalid]!, failure: c[Counter.responsesFailure]! },
+        prqOverflows: c[Counter.prqOverflows]!,
+        prqHighWater: c[Counter.prqHighWater]!,
+        partialCompletions: c[Counter.partialCompletions]!,
+        touches: { ok: c[Counter.touchesOk]!, failed: c[Counter.touchesFailed]! },
+        faultedOps: c[Counter.faultedOps]!,
+        latencyNs: { faulted: summarise(faultedH), clean: summarise(cleanH) },
+      },
     };
   });
 
@@ -206,6 +252,12 @@ export function buildResult(input: BuildInput): RunOutcome {
             latencyNs: summarise(inv.stats.iommus[k]!.latency),
           }
         : null,
+      faults: {
+        pageRequests: mine.reduce((s, d) => s + d.faults.pageRequests, 0),
+        prqEntries: m.prqEntries,
+        prqHighWater: mine.reduce((s, d) => Math.max(s, d.faults.prqHighWater), 0),
+        prqOverflows: mine.reduce((s, d) => s + d.faults.prqOverflows, 0),
+      },
     };
   });
 
@@ -264,6 +316,23 @@ export function buildResult(input: BuildInput): RunOutcome {
             framesFreed: inv.churn.framesFreed,
           }
         : null,
+      faults: {
+        pageRequests: sum((d) => d.faults.pageRequests),
+        groups: sum((d) => d.faults.groups),
+        responses: {
+          success: sum((d) => d.faults.responses.success),
+          invalid: sum((d) => d.faults.responses.invalid),
+          failure: sum((d) => d.faults.responses.failure),
+        },
+        prqOverflows: sum((d) => d.faults.prqOverflows),
+        prqHighWater: devices.reduce((s, d) => Math.max(s, d.faults.prqHighWater), 0),
+        partialCompletions: sum((d) => d.faults.partialCompletions),
+        touches: { ok: sum((d) => d.faults.touches.ok), failed: sum((d) => d.faults.touches.failed) },
+        faultedOps: sum((d) => d.faults.faultedOps),
+        latencyNs: { faulted: summarise(faultedAll), clean: summarise(cleanAll) },
+        pagesPopulated: booted.kernel.prq.stats.pagesPopulated,
+        serviceLatencyNs: summarise(booted.kernel.prq.stats.latency),
+      },
       memory: {
         frames: booted.kernel.views.mem.frames,
         framesFree: frames.freeFrames,

@@ -9,6 +9,8 @@
  */
 
 import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { expose, type KernelApi, portEndpoint } from '../rpc/endpoint.js';
 import { Piscina } from 'piscina';
 import { DeviceState } from '../layout/device.js';
 import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/protocol.js';
@@ -33,6 +35,11 @@ export interface RunOptions {
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
   readonly onBoot?: (booted: Booted) => void | Promise<void>;
+  /**
+   * Started once devices are released (tests use it to unbind/rebind under load). The run does
+   * not stop its devices before it settles; an exception fails the run.
+   */
+  readonly whileRunning?: (booted: Booted) => Promise<void>;
   /** Called after devices finish, before the result is built. */
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
 }
@@ -98,7 +105,8 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const proc = booted.processes.get(c.process)!;
     const vma = proc.vmas.find((v) => v.name === c.region)!;
     try {
-      churn = new Churn(kernel, invalidator, c, proc, vma, seed, durationS);
+      const region = profile.processes.find((p) => p.name === c.process)!.regions.find((r) => r.name === c.region)!;
+      churn = new Churn(kernel, invalidator, c, proc, vma, seed, durationS, region.populate >= 1);
     } catch (e) {
       if (e instanceof KernelError) throw new BadInputError(e.message);
       throw e;
@@ -128,15 +136,28 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       Atomics.store(v.stop, 0, 1);
       Atomics.notify(v.stop, 0);
       Atomics.notify(v.go, 0);
+      Atomics.notify(v.doorbell, 0);
     }
   };
 
+  // Control plane: one comlink channel per device to the kernel's slow paths.
+  const kernelApi: KernelApi = {
+    touch: (device, pasid, address, write) => kernel.touch(device, pasid, address, write),
+  };
+  const kernelPorts: MessagePort[] = [];
   const abort = new AbortController();
   const failures: { device: string; error: unknown }[] = [];
   const results: (DeviceTaskResult | undefined)[] = new Array(n).fill(undefined);
   const settled = booted.devices.map((d, i) => {
-    const task: DeviceTask = { ...d.task, ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}) };
-    return pool.run(task, { signal: abort.signal }).then(
+    const channel = new MessageChannel();
+    expose(kernelApi, portEndpoint(channel.port1));
+    kernelPorts.push(channel.port1);
+    const task: DeviceTask = {
+      ...d.task,
+      kernelPort: channel.port2,
+      ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),
+    };
+    return pool.run(task, { signal: abort.signal, transferList: [channel.port2] }).then(
       (r: DeviceTaskResult) => {
         results[i] = r;
       },
@@ -158,6 +179,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       }
       await sleep(2);
     }
+    kernel.prq.start();
     const startNs = process.hrtime.bigint();
     for (const v of views) {
       Atomics.store(v.go, 0, 1);
@@ -177,8 +199,16 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const durationUp = durationS === undefined ? new Promise<void>(() => {}) : new Promise<void>((r) => {
       timer = setTimeout(r, durationS * 1000);
     });
+    let hookError: unknown;
+    const hookDone = options.whileRunning
+      ? options.whileRunning(booted).catch((e: unknown) => {
+          hookError = e;
+        })
+      : Promise.resolve();
     await Promise.race([allSettled, durationUp]);
     if (timer) clearTimeout(timer);
+    await hookDone;
+    if (hookError) throw hookError;
     // A counted churn always completes (its events are exact and repeatable); a rate-only churn
     // stops with the duration. Either way the change in progress finishes — its invalidation
     // needs the devices — before the devices stop.
@@ -197,6 +227,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       }
     }
     const elapsedNs = Number(process.hrtime.bigint() - startNs);
+    await kernel.prq.stop();
 
     if (failures.length > 0) {
       const f = failures[0]!;
@@ -221,6 +252,8 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     });
   } finally {
     stopAll();
+    await kernel.prq.stop().catch(() => {});
+    for (const p of kernelPorts) p.close();
     await pool.destroy().catch(() => {});
   }
 }

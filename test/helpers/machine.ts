@@ -17,7 +17,7 @@ export function bootYaml(yaml: string, seed = 1): Booted {
 }
 
 /** Field names of a descriptor record must stay in this order for `desc`. */
-if (D.op !== 0 || D.sizeBytes !== 1 || D.src !== 2 || D.dst !== 3) throw new Error('descriptor layout changed');
+if (D.op !== 0 || D.sizeBytes !== 1 || D.src !== 2 || D.dst !== 3 || D.startOffset !== 4) throw new Error('descriptor layout changed');
 
 export const nullSink: LatencySink = { record: () => {} };
 
@@ -39,7 +39,7 @@ export function engineFor(b: Booted, index: number, sink: LatencySink = nullSink
 }
 
 export function desc(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
-  return Float64Array.of(op, sizeBytes, src, dst);
+  return Float64Array.of(op, sizeBytes, src, dst, 0);
 }
 
 /** One IOMMU, one process `app` with region `buf`, and `devices` SVA-bound DSA devices. */

@@ -13,7 +13,7 @@ describe('profile defaults', () => {
       seed: 1,
       durationS: 1,
       system: { memoryBytes: 256 * 1024 ** 2, maxPasids: 65536, integritySampleEvery: 256 },
-      iommus: [{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64 }],
+      iommus: [{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }],
       processes: [{ name: 'app', regions: [{ name: 'buf', sizeBytes: 1024 ** 2, populate: 1, writable: true }] }],
       devices: [
         {
@@ -25,6 +25,9 @@ describe('profile defaults', () => {
           devtlbWays: 64,
           wqSize: 128,
           wqMode: 'dedicated',
+          pri: false,
+          blockOnFault: true,
+          priCapacity: 32,
           attach: { type: 'sva', process: 'app' },
           workload: {
             region: 'buf',
@@ -35,6 +38,7 @@ describe('profile defaults', () => {
             ops: { memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0 },
             batchSize: 8,
             descriptors: undefined,
+            outsideVmaFraction: 0,
           },
         },
       ],
@@ -76,7 +80,7 @@ describe('shipped profiles', () => {
   it('loads quickstart.yaml with its weighted transfer sizes and op mix', () => {
     const profile = loadProfile(shippedProfile('quickstart.yaml'));
     expect(profile).toMatchObject({ name: 'quickstart', seed: 42, durationS: 3 });
-    expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64 }]);
+    expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }]);
     expect(profile.processes).toEqual([
       { name: 'app', regions: [{ name: 'buf', sizeBytes: 32 * 1024 ** 2, populate: 1, writable: true }] },
     ]);
@@ -104,6 +108,7 @@ describe('shipped profiles', () => {
         ops: { memmove: 4, fill: 1, compare: 1, comparePattern: 1, crc32c: 1, batch: 1 },
         batchSize: 8,
         descriptors: undefined,
+        outsideVmaFraction: 0,
       });
     }
   });
@@ -111,7 +116,7 @@ describe('shipped profiles', () => {
   it('loads iotlb-reach.yaml: no ATS, fully associative 64-entry IOTLB, a descriptor count instead of a duration', () => {
     const profile = loadProfile(shippedProfile('iotlb-reach.yaml'));
     expect(profile.durationS).toBeUndefined();
-    expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64 }]);
+    expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }]);
     expect(profile.processes[0]?.regions[0]?.sizeBytes).toBe(2 * 1024 ** 2);
     expect(profile.devices).toHaveLength(1);
     expect(profile.devices[0]).toMatchObject({ ats: false, attach: { type: 'sva', process: 'app' } });

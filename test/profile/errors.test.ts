@@ -23,7 +23,8 @@ describe('bad profiles', () => {
         path: 'devices[0].bogus',
         message:
           'unknown key "bogus"; expected one of: ' +
-          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, attach, workload',
+          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, ' +
+          'attach, workload',
       },
     ]);
   });

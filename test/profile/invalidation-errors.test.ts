@@ -55,7 +55,8 @@ describe('bad values of the invalidation keys', () => {
         path: 'platform',
         message:
           'expected a platform preset (native, guest, zero) or a mapping {preset: <name>, <cost>: <ns>} with costs ' +
-          'iotlbMissWalkNs, submissionWaitNs, iotlbDescriptorNs, devtlbDescriptorNs, devtlbInvalidationNs, trapNs, got 5',
+          'iotlbMissWalkNs, submissionWaitNs, iotlbDescriptorNs, devtlbDescriptorNs, devtlbInvalidationNs, trapNs, ' +
+          'pageRequestNs, pageResponseNs, got 5',
       },
     ]);
   });

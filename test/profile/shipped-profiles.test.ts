@@ -1,4 +1,4 @@
-/** Every profile shipped in profiles/ loads without problems; the invalidation ones say what they promise. */
+/** Every profile shipped in profiles/ loads without problems; the invalidation and fault ones say what they promise. */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,17 @@ describe('shipped profiles', () => {
     );
   });
 
+  it('ships the I/O page fault profiles', () => {
+    expect(shipped).toEqual(
+      expect.arrayContaining([
+        'faults-demand.yaml',
+        'faults-partial.yaml',
+        'faults-prefaulted.yaml',
+        'faults-storm.yaml',
+      ]) as unknown,
+    );
+  });
+
   it.each(shipped)('%s loads without problems, with a run of at most 10 s', (file) => {
     const profile = loadProfile(shippedProfile(file));
     if (profile.durationS !== undefined) expect(profile.durationS).toBeLessThanOrEqual(10);
@@ -45,7 +56,9 @@ describe('shipped profiles', () => {
 
     it('has vtd IOMMUs with 64 IOTLB entries, one per distinct device placement', () => {
       const ids = [...new Set(Object.values(placement))];
-      expect(profile.iommus).toEqual(ids.map((id) => ({ id, type: 'vtd', iotlbEntries: 64, iotlbWays: 64 })));
+      expect(profile.iommus).toEqual(
+        ids.map((id) => ({ id, type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 })),
+      );
     });
 
     it('has one process app with a 16 MiB region buf', () => {
@@ -72,6 +85,7 @@ describe('shipped profiles', () => {
           ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0 },
           batchSize: 8,
           descriptors: undefined,
+          outsideVmaFraction: 0,
         });
       }
     });
@@ -96,6 +110,65 @@ describe('shipped profiles', () => {
         maxAddressMask: 18,
       });
       expect(profile.platform).toEqual({ preset, costs: PRESET_COSTS[preset] });
+    });
+  });
+
+  describe.each([
+    ['faults-prefaulted.yaml', { devices: ['dsa0'], sizeMiB: 64, populate: 1, blockOnFault: true, pattern: 'uniform' }],
+    ['faults-demand.yaml', { devices: ['dsa0'], sizeMiB: 64, populate: 0, blockOnFault: true, pattern: 'uniform' }],
+    ['faults-partial.yaml', { devices: ['dsa0'], sizeMiB: 64, populate: 0, blockOnFault: false, pattern: 'uniform' }],
+    [
+      'faults-storm.yaml',
+      { devices: ['dsa0', 'dsa1', 'dsa2', 'dsa3'], sizeMiB: 16, populate: 0, blockOnFault: true, pattern: 'sequential' },
+    ],
+  ] as const)('%s', (file, expected) => {
+    const profile = loadProfile(shippedProfile(file));
+
+    it('is seeded, runs 3 s on the native platform, with the checker on and no churn', () => {
+      expect(profile).toMatchObject({ seed: 42, durationS: 3, checker: true, churn: undefined });
+      expect(profile.platform).toEqual({ preset: 'native', costs: PRESET_COSTS.native });
+    });
+
+    it('has one vtd IOMMU with 64 IOTLB entries and the default page-request queue', () => {
+      expect(profile.iommus).toEqual([
+        { id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 },
+      ]);
+    });
+
+    it(`has one process app with a ${expected.sizeMiB} MiB region buf, populate ${expected.populate}`, () => {
+      expect(profile.processes).toEqual([
+        {
+          name: 'app',
+          regions: [{ name: 'buf', sizeBytes: expected.sizeMiB * 1024 ** 2, populate: expected.populate, writable: true }],
+        },
+      ]);
+    });
+
+    it(`has ATS DSA devices with PRI (blockOnFault: ${expected.blockOnFault}) SVA-bound to app`, () => {
+      expect(profile.devices.map((d) => d.id)).toEqual(expected.devices);
+      for (const d of profile.devices) {
+        expect(d).toMatchObject({
+          type: 'dsa',
+          iommu: 'iommu0',
+          ats: true,
+          devtlbEntries: 32,
+          pri: true,
+          blockOnFault: expected.blockOnFault,
+          priCapacity: 32,
+          attach: { type: 'sva', process: 'app' },
+        });
+        expect(d.workload).toEqual({
+          region: 'buf',
+          queueDepth: 8,
+          transferSizes: [{ sizeBytes: 4096, weight: 1 }],
+          pattern: expected.pattern,
+          zipfTheta: 0.99,
+          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0 },
+          batchSize: 8,
+          descriptors: undefined,
+          outsideVmaFraction: 0,
+        });
+      }
     });
   });
 });

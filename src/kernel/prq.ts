@@ -1,0 +1,178 @@
+/**
+ * I/O page-fault service: the kernel's side of PRI. Devices publish page requests into their
+ * page-request rings (together, the IOMMU's page-request queue); this service drains them on
+ * the kernel thread and answers once per page group through the device's response ring.
+ *
+ * For each request (Linux: iommu_report_device_fault → iopf group → handle_mm_fault):
+ *   - the (device, PASID) attachment must be an SVA domain (else INVALID: also what a fault
+ *     arriving after unbind gets);
+ *   - the address must lie in a VMA of the domain's process (else INVALID), and a write needs
+ *     a writable VMA (else INVALID);
+ *   - a present page (another device faulted it in first) needs nothing; otherwise a frame is
+ *     allocated, initialised and mapped (allocation failure: FAILURE).
+ * An error is sticky for the rest of its group: later requests in the group are not serviced.
+ * The group is answered when its last request is in. Fault service latency runs from the
+ * device's request (its absolute timestamp) to the response.
+ *
+ * Waiting: the service sleeps on the rings' tails (Atomics.waitAsync) with each ring's
+ * `sleeping` flag set, so a device notifies only when the kernel is actually asleep.
+ */
+
+import { PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
+import { DomainType } from '../layout/domains.js';
+import { PTE_P } from '../layout/pagetable.js';
+import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
+import { PAGE_SIZE } from '../layout/constants.js';
+import type { Kernel } from './kernel.js';
+import { lookupPte } from './pagetables.js';
+
+export interface PageRequestStats {
+  requests: number;
+  groups: number;
+  responses: { success: number; invalid: number; failure: number };
+  /** Pages the service populated (a page faulted by several devices is populated once). */
+  pagesPopulated: number;
+  /** Request (device timestamp) to response, ns. */
+  readonly latency: Histogram;
+}
+
+interface OpenGroup {
+  code: number;
+  firstTimeMs: number;
+}
+
+/** Absolute milliseconds comparable across threads. */
+function absNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class PageRequestService {
+  readonly stats: PageRequestStats = {
+    requests: 0,
+    groups: 0,
+    responses: { success: 0, invalid: 0, failure: 0 },
+    pagesPopulated: 0,
+    latency: newMergeHistogram(),
+  };
+  /** Open groups per device: group index → sticky code so far. */
+  private readonly open: Map<number, OpenGroup>[];
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly kernel: Kernel) {
+    this.open = kernel.devices.map(() => new Map());
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.running ??= this.loop();
+  }
+
+  /** Stop after answering everything pending. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const v of this.kernel.views.devices) Atomics.notify(v.prqRing.tail, 0);
+    await this.running;
+    this.running = undefined;
+    this.serviceAll();
+  }
+
+  /** Service every request pending from one device now (unbind drains its faults). */
+  drainDevice(device: number): number {
+    return this.serviceDevice(device);
+  }
+
+  private async loop(): Promise<void> {
+    const devices = this.kernel.views.devices;
+    while (!this.stopping) {
+      if (this.serviceAll() > 0) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      // Sleep until a device publishes (it notifies only while `sleeping` is set).
+      const tails = devices.map((v) => Atomics.load(v.prqRing.tail, 0));
+      for (const v of devices) Atomics.store(v.prqRing.sleeping, 0, 1);
+      if (devices.every((v) => v.prqRing.available() === 0) && !this.stopping) {
+        const waits = devices.map((v, i) => Atomics.waitAsync(v.prqRing.tail, 0, tails[i]!, 20));
+        const pending = waits.filter((w) => w.async).map((w) => w.value);
+        if (pending.length === waits.length) await Promise.race(pending);
+      }
+      for (const v of devices) Atomics.store(v.prqRing.sleeping, 0, 0);
+    }
+  }
+
+  private serviceAll(): number {
+    let n = 0;
+    for (let d = 0; d < this.kernel.devices.length; d++) n += this.serviceDevice(d);
+    return n;
+  }
+
+  private serviceDevice(device: number): number {
+    const v = this.kernel.views.devices[device]!;
+    const ring = v.prqRing;
+    let n = 0;
+    while (ring.available() > 0) {
+      const at = ring.peek();
+      const group = ring.slots[at + PrqRecord.group]!;
+      const pasid = ring.slots[at + PrqRecord.pasid]!;
+      const vpn = ring.slots[at + PrqRecord.vpn]!;
+      const write = ring.slots[at + PrqRecord.write] === 1;
+      const last = ring.slots[at + PrqRecord.last] === 1;
+      const timeMs = ring.slots[at + PrqRecord.timeMs]!;
+      ring.consume();
+      n++;
+      this.stats.requests++;
+      const groups = this.open[device]!;
+      let g = groups.get(group);
+      if (!g) groups.set(group, (g = { code: PageResponse.success, firstTimeMs: timeMs }));
+      if (g.code === PageResponse.success) g.code = this.handle(device, pasid, vpn, write);
+      if (last) {
+        groups.delete(group);
+        this.respond(device, group, g.code, g.firstTimeMs);
+      }
+    }
+    return n;
+  }
+
+  /** handle_mm_fault for one request; returns the response code. */
+  private handle(device: number, pasid: number, vpn: number, write: boolean): number {
+    const k = this.kernel;
+    const domain = k.domainOf(device, pasid);
+    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return PageResponse.invalid;
+    const proc = domain.process;
+    const vma = proc.vmaAt(vpn * PAGE_SIZE);
+    if (!vma) return PageResponse.invalid;
+    if (write && !vma.writable) return PageResponse.invalid;
+    const pte = lookupPte(k.views.mem, proc.rootPfn, vpn);
+    if ((pte & PTE_P) !== 0) {
+      // Already present (another device faulted it in, or a write-protect window that the
+      // kernel will lift): the device retries.
+      return PageResponse.success;
+    }
+    try {
+      k.populatePage(proc, vpn);
+      this.stats.pagesPopulated++;
+      return PageResponse.success;
+    } catch {
+      return PageResponse.failure;
+    }
+  }
+
+  private respond(device: number, group: number, code: number, requestTimeMs: number): void {
+    const v = this.kernel.views.devices[device]!;
+    const ring = v.respRing;
+    const slot = ring.reserve();
+    // A device has at most one group in flight and the ring holds 64: a full ring is a bug.
+    if (slot < 0) throw new Error(`bug: page response ring of device ${device} is full`);
+    ring.slots[slot + RespRecord.group] = group;
+    ring.slots[slot + RespRecord.code] = code;
+    ring.publish();
+    v.ring();
+    const s = this.stats;
+    s.groups++;
+    if (code === PageResponse.success) s.responses.success++;
+    else if (code === PageResponse.invalid) s.responses.invalid++;
+    else s.responses.failure++;
+    s.latency.recordValue(Math.max(1, Math.round((absNowMs() - requestTimeMs) * 1e6)));
+  }
+}
