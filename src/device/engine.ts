@@ -85,6 +85,10 @@ export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, fau
 const RETRY = 1;
 /** Page requests one logical descriptor may make before its fault stands. */
 const MAX_FAULT_RETRIES = 64;
+/** pageRequest's answer when the page-request queue was full (auto-answered SUCCESS). */
+const PRQ_FULL = -1;
+/** Back-off before retrying after a PRQ overflow, ms. */
+const OVERFLOW_BACKOFF_MS = 0.05;
 /** A device waits at most this long for a page response before declaring the kernel dead. */
 const RESPONSE_TIMEOUT_MS = 30_000;
 
@@ -155,6 +159,7 @@ export class DeviceEngine {
   private resubmitting = false;
   private opFaulted = false;
   private faultRetries = 0;
+  private overflowSinceMs = 0;
   private sample = false;
   private seqBefore = 0;
   private outstanding = 0;
@@ -247,6 +252,7 @@ export class DeviceEngine {
         this.workload.next(this.desc);
         this.opFaulted = false;
         this.faultRetries = 0;
+        this.overflowSinceMs = 0;
         this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
         this.seqBefore = this.sample ? this.mappingSeq() : 0;
       }
@@ -411,9 +417,20 @@ export class DeviceEngine {
     if (!this.pri || code === Fault.outOfRange) return code;
     this.opFaulted = true;
     if (!this.blockOnFault) return Fault.partial;
-    if (++this.faultRetries > MAX_FAULT_RETRIES) return code;
+    if (this.faultRetries >= MAX_FAULT_RETRIES) return code;
     this.exitCopy();
     const response = this.pageRequest(Math.floor(address / PAGE_SIZE), write);
+    if (response === PRQ_FULL) {
+      // Not answered by the kernel, so not counted against the retry limit; bounded in time.
+      if (this.overflowSinceMs === 0) this.overflowSinceMs = performance.now();
+      else if (performance.now() - this.overflowSinceMs > RESPONSE_TIMEOUT_MS) {
+        this.enterCopy();
+        return code;
+      }
+      return RETRY;
+    }
+    this.faultRetries++;
+    this.overflowSinceMs = 0;
     if (response === PageResponse.success) return RETRY;
     this.enterCopy(); // the caller's fault() closes it
     return response === PageResponse.invalid ? Fault.responseInvalid : Fault.responseFailure;
@@ -426,10 +443,13 @@ export class DeviceEngine {
     for (const peer of this.iommuPeers) used += (Atomics.load(peer.prqRing.tail, 0) - Atomics.load(peer.prqRing.head, 0)) | 0;
     if (used + 1 > this.prqEntries) {
       // The IOMMU's page-request queue is full: it answers SUCCESS for the device, which
-      // retries the access (and faults again) after a round trip's delay.
+      // retries the access (and faults again) a little later. Back off by sleeping briefly on
+      // the doorbell (applying invalidations) rather than spinning on a shared core.
       c[Counter.prqOverflows]!++;
-      spinLoops(this.pageRequestLoops + this.pageResponseLoops + 1);
-      return PageResponse.success;
+      const seen = Atomics.load(this.dev.doorbell, 0);
+      this.pollInvalidations();
+      Atomics.wait(this.dev.doorbell, 0, seen, OVERFLOW_BACKOFF_MS);
+      return PRQ_FULL;
     }
     if (used + 1 > c[Counter.prqHighWater]!) c[Counter.prqHighWater] = used + 1;
     if (this.pageRequestLoops > 0) spinLoops(this.pageRequestLoops);
