@@ -85,6 +85,14 @@ export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, fau
 const RETRY = 1;
 /** Page requests one logical descriptor may make before its fault stands. */
 const MAX_FAULT_RETRIES = 64;
+/** Most pages one copy may coalesce (bounds how long a copy window stays open). */
+const MAX_RUN_PAGES = 64;
+
+/** Address of page k of a run that starts at `start` (pages after the first are whole). */
+function pageAddress(start: number, k: number): number {
+  return k === 0 ? start : start - (start - Math.floor(start / PAGE_SIZE) * PAGE_SIZE) + k * PAGE_SIZE;
+}
+
 /** pageRequest's answer when the page-request queue was full (auto-answered SUCCESS). */
 const PRQ_FULL = -1;
 /** Back-off before retrying after a PRQ overflow, ms. */
@@ -126,6 +134,13 @@ export class DeviceEngine {
   private readonly desc: Descriptor = newDescriptor();
   private readonly sub: Descriptor = newDescriptor();
   private readonly crcState = new Int32Array(1);
+  /** The run being copied: frames and generations of its source (A) and destination (B) pages. */
+  private readonly runPfnA = new Int32Array(MAX_RUN_PAGES);
+  private readonly runGenA = new Int32Array(MAX_RUN_PAGES);
+  private readonly runPfnB = new Int32Array(MAX_RUN_PAGES);
+  private readonly runGenB = new Int32Array(MAX_RUN_PAGES);
+  /** Start addresses of the run being checked: [source, destination]. */
+  private readonly runStart = new Float64Array(2);
   private readonly copySeq: Int32Array;
   private readonly drainWaiter: Int32Array;
   private copySeqLocal = 0;
@@ -549,45 +564,81 @@ export class DeviceEngine {
     const size = desc[D.sizeBytes]!;
     const tr = this.translator;
     const chk = this.checker;
+    const runA = this.runPfnA;
+    const runAG = this.runGenA;
+    const runB = this.runPfnB;
+    const runBG = this.runGenB;
     let done = desc[D.startOffset]!;
     while (done < size) {
-      const s = src + done;
-      const d = dst + done;
-      const sOff = s % PAGE_SIZE;
-      const dOff = d % PAGE_SIZE;
-      const n = Math.min(size - done, PAGE_SIZE - sOff, PAGE_SIZE - dOff);
+      // One copy window: translate a run of pages whose frames are contiguous on both sides
+      // (each page translated and checked on its own), then copy the run at once.
       this.enterCopy();
-      const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
-      if (sp < 0) {
-        const r = this.faultIn(sp, s, false);
-        if (r === RETRY) continue;
-        this.completion[C.faultAddress] = s;
-        this.completion[C.faultWrite] = 0;
-        return this.fault(r, done);
+      let pages = 0;
+      let runBytes = 0;
+      let sPa = 0;
+      let dPa = 0;
+      // Page numbers and offsets advance incrementally (no division per page).
+      const s0 = src + done;
+      const d0 = dst + done;
+      let sVpn = Math.floor(s0 / PAGE_SIZE);
+      let dVpn = Math.floor(d0 / PAGE_SIZE);
+      let sOff = s0 - sVpn * PAGE_SIZE;
+      let dOff = d0 - dVpn * PAGE_SIZE;
+      while (done + runBytes < size && pages < MAX_RUN_PAGES) {
+        const n = Math.min(size - done - runBytes, PAGE_SIZE - sOff, PAGE_SIZE - dOff);
+        const sp = tr.translateFast(this.pasid, sVpn, false);
+        if (sp < 0) {
+          if (pages > 0) break; // copy what is translated; fault on the next round
+          const r = this.faultIn(sp, s0 + runBytes, false);
+          if (r === RETRY) break;
+          this.completion[C.faultAddress] = s0 + runBytes;
+          this.completion[C.faultWrite] = 0;
+          return this.fault(r, done);
+        }
+        const sg = tr.gen;
+        const dp = tr.translateFast(this.pasid, dVpn, true);
+        if (dp < 0) {
+          if (pages > 0) break;
+          const r = this.faultIn(dp, d0 + runBytes, true);
+          if (r === RETRY) break;
+          this.completion[C.faultAddress] = d0 + runBytes;
+          this.completion[C.faultWrite] = 1;
+          return this.fault(r, done);
+        }
+        const dg = tr.gen;
+        if (pages === 0) {
+          sPa = sp * PAGE_SIZE + sOff;
+          dPa = dp * PAGE_SIZE + dOff;
+        } else if (sp * PAGE_SIZE + sOff !== sPa + runBytes || dp * PAGE_SIZE + dOff !== dPa + runBytes) {
+          break; // not contiguous: this page starts the next run
+        }
+        runA[pages] = sp;
+        runAG[pages] = sg;
+        runB[pages] = dp;
+        runBG[pages] = dg;
+        pages++;
+        runBytes += n;
+        sOff += n;
+        if (sOff === PAGE_SIZE) {
+          sOff = 0;
+          sVpn++;
+        }
+        dOff += n;
+        if (dOff === PAGE_SIZE) {
+          dOff = 0;
+          dVpn++;
+        }
       }
-      const sg = tr.gen;
-      const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
-      if (dp < 0) {
-        const r = this.faultIn(dp, d, true);
-        if (r === RETRY) continue;
-        this.completion[C.faultAddress] = d;
-        this.completion[C.faultWrite] = 1;
-        return this.fault(r, done);
-      }
-      const dg = tr.gen;
+      if (pages === 0) continue; // a fault was resolved (copy window already closed): retry
       if (chk) {
-        if (!this.fresh(sp, sg)) this.violation(sp, sg, s, 'before');
-        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'before');
+        this.runStart[0] = src + done;
+        this.runStart[1] = dst + done;
+        this.checkRun(pages, true, false);
       }
-      const from = sp * PAGE_SIZE + sOff;
-      this.bytes.copyWithin(dp * PAGE_SIZE + dOff, from, from + n);
-      if (chk) {
-        if (!this.fresh(sp, sg)) this.violation(sp, sg, s, 'after');
-        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'after');
-        this.counters[Counter.checkerPages]! += 2;
-      }
+      this.bytes.copyWithin(dPa, sPa, sPa + runBytes);
+      if (chk) this.checkRun(pages, true, true);
       this.exitCopy();
-      done += n;
+      done += runBytes;
       this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
@@ -600,42 +651,77 @@ export class DeviceEngine {
     const tr = this.translator;
     const chk = this.checker;
     const b = this.bytes;
+    const runB = this.runPfnB;
+    const runBG = this.runGenB;
     let done = desc[D.startOffset]!;
     while (done < size) {
-      const d = dst + done;
-      const dOff = d % PAGE_SIZE;
-      const n = Math.min(size - done, PAGE_SIZE - dOff);
       this.enterCopy();
-      const dp = tr.translate(this.pasid, (d - dOff) / PAGE_SIZE, true);
-      if (dp < 0) {
-        const r = this.faultIn(dp, d, true);
-        if (r === RETRY) continue;
-        this.completion[C.faultAddress] = d;
-        this.completion[C.faultWrite] = 1;
-        return this.fault(r, done);
+      let pages = 0;
+      let runBytes = 0;
+      let dPa = 0;
+      while (done + runBytes < size && pages < MAX_RUN_PAGES) {
+        const d = dst + done + runBytes;
+        const dOff = d - Math.floor(d / PAGE_SIZE) * PAGE_SIZE;
+        const n = Math.min(size - done - runBytes, PAGE_SIZE - dOff);
+        const dp = tr.translateFast(this.pasid, (d - dOff) / PAGE_SIZE, true);
+        if (dp < 0) {
+          if (pages > 0) break;
+          const r = this.faultIn(dp, d, true);
+          if (r === RETRY) break;
+          this.completion[C.faultAddress] = d;
+          this.completion[C.faultWrite] = 1;
+          return this.fault(r, done);
+        }
+        if (pages === 0) dPa = dp * PAGE_SIZE + dOff;
+        else if (dp * PAGE_SIZE + dOff !== dPa + runBytes) break;
+        runB[pages] = dp;
+        runBG[pages] = tr.gen;
+        pages++;
+        runBytes += n;
       }
-      const dg = tr.gen;
-      if (chk && !this.fresh(dp, dg)) this.violation(dp, dg, d, 'before');
-      const pa = dp * PAGE_SIZE + dOff;
+      if (pages === 0) continue;
+      if (chk) {
+        this.runStart[1] = dst + done;
+        this.checkRun(pages, false, false);
+      }
       // Lay down one period (phase-correct), then double it with copyWithin.
-      const first = Math.min(n, 8);
-      for (let j = 0; j < first; j++) b[pa + j] = this.pattern[(done + j) & 7]!;
+      const first = Math.min(runBytes, 8);
+      for (let j = 0; j < first; j++) b[dPa + j] = this.pattern[(done + j) & 7]!;
       let filled = first;
-      while (filled < n) {
-        const chunk = Math.min(filled, n - filled);
-        b.copyWithin(pa + filled, pa, pa + chunk);
+      while (filled < runBytes) {
+        const chunk = Math.min(filled, runBytes - filled);
+        b.copyWithin(dPa + filled, dPa, dPa + chunk);
         filled += chunk;
       }
-      if (chk) {
-        if (!this.fresh(dp, dg)) this.violation(dp, dg, d, 'after');
-        this.counters[Counter.checkerPages]!++;
-      }
+      if (chk) this.checkRun(pages, false, true);
       this.exitCopy();
-      done += n;
+      done += runBytes;
       this.completion[C.bytesCompleted] = done;
       this.pollInvalidations();
     }
     return Status.success;
+  }
+
+  /**
+   * Checker over a run: every source page (runPfnA, if `hasSource`) and destination page
+   * (runPfnB) still has the generation its translation carried. The run's start addresses are
+   * in `runStart` (a record, so no float crosses the call); they are used only on a violation.
+   */
+  private checkRun(pages: number, hasSource: boolean, after: boolean): void {
+    // Plain loads: the kernel bumps generations with Atomics.add; a stale read here could only
+    // miss a violation, never invent one, and the copy (a call) between the two checks forces
+    // fresh loads. (Atomics.load cost ~10 ns per check on the hot path.)
+    const g = this.generation;
+    const phase = after ? 'after' : 'before';
+    for (let k = 0; k < pages; k++) {
+      if (hasSource && g[this.runPfnA[k]!] !== this.runGenA[k]) {
+        this.violation(this.runPfnA[k]!, this.runGenA[k]!, pageAddress(this.runStart[0]!, k), phase);
+      }
+      if (g[this.runPfnB[k]!] !== this.runGenB[k]) {
+        this.violation(this.runPfnB[k]!, this.runGenB[k]!, pageAddress(this.runStart[1]!, k), phase);
+      }
+    }
+    if (after) this.counters[Counter.checkerPages]! += hasSource ? 2 * pages : pages;
   }
 
   private compare(desc: Descriptor): number {
@@ -654,7 +740,7 @@ export class DeviceEngine {
       const yOff = y % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff, PAGE_SIZE - yOff);
       this.enterCopy();
-      const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
+      const xp = tr.translateFast(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
         const r = this.faultIn(xp, x, false);
         if (r === RETRY) continue;
@@ -663,7 +749,7 @@ export class DeviceEngine {
         return this.fault(r, done);
       }
       const xg = tr.gen;
-      const yp = tr.translate(this.pasid, (y - yOff) / PAGE_SIZE, false);
+      const yp = tr.translateFast(this.pasid, (y - yOff) / PAGE_SIZE, false);
       if (yp < 0) {
         const r = this.faultIn(yp, y, false);
         if (r === RETRY) continue;
@@ -721,7 +807,7 @@ export class DeviceEngine {
       const xOff = x % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - xOff);
       this.enterCopy();
-      const xp = tr.translate(this.pasid, (x - xOff) / PAGE_SIZE, false);
+      const xp = tr.translateFast(this.pasid, (x - xOff) / PAGE_SIZE, false);
       if (xp < 0) {
         const r = this.faultIn(xp, x, false);
         if (r === RETRY) continue;
@@ -776,7 +862,7 @@ export class DeviceEngine {
       const sOff = s % PAGE_SIZE;
       const n = Math.min(size - done, PAGE_SIZE - sOff);
       this.enterCopy();
-      const sp = tr.translate(this.pasid, (s - sOff) / PAGE_SIZE, false);
+      const sp = tr.translateFast(this.pasid, (s - sOff) / PAGE_SIZE, false);
       if (sp < 0) {
         const r = this.faultIn(sp, s, false);
         if (r === RETRY) continue;

@@ -37,9 +37,12 @@ export function pteWordIndex(tablePfn: number, index: number): number {
 
 /** Index into the level-`level` table (3 = top, 0 = leaf) for a virtual page number. */
 export function levelIndex(vpn: number, level: number): number {
-  // vpn can exceed 2^32: divide instead of shifting.
-  return Math.floor(vpn / 2 ** (9 * level)) % PT_ENTRIES;
+  // Shifts for VPNs below 2^31 (addresses below 8 TiB); vpn can reach 2^36: divide then.
+  if (vpn < 0x80000000) return (vpn >>> (9 * level)) & (PT_ENTRIES - 1);
+  return Math.floor(vpn / LEVEL_SPAN[level]!) % PT_ENTRIES;
 }
+
+const LEVEL_SPAN = [1, 2 ** 9, 2 ** 18, 2 ** 27];
 
 /**
  * Translation results. A non-negative result is a PFN; negative values are faults — values,

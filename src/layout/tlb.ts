@@ -15,6 +15,12 @@
  * | rw    | i32  | entries | output: 1 if the translation permits writes                  |
  * | gen   | i32  | entries | output: frame generation when the entry was filled (checker) |
  * | used  | f64  | entries | LRU stamp (the set's tick at last use)                       |
+ * | hint  | i32  | 2^k ≥ 2×entries | lookup hint: hash(did, PASID, page) → entry index, -1 none |
+ *
+ * The hint makes a hit O(1) whatever the associativity: a lookup first checks the entry the
+ * hint names (tags compared, and it must lie in the set being searched), and scans the set only
+ * if that fails. Hints are written by whoever fills or finds an entry; a stale or colliding
+ * hint only costs the scan, never a wrong answer.
  * Writers and readers are stated by the owning layout (iommu.ts, device.ts).
  *
  * Not modelled: separate walk caches (paging-structure caches), superpage entries.
@@ -34,6 +40,13 @@ export interface TlbPlan {
   readonly rw: FieldSlot;
   readonly gen: FieldSlot;
   readonly used: FieldSlot;
+  readonly hint: FieldSlot;
+}
+
+function hintSize(entries: number): number {
+  let n = 1;
+  while (n < 2 * entries) n *= 2;
+  return n;
 }
 
 export function planTlb(plan: LayoutPlan, entries: number, ways: number): TlbPlan {
@@ -51,6 +64,7 @@ export function planTlb(plan: LayoutPlan, entries: number, ways: number): TlbPla
     rw: plan.i32(entries),
     gen: plan.i32(entries),
     used: plan.f64(entries),
+    hint: plan.i32(hintSize(entries)),
   };
 }
 
@@ -66,6 +80,8 @@ export class Tlb {
   readonly rw: Int32Array;
   readonly gen: Int32Array;
   readonly used: Float64Array;
+  readonly hint: Int32Array;
+  private readonly hintMask: number;
 
   constructor(buffer: SharedArrayBuffer, plan: TlbPlan) {
     this.sets = plan.sets;
@@ -79,11 +95,18 @@ export class Tlb {
     this.rw = viewI32(buffer, plan.rw);
     this.gen = viewI32(buffer, plan.gen);
     this.used = viewF64(buffer, plan.used);
+    this.hint = viewI32(buffer, plan.hint);
+    this.hintMask = plan.hint.length - 1;
+  }
+
+  private hintSlot(did: number, pasid: number, vpn: number): number {
+    return (Math.imul((vpn | 0) ^ Math.imul(pasid, 0x27d4eb2d) ^ Math.imul(did, 0x165667b1), 0x9e3779b1) >>> 16) & this.hintMask;
   }
 
   /** Mark every entry invalid. Call once on a fresh buffer, before any thread uses it. */
   initialise(): void {
     this.did.fill(-1);
+    this.hint.fill(-1);
   }
 
   setOf(pasid: number, vpn: number): number {
@@ -99,15 +122,33 @@ export class Tlb {
   lookup(set: number, did: number, pasid: number, vpn: number): number {
     const base = set * this.ways;
     const end = base + this.ways;
-    for (let e = base; e < end; e++) {
-      if (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did) {
-        const t = this.tick[set]! + 1;
-        this.tick[set] = t;
-        this.used[e] = t;
-        return e;
+    const h = this.hintSlot(did, pasid, vpn);
+    let e = this.hint[h]!;
+    if (!(e >= base && e < end && this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did)) {
+      for (e = base; e < end; e++) {
+        if (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did) break;
       }
+      if (e === end) return -1;
+      this.hint[h] = e;
     }
-    return -1;
+    const t = this.tick[set]! + 1;
+    this.tick[set] = t;
+    this.used[e] = t;
+    return e;
+  }
+
+  /**
+   * Hint-only probe (no scan): the entry for (did, pasid, vpn) if the hint names it, with LRU
+   * refreshed; else -1. An entry can only live in its own set, so no set check is needed.
+   */
+  probe(did: number, pasid: number, vpn: number): number {
+    const e = this.hint[this.hintSlot(did, pasid, vpn)]!;
+    if (e < 0 || this.vpn[e] !== vpn || this.pasid[e] !== pasid || this.did[e] !== did) return -1;
+    const set = (e / this.ways) | 0;
+    const t = this.tick[set]! + 1;
+    this.tick[set] = t;
+    this.used[e] = t;
+    return e;
   }
 
   /** Insert into its set, replacing an invalid entry or else the least recently used one. */
@@ -140,6 +181,7 @@ export class Tlb {
     this.rw[victim] = rw ? 1 : 0;
     this.gen[victim] = gen;
     this.used[victim] = t;
+    this.hint[this.hintSlot(did, pasid, vpn)] = victim;
   }
 
   /**

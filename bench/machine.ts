@@ -1,0 +1,76 @@
+/**
+ * Shared set-up for the benchmarks: a booted machine and an in-thread device engine, with the
+ * platform cost model set to zero so only the program's own work is timed.
+ */
+
+import { C, DeviceEngine } from '../src/device/engine.js';
+import { deviceRng } from '../src/device/rng.js';
+import { D, type Descriptor, Op } from '../src/device/workload.js';
+import { parseProfile } from '../src/profile/load.js';
+import { boot, type Booted } from '../src/run/boot.js';
+
+export { C, D, Op };
+
+export interface BenchMachine {
+  readonly booted: Booted;
+  readonly engine: DeviceEngine;
+  /** First byte of the device's region (virtual). */
+  readonly base: number;
+  readonly rootPfn: number;
+  readonly pasid: number;
+}
+
+export interface MachineOptions {
+  readonly ats?: boolean;
+  readonly devtlbEntries?: number;
+  readonly iotlbEntries?: number;
+  readonly regionBytes?: number;
+  readonly checker?: boolean;
+}
+
+export function benchMachine(o: MachineOptions = {}): BenchMachine {
+  const yaml = `
+durationS: 1
+platform: zero
+checker: ${o.checker ?? true}
+system: { memoryBytes: 512MiB, integritySampleEvery: 0 }
+iommus: [{ id: mmu, iotlbEntries: ${o.iotlbEntries ?? 64} }]
+processes: [{ name: app, regions: [{ name: buf, sizeBytes: ${o.regionBytes ?? 64 * 1024 * 1024} }] }]
+devices:
+  - { id: d0, iommu: mmu, ats: ${o.ats ?? true}, devtlbEntries: ${o.devtlbEntries ?? 64}, attach: { type: sva, process: app }, workload: { region: buf, transferSizeBytes: 65536 } }
+`;
+  const booted = boot(parseProfile(yaml, 'bench.yaml'), 1);
+  const t = booted.devices[0]!.task;
+  const engine = new DeviceEngine({
+    machine: booted.kernel.views,
+    index: 0,
+    iommu: 0,
+    ats: o.ats ?? true,
+    pasid: t.pasid,
+    region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: 0, stripeCount: 1 },
+    workload: t.workload,
+    rng: deviceRng(1, 0),
+    integritySampleEvery: 0,
+    checker: o.checker ?? true,
+    sink: { record: () => {} },
+  });
+  engine.begin();
+  const proc = booted.processes.get('app')!;
+  return { booted, engine, base: t.regionStart, rootPfn: proc.rootPfn, pasid: t.pasid };
+}
+
+export function descriptor(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
+  const d = new Float64Array(D.width);
+  d[D.op] = op;
+  d[D.src] = src;
+  d[D.dst] = dst;
+  d[D.sizeBytes] = sizeBytes;
+  return d;
+}
+
+/** Format ns per operation with a unit. */
+export function ns(v: number): string {
+  if (v < 1000) return `${v.toFixed(1)} ns`;
+  if (v < 1e6) return `${(v / 1000).toFixed(2)} µs`;
+  return `${(v / 1e6).toFixed(2)} ms`;
+}
