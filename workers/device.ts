@@ -5,14 +5,14 @@
  * yields to the event loop (one promise per slice, none per descriptor).
  */
 
-import { DeviceState } from '../src/layout/device.js';
+import { Counter, DeviceState } from '../src/layout/device.js';
 import { attachMachine } from '../src/layout/machine.js';
 import type { DeviceTask, DeviceTaskResult } from '../src/layout/protocol.js';
 import { DeviceEngine } from '../src/device/engine.js';
 import { deviceRng } from '../src/device/rng.js';
 import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
 import { OP_NAMES } from '../src/profile/types.js';
-import { type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
+import { type IntervalReport, type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
 
 const SLICE_MS = 20;
 const BARRIER_POLL_MS = 50;
@@ -29,6 +29,8 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
   const histograms = OP_NAMES.map(() => newWasmHistogram());
   const faulted = newWasmHistogram();
   const clean = newWasmHistogram();
+  const uncorrected = newWasmHistogram();
+  const interval = newWasmHistogram();
   const kernel: Remote<KernelApi> | undefined = task.kernelPort ? wrap<KernelApi>(portEndpoint(task.kernelPort)) : undefined;
   try {
     const engine = new DeviceEngine({
@@ -52,10 +54,14 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       pri: task.pri,
       blockOnFault: task.blockOnFault,
       prqEntries: task.prqEntries,
+      rateOpsPerSec: task.workload.rateOpsPerSec,
+      arrival: task.workload.arrival,
       sink: {
-        record: (op, ns, wasFaulted) => {
+        record: (op, ns, wasFaulted, uncorrectedNs) => {
           histograms[op]!.recordValue(ns);
+          interval.recordValue(ns);
           (wasFaulted ? faulted : clean).recordValue(ns);
+          if (uncorrectedNs >= 0) uncorrected.recordValue(uncorrectedNs);
         },
       },
     });
@@ -71,8 +77,33 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     engine.begin();
     const startMs = performance.now();
     const crashAfter = task.testHooks?.crashAfterDescriptors;
+    // Interval reporting (control plane, once per interval).
+    let intervalIndex = 0;
+    let intervalStartMs = startMs;
+    let intervalOps = 0;
+    let intervalBytes = 0;
+    const reportInterval = async (endMs: number): Promise<void> => {
+      const ops = dev.counters[Counter.opsCompleted]!;
+      const bytes = dev.counters[Counter.bytes]!;
+      const report: IntervalReport = {
+        device: task.index,
+        index: intervalIndex++,
+        startMs: performance.timeOrigin + intervalStartMs,
+        endMs: performance.timeOrigin + endMs,
+        ops: ops - intervalOps,
+        bytes: bytes - intervalBytes,
+        histogram: encodeHistogram(interval),
+      };
+      interval.reset();
+      intervalStartMs = endMs;
+      intervalOps = ops;
+      intervalBytes = bytes;
+      if (kernel) await kernel.interval(report);
+    };
     for (;;) {
       const finished = engine.runUntil(performance.now() + SLICE_MS);
+      const sliceEndMs = performance.now();
+      if (sliceEndMs - intervalStartMs >= task.intervalMs) await reportInterval(sliceEndMs);
       if (crashAfter !== undefined && engine.completedCount >= crashAfter) {
         if (task.testHooks?.crashMode === 'exit') process.exit(70);
         throw new Error(`injected crash after ${engine.completedCount} descriptors`);
@@ -89,8 +120,10 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       await yieldToEventLoop();
       engine.pollInvalidations();
     }
-    const elapsedNs = Math.round((performance.now() - startMs) * 1e6);
+    const endMs = performance.now();
+    const elapsedNs = Math.round((endMs - startMs) * 1e6);
     engine.end();
+    await reportInterval(endMs);
 
     return {
       index: task.index,
@@ -101,6 +134,7 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       histograms: histograms.map(encodeHistogram),
       faultedHistogram: encodeHistogram(faulted),
       cleanHistogram: encodeHistogram(clean),
+      uncorrectedHistogram: encodeHistogram(uncorrected),
       firstIntegrityFailure: engine.firstIntegrityFailure,
       firstViolation: engine.firstViolation,
     };
@@ -109,6 +143,8 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     for (const h of histograms) h.destroy();
     faulted.destroy();
     clean.destroy();
+    uncorrected.destroy();
+    interval.destroy();
     task.kernelPort?.close();
   }
 }

@@ -25,15 +25,19 @@ import type { IntegrityFailure, ViolationReport } from '../layout/protocol.js';
 import { Status } from '../layout/status.js';
 import { OP_NAMES, type WorkloadConfig } from '../profile/types.js';
 import { CRC32C_INIT, crc32cFinal, crc32cReference, crc32cUpdate } from './crc32c.js';
-import type { Rng } from './rng.js';
+import { nextFloat, type Rng } from './rng.js';
 import { loopsFor, spinLoops } from './spin.js';
 import { Translator } from './translate.js';
 import { D, type Descriptor, newDescriptor, Op, Workload } from './workload.js';
 
 /** Where completed-descriptor latencies go (wasm HdrHistograms in a worker). */
 export interface LatencySink {
-  /** A logical descriptor completed; `faulted` if it took at least one page fault. */
-  record(op: number, latencyNs: number, faulted: boolean): void;
+  /**
+   * A logical descriptor completed; `faulted` if it took at least one page fault. Open loop:
+   * `latencyNs` runs from the intended start, `uncorrectedNs` from the actual submission;
+   * closed loop: `uncorrectedNs` is -1.
+   */
+  record(op: number, latencyNs: number, faulted: boolean, uncorrectedNs: number): void;
 }
 
 export interface EngineOptions {
@@ -64,6 +68,9 @@ export interface EngineOptions {
     readonly pageRequestNs?: number;
     readonly pageResponseNs?: number;
   };
+  /** Open loop: target descriptors per second and arrival process (default closed loop). */
+  readonly rateOpsPerSec?: number;
+  readonly arrival?: 'uniform' | 'poisson';
   /** Page Request Interface, and block-on-fault (else partial completion). Default off. */
   readonly pri?: boolean;
   readonly blockOnFault?: boolean;
@@ -157,6 +164,12 @@ export class DeviceEngine {
   private readonly pageRequestLoops: number;
   private readonly pageResponseLoops: number;
   private nextGroup = 0;
+  private readonly openLoop: boolean;
+  private readonly rateOpsPerSec: number;
+  private readonly poisson: boolean;
+  private readonly rng: Rng;
+  private nextIntendedMs = 0;
+  private actualStartMs = 0;
   private readonly pattern = new Uint8Array(8);
   private scratchA: Uint8Array;
   private scratchB: Uint8Array;
@@ -204,6 +217,10 @@ export class DeviceEngine {
     this.devtlbInvLoops = loopsFor(o.costs?.devtlbInvalidationNs ?? 0);
     this.mmSeq = m.domains.mmSeq;
     this.pasidDomain = this.dev.pasidDomain;
+    this.rateOpsPerSec = o.rateOpsPerSec ?? 0;
+    this.openLoop = this.rateOpsPerSec > 0;
+    this.poisson = o.arrival === 'poisson';
+    this.rng = o.rng;
     this.pri = o.pri ?? false;
     this.blockOnFault = o.blockOnFault ?? true;
     this.prqEntries = o.prqEntries ?? 2048;
@@ -256,14 +273,34 @@ export class DeviceEngine {
         // The remainder of a partially completed descriptor: same slot, same submit time.
         this.resubmitting = false;
       } else {
-        if (Atomics.load(stop, 0) === 0) {
-          while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
-            this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
-            this.outstanding++;
-            this.submitted++;
+        if (this.openLoop) {
+          // Open loop: the next descriptor is due at its intended start; wait for it (sleeping,
+          // so a device with spare time yields its core), or issue at once when behind.
+          if (Atomics.load(stop, 0) !== 0 || this.submitted >= this.limit) return true;
+          if (this.nextIntendedMs === 0) this.nextIntendedMs = now;
+          const due = this.nextIntendedMs;
+          if (now < due) {
+            if (due > untilMs) return false; // let the worker yield; come back on time
+            this.waitUntil(due);
+            continue;
           }
+          this.submitMs[this.queueHead] = due; // latency runs from the intended start
+          this.actualStartMs = now;
+          this.outstanding = 1;
+          this.submitted++;
+          this.nextIntendedMs =
+            due + (this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1000) / this.rateOpsPerSec : 1000 / this.rateOpsPerSec);
+        } else {
+          if (Atomics.load(stop, 0) === 0) {
+            while (this.outstanding < this.queueDepth && this.submitted < this.limit) {
+              this.submitMs[(this.queueHead + this.outstanding) % this.queueDepth] = now;
+              this.outstanding++;
+              this.submitted++;
+            }
+          }
+          if (this.outstanding === 0) return true;
+          this.actualStartMs = now;
         }
-        if (this.outstanding === 0) return true;
         this.workload.next(this.desc);
         this.opFaulted = false;
         this.faultRetries = 0;
@@ -284,6 +321,24 @@ export class DeviceEngine {
       }
       this.completeLogical(status);
       if (this.lastCompletionMs >= untilMs) return this.finished;
+    }
+  }
+
+  /**
+   * Open loop: wait until `dueMs` without spinning a core away — sleep on the doorbell (the
+   * kernel's messages and the stop flag wake it), applying invalidations; spin only the last
+   * few microseconds.
+   */
+  private waitUntil(dueMs: number): void {
+    const v = this.dev;
+    for (;;) {
+      const left = dueMs - this.nowMs();
+      if (left <= 0 || Atomics.load(v.stop, 0) !== 0) return;
+      if (left > 0.02) {
+        const seen = Atomics.load(v.doorbell, 0);
+        this.pollInvalidations();
+        Atomics.wait(v.doorbell, 0, seen, Math.min(left - 0.01, 5));
+      }
     }
   }
 
@@ -321,7 +376,14 @@ export class DeviceEngine {
     const now = this.nowMs();
     this.lastCompletionMs = now;
     const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
-    this.queueHead = (this.queueHead + 1) % this.queueDepth;
+    // Open loop: also the service time from the actual submission (coordinated omission not
+    // corrected); closed loop reports -1 (the submit time is the actual one).
+    const uncorrectedNs = this.openLoop ? Math.round((now - this.actualStartMs) * 1e6) : -1;
+    if (this.openLoop) {
+      this.queueHead = 0;
+    } else {
+      this.queueHead = (this.queueHead + 1) % this.queueDepth;
+    }
     this.outstanding--;
     this.completed++;
     const op = this.desc[D.op]!;
@@ -331,7 +393,7 @@ export class DeviceEngine {
     c[Counter.bytes]! += this.completion[C.bytesCompleted]!;
     if (this.opFaulted) c[Counter.faultedOps]!++;
     if ((op === Op.compare || op === Op.comparePattern) && this.completion[C.result]! >= 0) c[Counter.compareMismatches]!++;
-    this.sink.record(op, latencyNs, this.opFaulted);
+    this.sink.record(op, latencyNs, this.opFaulted, uncorrectedNs);
     if (this.sample && status === Status.success) {
       // Skipped (and counted) if the kernel changed mappings while the descriptor ran.
       this.verify(this.desc, this.seqBefore);

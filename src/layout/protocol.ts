@@ -47,6 +47,8 @@ export interface DeviceTask {
   readonly pri: boolean;
   readonly blockOnFault: boolean;
   readonly prqEntries: number;
+  /** Length of a reporting interval, ms (interval histograms, progress, logs). */
+  readonly intervalMs: number;
   /** The control-plane port to the kernel (comlink; rpc/endpoint.ts KernelApi). */
   readonly kernelPort?: MessagePort;
   readonly testHooks?: DeviceTestHooks;
@@ -87,6 +89,8 @@ export interface DeviceTaskResult {
   /** All ops, split by whether the descriptor took a page fault (same encoding). */
   readonly faultedHistogram: string;
   readonly cleanHistogram: string;
+  /** Open loop: all ops, latency from the actual submission (uncorrected); '' otherwise. */
+  readonly uncorrectedHistogram: string;
   readonly firstIntegrityFailure: IntegrityFailure | undefined;
   readonly firstViolation: ViolationReport | undefined;
 }

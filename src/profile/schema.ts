@@ -259,6 +259,8 @@ const workloadSchema = obj(
     descriptors: intIn(1).optional(),
     // Only meaningful for an sva attach (a source outside every VMA of the process): load.ts.
     outsideVmaFraction: numIn(0, { max: 1 }).default(0),
+    rateOpsPerSec: numIn(0, { max: 1e8, minExclusive: true }).optional(),
+    arrival: oneOf(['uniform', 'poisson']).default('uniform'),
   },
   'a mapping describing the workload, e.g. {region: buf, queueDepth: 16}',
 ).transform(
@@ -272,6 +274,8 @@ const workloadSchema = obj(
     batchSize: w.batchSize,
     descriptors: w.descriptors,
     outsideVmaFraction: w.outsideVmaFraction,
+    rateOpsPerSec: w.rateOpsPerSec,
+    arrival: w.arrival,
   }),
 );
 

@@ -83,6 +83,13 @@ export interface WorkloadConfig {
   /** Stop this device after this many descriptors (undefined = run for the profile duration). */
   descriptors: number | undefined;
   /**
+   * Open loop: descriptors per second, paced from a schedule of intended start times (not
+   * bursts); latency is measured from the intended start. Undefined = closed loop (queueDepth).
+   */
+  rateOpsPerSec: number | undefined;
+  /** Open loop inter-arrival times: fixed ('uniform') or exponential ('poisson'). Default 'uniform'. */
+  arrival: 'uniform' | 'poisson';
+  /**
    * Fraction of descriptors, in [0, 1], whose source lies just past the region, outside every
    * VMA (to exercise fault errors). Default 0.
    */

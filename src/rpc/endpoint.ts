@@ -39,8 +39,23 @@ export function portEndpoint(port: MessagePort): Comlink.Endpoint {
   return endpoint as unknown as Comlink.Endpoint;
 }
 
-/** What a device worker may ask of the kernel (slow paths a CPU thread would take). */
+/** One device's interval: its completions in [startMs, endMs) (absolute ms, timeOrigin-based). */
+export interface IntervalReport {
+  readonly device: number;
+  /** 0, 1, 2… from the start barrier. */
+  readonly index: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly ops: number;
+  readonly bytes: number;
+  /** Latency of the interval's completions (open loop: from the intended start), compressed base64; '' if none. */
+  readonly histogram: string;
+}
+
+/** What a device worker may ask of (or report to) the kernel: control plane only. */
 export interface KernelApi {
+  /** Once per interval per device: the interval's histogram and counts. */
+  interval(report: IntervalReport): void;
   /**
    * The CPU-fault path after a partial completion: touch `address` (read or write) in the
    * address space behind (device, PASID). 'ok' if the page is now present.

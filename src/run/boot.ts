@@ -134,6 +134,7 @@ export function boot(profile: Profile, seed: number): Booted {
           pageRequestNs: profile.platform.costs.pageRequestNs,
           pageResponseNs: profile.platform.costs.pageResponseNs,
         },
+        intervalMs: 1000,
         pri: d.pri,
         blockOnFault: d.blockOnFault,
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,

@@ -6,7 +6,7 @@
 import { Counter } from '../layout/device.js';
 import type { DeviceTaskResult, IntegrityFailure, ViolationReport } from '../layout/protocol.js';
 import { STATUS_NAMES } from '../layout/status.js';
-import { decodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
+import { decodeHistogram, encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats, StrategyName } from '../kernel/invalidation.js';
@@ -20,8 +20,51 @@ export interface OpResult {
   latencyNs: LatencySummaryNs;
 }
 
+/** One interval of a run (see RunResult.intervals). */
+export interface IntervalPoint {
+  /** Interval end, seconds since the start barrier. */
+  tS: number;
+  /** Interval length, seconds (merged intervals are longer). */
+  durationS: number;
+  devices: {
+    id: string;
+    ops: number;
+    bytes: number;
+    opsPerSec: number;
+    bytesPerSec: number;
+    /** Latency percentiles of the descriptors completed in the interval, ns (0 when none). */
+    p50: number;
+    p99: number;
+    max: number;
+  }[];
+}
+
+/**
+ * Full histograms, HdrHistogram compressed base64 (`encodeIntoCompressedBase64`), values in ns.
+ * Exact: merging them adds bucket counts.
+ */
+export interface ResultHistograms {
+  total: string;
+  devices: Record<string, string>;
+  /** device id → op → histogram. */
+  byOp: Record<string, Record<string, string>>;
+  /** Open loop only: device id → uncorrected (service-time) histogram. */
+  uncorrected: Record<string, string>;
+}
+
 export interface DeviceResult {
   id: string;
+  /** 'closed' (queueDepth outstanding) or 'open' (paced at targetOpsPerSec). */
+  loop: 'closed' | 'open';
+  /** Open loop: the target rate and arrival process; null for closed loop. */
+  targetOpsPerSec: number | null;
+  arrival: 'uniform' | 'poisson' | null;
+  /**
+   * Open loop: latency measured from the descriptor's actual submission (ignoring the time it
+   * should already have started: not corrected for coordinated omission). `latencyNs` is always
+   * measured from the intended start. Null for closed loop.
+   */
+  latencyNsUncorrected: LatencySummaryNs | null;
   iommu: string;
   pasid: number;
   attach: string;
@@ -130,6 +173,13 @@ export interface RunResult {
   invalidation: RunInvalidation | null;
   faults: RunFaults;
   memory: { frames: number; framesFree: number; framesFreed: number; framesReused: number };
+  /**
+   * Per-interval throughput and percentiles (interval `intervalS`, default 1 s). Bounded: past
+   * 600 points, adjacent intervals are merged pairwise (throughput averaged exactly; the merged
+   * percentiles are those of the merged histogram).
+   */
+  intervals: { intervalS: number; points: IntervalPoint[] };
+  histograms: ResultHistograms;
 }
 
 /** A run result plus the merged histograms (for .hgrm export; not serialised). */
@@ -149,6 +199,7 @@ export interface BuildInput {
   strategy: StrategyName;
   /** Present when the profile has churn. */
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
+  intervals: { intervalS: number; points: IntervalPoint[] };
 }
 
 function perSec(count: number, ns: number): number {
@@ -162,6 +213,7 @@ function statusMap(counters: readonly number[]): Record<string, number> {
 export function buildResult(input: BuildInput): RunOutcome {
   const { profile, booted, results } = input;
   const inv = input.invalidation;
+  const histograms: ResultHistograms = { total: '', devices: {}, byOp: {}, uncorrected: {} };
   const total = newMergeHistogram();
   const faultedAll = newMergeHistogram();
   const cleanAll = newMergeHistogram();
@@ -171,12 +223,18 @@ export function buildResult(input: BuildInput): RunOutcome {
     const c = r.counters;
     const all = newMergeHistogram();
     const byOp: Record<string, OpResult> = {};
+    histograms.byOp[d.id] = {};
     OP_NAMES.forEach((op, k) => {
       if ((r.opCounts[k] ?? 0) === 0) return;
       const h = decodeHistogram(r.histograms[k]!);
       all.add(h);
       byOp[op] = { ops: r.opCounts[k]!, bytes: r.opBytes[k]!, latencyNs: summarise(h) };
+      histograms.byOp[d.id]![op] = r.histograms[k]!;
     });
+    histograms.devices[d.id] = encodeHistogram(all);
+    const w = profile.devices[i]!.workload;
+    const open = w.rateOpsPerSec !== undefined;
+    if (open) histograms.uncorrected[d.id] = r.uncorrectedHistogram;
     total.add(all);
     byDevice.push(all);
     const ops = c[Counter.opsCompleted]!;
@@ -187,6 +245,10 @@ export function buildResult(input: BuildInput): RunOutcome {
     const bytes = c[Counter.bytes]!;
     return {
       id: d.id,
+      loop: open ? ('open' as const) : ('closed' as const),
+      targetOpsPerSec: open ? w.rateOpsPerSec! : null,
+      arrival: open ? w.arrival : null,
+      latencyNsUncorrected: open ? summarise(decodeHistogram(r.uncorrectedHistogram)) : null,
       iommu: profile.iommus[d.iommu]!.id,
       pasid: d.pasid,
       attach: d.attach,
@@ -333,6 +395,8 @@ export function buildResult(input: BuildInput): RunOutcome {
         pagesPopulated: booted.kernel.prq.stats.pagesPopulated,
         serviceLatencyNs: summarise(booted.kernel.prq.stats.latency),
       },
+      intervals: input.intervals,
+      histograms: { ...histograms, total: encodeHistogram(total) },
       memory: {
         frames: booted.kernel.views.mem.frames,
         framesFree: frames.freeFrames,

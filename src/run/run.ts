@@ -23,6 +23,9 @@ import { Invalidator, type StrategyName } from '../kernel/invalidation.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
 import { buildResult, type RunOutcome } from './result.js';
+import { IntervalCollector } from './intervals.js';
+import { Progress, type ProgressMode } from '../report/progress.js';
+import { Counter } from '../layout/device.js';
 
 export interface RunOptions {
   /** Overrides the profile's seed. */
@@ -40,6 +43,13 @@ export interface RunOptions {
    * not stop its devices before it settles; an exception fails the run.
    */
   readonly whileRunning?: (booted: Booted) => Promise<void>;
+  /** Reporting interval, seconds (interval histograms, progress, hlog / CSV rows). Default 1. */
+  readonly intervalS?: number;
+  /** Stream an HdrHistogram interval log / a per-interval CSV to these files. */
+  readonly hlog?: string;
+  readonly csv?: string;
+  /** Live progress on stderr (default off for the API; the CLI picks tty / plain / off). */
+  readonly progress?: ProgressMode;
   /** Called after devices finish, before the result is built. */
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
 }
@@ -141,8 +151,11 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   };
 
   // Control plane: one comlink channel per device to the kernel's slow paths.
+  const intervalS = options.intervalS ?? 1;
+  let collector: IntervalCollector | undefined;
   const kernelApi: KernelApi = {
     touch: (device, pasid, address, write) => kernel.touch(device, pasid, address, write),
+    interval: (report) => collector?.onInterval(report),
   };
   const kernelPorts: MessagePort[] = [];
   const abort = new AbortController();
@@ -154,6 +167,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     kernelPorts.push(channel.port1);
     const task: DeviceTask = {
       ...d.task,
+      intervalMs: intervalS * 1000,
       kernelPort: channel.port2,
       ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),
     };
@@ -180,11 +194,52 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       await sleep(2);
     }
     kernel.prq.start();
+    collector = new IntervalCollector(
+      booted.devices.map((d) => d.id),
+      intervalS,
+      performance.timeOrigin + performance.now(),
+      { ...(options.hlog ? { hlog: options.hlog } : {}), ...(options.csv ? { csv: options.csv } : {}) },
+    );
+    const progress = new Progress(options.progress ?? 'off');
     const startNs = process.hrtime.bigint();
     for (const v of views) {
       Atomics.store(v.go, 0, 1);
       Atomics.notify(v.go, 0);
     }
+    // Rates from the devices' shared counters between ticks (no waiting for interval reports).
+    const lastOps = new Float64Array(n);
+    const lastBytes = new Float64Array(n);
+    let lastTickNs = startNs;
+    const progressTimer = setInterval(() => {
+      const c = collector!;
+      const nowNs = process.hrtime.bigint();
+      const dtS = Math.max(Number(nowNs - lastTickNs) / 1e9, 1e-9);
+      lastTickNs = nowNs;
+      progress.update({
+        elapsedS: Number(nowNs - startNs) / 1e9,
+        totalS: durationS,
+        invalidations: invalidator.stats.events,
+        devices: booted.devices.map((d, i) => {
+          const counters = views[i]!.counters;
+          const h = c.cumulative[i]!;
+          const ops = counters[Counter.opsCompleted]!;
+          const bytes = counters[Counter.bytes]!;
+          const opsPerSec = (ops - lastOps[i]!) / dtS;
+          const bytesPerSec = (bytes - lastBytes[i]!) / dtS;
+          lastOps[i] = ops;
+          lastBytes[i] = bytes;
+          return {
+            id: d.id,
+            ops,
+            bytes,
+            opsPerSec,
+            bytesPerSec,
+            p99SoFarNs: h.totalCount > 0 ? h.getValueAtPercentile(99) : 0,
+            faults: counters[Counter.pageRequests]! + counters[Counter.partialCompletions]!,
+          };
+        }),
+      });
+    }, intervalS * 1000);
     let churnStop = false;
     let churnError: unknown;
     const churnDone = churn
@@ -227,7 +282,11 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       }
     }
     const elapsedNs = Number(process.hrtime.bigint() - startNs);
+    clearInterval(progressTimer);
+    progress.done();
     await kernel.prq.stop();
+    const intervals = collector.finish();
+    collector = undefined;
 
     if (failures.length > 0) {
       const f = failures[0]!;
@@ -249,6 +308,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       elapsedNs,
       strategy,
       invalidation: churn ? { stats: invalidator.stats, churn: churn.stats } : undefined,
+      intervals,
     });
   } finally {
     stopAll();

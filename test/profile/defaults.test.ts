@@ -39,6 +39,8 @@ describe('profile defaults', () => {
             batchSize: 8,
             descriptors: undefined,
             outsideVmaFraction: 0,
+            rateOpsPerSec: undefined,
+            arrival: 'uniform',
           },
         },
       ],
@@ -109,6 +111,8 @@ describe('shipped profiles', () => {
         batchSize: 8,
         descriptors: undefined,
         outsideVmaFraction: 0,
+        rateOpsPerSec: undefined,
+        arrival: 'uniform',
       });
     }
   });

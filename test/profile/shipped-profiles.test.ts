@@ -86,6 +86,8 @@ describe('shipped profiles', () => {
           batchSize: 8,
           descriptors: undefined,
           outsideVmaFraction: 0,
+          rateOpsPerSec: undefined,
+          arrival: 'uniform',
         });
       }
     });
@@ -167,6 +169,8 @@ describe('shipped profiles', () => {
           batchSize: 8,
           descriptors: undefined,
           outsideVmaFraction: 0,
+          rateOpsPerSec: undefined,
+          arrival: 'uniform',
         });
       }
     });

@@ -1,0 +1,72 @@
+/**
+ * Live progress on stderr, about once per interval: on a terminal, one line per device redrawn
+ * in place (log-update); otherwise (CI, pipes) one plain line per interval; nothing with
+ * --quiet. Reads only what is cheap to read while devices run: the devices' shared counters,
+ * the cumulative interval histograms, and the kernel's fault / invalidation statistics.
+ */
+
+import { logUpdateStderr } from 'log-update';
+import { formatGBps, formatNs, formatRate } from './format.js';
+
+export type ProgressMode = 'tty' | 'plain' | 'off';
+
+export interface ProgressDevice {
+  id: string;
+  /** Completed descriptors so far and their bytes. */
+  ops: number;
+  bytes: number;
+  /** Over the latest interval. */
+  opsPerSec: number;
+  bytesPerSec: number;
+  /** p99 of everything completed so far, ns (0 before the first interval). */
+  p99SoFarNs: number;
+  faults: number;
+}
+
+export interface ProgressSnapshot {
+  elapsedS: number;
+  totalS: number | undefined;
+  devices: ProgressDevice[];
+  invalidations: number;
+}
+
+export function progressMode(quiet: boolean, isTty: boolean): ProgressMode {
+  if (quiet) return 'off';
+  return isTty ? 'tty' : 'plain';
+}
+
+function clock(s: number): string {
+  return `${s.toFixed(1)}s`;
+}
+
+export function formatProgress(p: ProgressSnapshot): string[] {
+  const head =
+    `[${clock(p.elapsedS)}${p.totalS !== undefined ? ` / ${clock(p.totalS)}` : ''}]` +
+    (p.invalidations > 0 ? `  invalidations ${p.invalidations.toLocaleString('en-US')}` : '');
+  const w = Math.max(...p.devices.map((d) => d.id.length));
+  return [
+    head,
+    ...p.devices.map(
+      (d) =>
+        `  ${d.id.padEnd(w)}  ${formatRate(d.opsPerSec).padStart(7)}ops/s  ${formatGBps(d.bytesPerSec).padStart(6)} GB/s  ` +
+        `p99 so far ${formatNs(d.p99SoFarNs).padStart(8)}  ops ${Math.round(d.ops).toLocaleString('en-US')}` +
+        (d.faults > 0 ? `  faults ${Math.round(d.faults).toLocaleString('en-US')}` : ''),
+    ),
+  ];
+}
+
+export class Progress {
+  constructor(private readonly mode: ProgressMode) {}
+
+  update(p: ProgressSnapshot): void {
+    if (this.mode === 'off') return;
+    const lines = formatProgress(p);
+    if (this.mode === 'tty') logUpdateStderr(lines.join('\n'));
+    else process.stderr.write(`${lines[0]}${lines.slice(1).map((l) => `\n${l}`).join('')}\n`);
+  }
+
+  /** Leave the last frame on screen (terminal) and stop redrawing. */
+  done(): void {
+    if (this.mode === 'tty') logUpdateStderr.done();
+  }
+}
