@@ -5,4 +5,9 @@ export const ExitCode = {
   runFailed: 1,
   /** Bad input: malformed profile, missing file, bad command-line arguments. */
   badInput: 2,
+  /**
+   * The run completed but a `--fail-if` threshold was not met (report/thresholds.ts): distinct
+   * from 1 so CI can tell "the system under test got slower" from "the tool broke".
+   */
+  thresholdFailed: 3,
 } as const;

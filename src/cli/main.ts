@@ -46,10 +46,23 @@ async function main(argv: string[]): Promise<void> {
           .option('duration', { type: 'string', describe: 'run length in seconds (overrides the profile)' })
           .option('json', { type: 'string', describe: 'write the JSON result to FILE' })
           .option('hgrm', { type: 'string', describe: 'write .hgrm percentile files (per device + all) into DIR' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
+          .option('html', { type: 'string', describe: 'write a self-contained HTML report to FILE' })
+          .option('hlog', { type: 'string', describe: 'stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE' })
+          .option('csv', { type: 'string', describe: 'stream per-interval throughput and percentiles as CSV to FILE' })
+          .option('interval', { type: 'string', describe: 'reporting interval in seconds for progress, --hlog and --csv (default 1)' })
+          .option('fail-if', {
+            type: 'string',
+            array: true,
+            describe: "threshold that fails the run (exit 3), e.g. 'p99<50us', 'opsPerSec>1e6', 'dsa0.p999<=2ms'; repeatable",
+          })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress and no summary (errors and threshold results only)' }),
       async (a) => {
         const seed = parseSeed(a.seed);
         const duration = parseDuration(a.duration);
+        const interval = a.interval === undefined ? undefined : Number(a.interval);
+        if (interval !== undefined && (a.interval!.trim() === '' || !(interval >= 0.05 && interval <= 3600))) {
+          throw new UsageError(`--interval: expected seconds in [0.05, 3600], got "${a.interval}"`);
+        }
         const { runCommand } = await import('./commands/run.js');
         await runCommand({
           profile: a.profile,
@@ -57,6 +70,11 @@ async function main(argv: string[]): Promise<void> {
           duration,
           json: a.json,
           hgrm: a.hgrm,
+          html: a.html,
+          hlog: a.hlog,
+          csv: a.csv,
+          interval,
+          failIf: (a['fail-if'] ?? []).map(String),
           quiet: a.quiet,
         });
       },
@@ -75,6 +93,7 @@ async function main(argv: string[]): Promise<void> {
           .option('seed', { type: 'string', describe: 'seed (overrides the profile)' })
           .option('duration', { type: 'string', describe: 'run length of each run in seconds (overrides the profile)' })
           .option('json', { type: 'string', describe: 'write the comparison (and each run\'s result) to FILE' })
+          .option('html', { type: 'string', describe: 'write a self-contained side-by-side HTML report to FILE' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
       async (a) => {
         const strategies = a.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -92,8 +111,36 @@ async function main(argv: string[]): Promise<void> {
           seed: parseSeed(a.seed),
           duration: parseDuration(a.duration),
           json: a.json,
+          html: a.html,
           quiet: a.quiet,
         });
+      },
+    )
+    .command(
+      'report <input>',
+      'render a run result or compare JSON as a self-contained HTML report',
+      (y) =>
+        y
+          .positional('input', { type: 'string', demandOption: true, describe: 'result JSON (run --json or compare --json)' })
+          .option('out', { type: 'string', describe: 'HTML file to write (default: the input with .html)' })
+          .option('quiet', { type: 'boolean', default: false }),
+      async (a) => {
+        const { reportCommand } = await import('./commands/report.js');
+        await reportCommand({ input: a.input, out: a.out, quiet: a.quiet });
+      },
+    )
+    .command(
+      'export <input>',
+      'convert a run result JSON or an .hlog interval log to .hgrm files, CSV or JSON',
+      (y) =>
+        y
+          .positional('input', { type: 'string', demandOption: true, describe: 'result JSON or .hlog file' })
+          .option('format', { choices: ['hgrm', 'csv', 'json'] as const, demandOption: true, describe: 'output format' })
+          .option('out', { type: 'string', describe: 'output file (csv, json) or directory (hgrm)' })
+          .option('quiet', { type: 'boolean', default: false }),
+      async (a) => {
+        const { exportCommand } = await import('./commands/export.js');
+        await exportCommand({ input: a.input, format: a.format, out: a.out, quiet: a.quiet });
       },
     )
     .command(
@@ -106,7 +153,7 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .demandCommand(1, 'name a command: run, compare or validate')
+    .demandCommand(1, 'name a command: run, compare, report, export or validate')
     .strict()
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
@@ -120,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
 /** Print one clear message for `e` and choose the exit status. */
 async function report(e: unknown): Promise<number> {
   const { ProfileError, formatProfileError } = await import('../profile/load.js');
-  const { BadInputError, RunFailedError } = await import('../run/errors.js');
+  const { BadInputError, RunFailedError, ThresholdsFailedError } = await import('../run/errors.js');
   const { KernelError } = await import('../kernel/errors.js');
   let code: number;
   let message: string;
@@ -132,6 +179,9 @@ async function report(e: unknown): Promise<number> {
     message = `dmaload: ${e.message}\n(see dmaload --help)`;
   } else if (e instanceof BadInputError || e instanceof KernelError) {
     code = ExitCode.badInput;
+    message = `dmaload: ${e.message}`;
+  } else if (e instanceof ThresholdsFailedError) {
+    code = ExitCode.thresholdFailed;
     message = `dmaload: ${e.message}`;
   } else if (e instanceof RunFailedError) {
     code = ExitCode.runFailed;

@@ -9,3 +9,8 @@ export class BadInputError extends Error {
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
+
+/** The run completed but at least one --fail-if threshold failed (exit status 3). */
+export class ThresholdsFailedError extends Error {
+  override readonly name = 'ThresholdsFailedError';
+}

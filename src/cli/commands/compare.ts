@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { StrategyName } from '../../kernel/invalidation.js';
 import { loadProfile } from '../../profile/load.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
+import { renderCompareReport } from '../../report/html.js';
 import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
@@ -15,6 +16,7 @@ export interface CompareArgs {
   readonly seed: number | undefined;
   readonly duration: number | undefined;
   readonly json: string | undefined;
+  readonly html: string | undefined;
   readonly quiet: boolean;
 }
 
@@ -39,5 +41,10 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     mkdirSync(dirname(args.json), { recursive: true });
     writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
     if (!args.quiet) process.stdout.write(`wrote ${args.json}\n`);
+  }
+  if (args.html) {
+    mkdirSync(dirname(args.html), { recursive: true });
+    writeFileSync(args.html, renderCompareReport(result));
+    if (!args.quiet) process.stdout.write(`wrote ${args.html}\n`);
   }
 }

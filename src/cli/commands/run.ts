@@ -4,7 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadProfile } from '../../profile/load.js';
 import { writeHgrmFiles } from '../../report/hgrm.js';
+import { renderRunReport } from '../../report/html.js';
+import { progressMode } from '../../report/progress.js';
 import { formatSummary } from '../../report/summary.js';
+import { allPassed, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
+import { ThresholdsFailedError } from '../../run/errors.js';
 import { runProfile } from '../../run/run.js';
 
 export interface RunArgs {
@@ -13,16 +17,29 @@ export interface RunArgs {
   readonly duration: number | undefined;
   readonly json: string | undefined;
   readonly hgrm: string | undefined;
+  readonly html: string | undefined;
+  readonly hlog: string | undefined;
+  readonly csv: string | undefined;
+  readonly interval: number | undefined;
+  readonly failIf: readonly string[];
   readonly quiet: boolean;
 }
 
 export async function runCommand(args: RunArgs): Promise<void> {
   const profile = loadProfile(args.profile);
+  // Thresholds are checked before the run, so a typo costs nothing.
+  const thresholds = args.failIf.map((t) => parseThreshold(t));
   const outcome = await runProfile(profile, {
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.duration !== undefined ? { durationS: args.duration } : {}),
+    ...(args.interval !== undefined ? { intervalS: args.interval } : {}),
+    ...(args.hlog ? { hlog: args.hlog } : {}),
+    ...(args.csv ? { csv: args.csv } : {}),
+    progress: progressMode(args.quiet, process.stderr.isTTY === true),
   });
   if (!args.quiet) process.stdout.write(`${formatSummary(outcome.result)}\n`);
+  if (!args.quiet && args.hlog) process.stdout.write(`wrote ${args.hlog}\n`);
+  if (!args.quiet && args.csv) process.stdout.write(`wrote ${args.csv}\n`);
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
     writeFileSync(args.json, `${JSON.stringify(outcome.result, null, 2)}\n`);
@@ -31,5 +48,19 @@ export async function runCommand(args: RunArgs): Promise<void> {
   if (args.hgrm) {
     const files = writeHgrmFiles(outcome, args.hgrm);
     if (!args.quiet) process.stdout.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
+  }
+  if (args.html) {
+    mkdirSync(dirname(args.html), { recursive: true });
+    writeFileSync(args.html, renderRunReport(outcome.result));
+    if (!args.quiet) process.stdout.write(`wrote ${args.html}\n`);
+  }
+  if (thresholds.length > 0) {
+    const results = evaluateThresholds(outcome.result, thresholds);
+    // Threshold results are printed even with --quiet: they are the point of --fail-if.
+    process.stdout.write(`${formatThresholdReport(results)}\n`);
+    if (!allPassed(results)) {
+      const failed = results.filter((r) => !r.passed).map((r) => r.threshold);
+      throw new ThresholdsFailedError(`${failed.length} threshold(s) failed: ${failed.join(', ')}`);
+    }
   }
 }

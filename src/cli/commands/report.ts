@@ -1,0 +1,96 @@
+/** `dmaload report <result.json> [--out FILE]`: turn a run or compare JSON into a self-contained HTML report. */
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import type { CompareResult } from '../../report/compare.js';
+import { renderCompareReport, renderRunReport } from '../../report/html.js';
+import { BadInputError } from '../../run/errors.js';
+import type { RunResult } from '../../run/result.js';
+
+export { renderCompareReport, renderRunReport } from '../../report/html.js';
+
+export interface ReportArgs {
+  readonly input: string;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+}
+
+export type ReportInput = { kind: 'run'; result: RunResult } | { kind: 'compare'; result: CompareResult };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A compare JSON has `strategies` and `runs`. */
+export function isCompareResult(v: unknown): v is CompareResult {
+  return isObject(v) && 'strategies' in v && 'runs' in v;
+}
+
+function checkRun(file: string, v: unknown, where = ''): RunResult {
+  const at = where ? ` (${where})` : '';
+  if (!isObject(v)) throw new BadInputError(`${file}${at}: not a dmaload run result (expected a JSON object)`);
+  const missing = ['profile', 'seed', 'elapsedNs', 'totals', 'devices', 'iommus'].filter((k) => !(k in v));
+  if (missing.length > 0) {
+    throw new BadInputError(`${file}${at}: not a dmaload run result or compare result (missing ${missing.join(', ')})`);
+  }
+  if (!Array.isArray(v.devices)) throw new BadInputError(`${file}${at}: "devices" is not an array`);
+  if (!isObject(v.totals) || !isObject(v.totals.latencyNs)) throw new BadInputError(`${file}${at}: "totals.latencyNs" is missing`);
+  return v as unknown as RunResult;
+}
+
+/** Classify and minimally validate parsed JSON (`file` only names it in errors). */
+export function parseReportInput(file: string, v: unknown): ReportInput {
+  if (isCompareResult(v)) {
+    const c = v as unknown as Record<string, unknown>;
+    if (!Array.isArray(c.strategies) || c.strategies.some((s) => typeof s !== 'string')) {
+      throw new BadInputError(`${file}: compare result "strategies" is not a list of names`);
+    }
+    if (!isObject(c.runs)) throw new BadInputError(`${file}: compare result "runs" is not an object`);
+    if (!Array.isArray(c.metrics)) throw new BadInputError(`${file}: compare result "metrics" is missing`);
+    for (const s of c.strategies as string[]) {
+      if (!(s in c.runs)) throw new BadInputError(`${file}: compare result has no run for strategy "${s}"`);
+      checkRun(file, c.runs[s], `runs.${s}`);
+    }
+    return { kind: 'compare', result: v };
+  }
+  return { kind: 'run', result: checkRun(file, v) };
+}
+
+/** Read and classify a run or compare JSON file; BadInputError naming the file on any problem. */
+export function loadReportInput(file: string): ReportInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(`${file}: cannot read${code === 'ENOENT' ? ' (no such file)' : code ? ` (${code})` : ''}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new BadInputError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseReportInput(file, v);
+}
+
+/** Render a run or compare result. */
+export function renderReport(input: ReportInput): string {
+  return input.kind === 'compare' ? renderCompareReport(input.result) : renderRunReport(input.result);
+}
+
+/** `r.json` → `r.html`; a name without `.json` gets `.html` appended. */
+export function defaultHtmlPath(input: string): string {
+  return extname(input).toLowerCase() === '.json' ? `${input.slice(0, -5)}.html` : `${input}.html`;
+}
+
+/** Write an HTML report, creating the directory; for `run --html` / `compare --html` too. */
+export function writeHtmlReport(file: string, html: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, html);
+}
+
+export async function reportCommand(args: ReportArgs): Promise<void> {
+  const input = loadReportInput(args.input);
+  const out = args.out ?? defaultHtmlPath(args.input);
+  writeHtmlReport(out, renderReport(input));
+  if (!args.quiet) process.stdout.write(`wrote ${out}\n`);
+}
