@@ -49,7 +49,7 @@ export function formatProgress(p: ProgressSnapshot): string[] {
     ...p.devices.map(
       (d) =>
         `  ${d.id.padEnd(w)}  ${formatRate(d.opsPerSec).padStart(7)}ops/s  ${formatGBps(d.bytesPerSec).padStart(6)} GB/s  ` +
-        `p99 so far ${formatNs(d.p99SoFarNs).padStart(8)}  ops ${Math.round(d.ops).toLocaleString('en-US')}` +
+        `p99 so far ${(d.p99SoFarNs > 0 ? formatNs(d.p99SoFarNs) : '–').padStart(8)}  ops ${Math.round(d.ops).toLocaleString('en-US')}` +
         (d.faults > 0 ? `  faults ${Math.round(d.faults).toLocaleString('en-US')}` : ''),
     ),
   ];
