@@ -491,6 +491,16 @@ export class DeviceEngine {
    * descriptor. With PRI but no block-on-fault: stop for a partial completion.
    */
   private faultIn(code: number, address: number, write: boolean): number {
+    const r = this.resolveFault(code, address, write);
+    if (r !== RETRY) {
+      // The fault stands: the completion record names where (see fault()).
+      this.completion[C.faultAddress] = address;
+      this.completion[C.faultWrite] = write ? 1 : 0;
+    }
+    return r;
+  }
+
+  private resolveFault(code: number, address: number, write: boolean): number {
     if (!this.pri || code === Fault.outOfRange) return code;
     this.opFaulted = true;
     if (!this.blockOnFault) return Fault.partial;
@@ -653,8 +663,6 @@ export class DeviceEngine {
           if (pages > 0) break; // copy what is translated; fault on the next round
           const r = this.faultIn(sp, s0 + runBytes, false);
           if (r === RETRY) break;
-          this.completion[C.faultAddress] = s0 + runBytes;
-          this.completion[C.faultWrite] = 0;
           return this.fault(r, done);
         }
         const sg = tr.gen;
@@ -663,8 +671,6 @@ export class DeviceEngine {
           if (pages > 0) break;
           const r = this.faultIn(dp, d0 + runBytes, true);
           if (r === RETRY) break;
-          this.completion[C.faultAddress] = d0 + runBytes;
-          this.completion[C.faultWrite] = 1;
           return this.fault(r, done);
         }
         const dg = tr.gen;
@@ -730,8 +736,6 @@ export class DeviceEngine {
           if (pages > 0) break;
           const r = this.faultIn(dp, d, true);
           if (r === RETRY) break;
-          this.completion[C.faultAddress] = d;
-          this.completion[C.faultWrite] = 1;
           return this.fault(r, done);
         }
         if (pages === 0) dPa = dp * PAGE_SIZE + dOff;
@@ -806,8 +810,6 @@ export class DeviceEngine {
       if (xp < 0) {
         const r = this.faultIn(xp, x, false);
         if (r === RETRY) continue;
-        this.completion[C.faultAddress] = x;
-        this.completion[C.faultWrite] = 0;
         return this.fault(r, done);
       }
       const xg = tr.gen;
@@ -815,8 +817,6 @@ export class DeviceEngine {
       if (yp < 0) {
         const r = this.faultIn(yp, y, false);
         if (r === RETRY) continue;
-        this.completion[C.faultAddress] = y;
-        this.completion[C.faultWrite] = 0;
         return this.fault(r, done);
       }
       const yg = tr.gen;
@@ -873,8 +873,6 @@ export class DeviceEngine {
       if (xp < 0) {
         const r = this.faultIn(xp, x, false);
         if (r === RETRY) continue;
-        this.completion[C.faultAddress] = x;
-        this.completion[C.faultWrite] = 0;
         return this.fault(r, done);
       }
       const xg = tr.gen;
@@ -928,8 +926,6 @@ export class DeviceEngine {
       if (sp < 0) {
         const r = this.faultIn(sp, s, false);
         if (r === RETRY) continue;
-        this.completion[C.faultAddress] = s;
-        this.completion[C.faultWrite] = 0;
         return this.fault(r, done);
       }
       const sg = tr.gen;

@@ -53,11 +53,6 @@ export class Ring {
     this.slots = viewF64(buffer, plan.slots);
   }
 
-  /** Producer: free slots. May under-report (the consumer may have advanced since). */
-  freeSlots(): number {
-    return this.capacity - ((Atomics.load(this.tail, 0) - Atomics.load(this.head, 0)) | 0);
-  }
-
   /**
    * Producer: the slot offset (into `slots`) of the next record to fill, or -1 if full.
    * Write the payload there, then call `publish()`.

@@ -206,17 +206,4 @@ export class Tlb {
     }
     return dropped;
   }
-
-  /** Drop every entry in the set. */
-  invalidateSetAll(set: number): number {
-    const base = set * this.ways;
-    let dropped = 0;
-    for (let e = base; e < base + this.ways; e++) {
-      if (this.did[e] !== -1) {
-        this.did[e] = -1;
-        dropped++;
-      }
-    }
-    return dropped;
-  }
 }

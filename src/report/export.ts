@@ -32,6 +32,7 @@ import {
   summarise,
 } from '../metrics/histogram.js';
 import { BadInputError } from '../run/errors.js';
+import { CSV_HEADER } from '../run/intervals.js';
 
 export type ExportFormat = 'hgrm' | 'csv' | 'json';
 
@@ -419,7 +420,8 @@ export function exportSummary(input: ExportInput): ExportSummary {
   };
 }
 
-export const CSV_HEADER = 'tS,device,ops,opsPerSec,bytesPerSec,p50Ns,p99Ns,maxNs';
+/** The same columns as the CSV a run streams (`--csv`), defined once by its writer. */
+export { CSV_HEADER };
 
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -45,8 +45,6 @@ export interface IntervalSinks {
 export class IntervalCollector {
   /** Cumulative histogram per device (for progress). */
   readonly cumulative: Histogram[];
-  /** The latest interval per device: ops/s, bytes/s. */
-  readonly latest: { opsPerSec: number; bytesPerSec: number }[];
   private points: Point[] = [];
   /** Index span of one stored point (doubles at each merge). */
   private span = 1;
@@ -62,7 +60,6 @@ export class IntervalCollector {
     sinks: IntervalSinks,
   ) {
     this.cumulative = deviceIds.map(() => newMergeHistogram());
-    this.latest = deviceIds.map(() => ({ opsPerSec: 0, bytesPerSec: 0 }));
     if (sinks.hlog) {
       mkdirSync(dirname(sinks.hlog), { recursive: true });
       const fd = openSync(sinks.hlog, 'w');
@@ -87,7 +84,6 @@ export class IntervalCollector {
     const endS = (r.endMs - this.startAbsMs) / 1000;
     const durS = Math.max(endS - startS, 1e-9);
     this.cumulative[r.device]!.add(h);
-    this.latest[r.device] = { opsPerSec: r.ops / durS, bytesPerSec: r.bytes / durS };
     const id = this.deviceIds[r.device]!;
     if (this.hlog && h.totalCount > 0) {
       h.tag = id;

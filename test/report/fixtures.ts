@@ -4,7 +4,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { compareRuns, type CompareResult } from '../../src/report/compare.js';
-import type { LatencySummaryNs } from '../../src/metrics/histogram.js';
+import { encodeHistogram, newMergeHistogram, summarise } from '../../src/metrics/histogram.js';
 import type { DeviceResult, IntervalPoint, RunResult } from '../../src/run/result.js';
 
 function mulberry32(seed: number): () => number {
@@ -18,9 +18,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function newHist(): hdr.Histogram {
-  return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 30, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-}
+const newHist = newMergeHistogram;
 
 /** A latency histogram: `n` values around `medianNs`, log-normal, with a rare slow tail. */
 export function latencyHistogram(seed: number, n: number, medianNs: number, tail = 1): hdr.Histogram {
@@ -37,18 +35,8 @@ export function latencyHistogram(seed: number, n: number, medianNs: number, tail
   return h;
 }
 
-const enc = (h: hdr.Histogram): string => (h.totalCount === 0 ? '' : hdr.encodeIntoCompressedBase64(h));
-
-function summary(h: hdr.Histogram): LatencySummaryNs {
-  return {
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9),
-    max: h.maxValue,
-    mean: Math.round(h.mean),
-  };
-}
+const enc = encodeHistogram;
+const summary = summarise;
 
 function merge(hs: hdr.Histogram[]): hdr.Histogram {
   const m = newHist();

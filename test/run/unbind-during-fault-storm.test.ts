@@ -2,6 +2,7 @@
 // requests are drained), its later faults are answered INVALID, the run ends cleanly, and a
 // rebind gets the same PASID and works again.
 import { describe, expect, it } from 'vitest';
+import { Counter } from '../../src/layout/device.js';
 import { runProfile } from '../../src/run/run.js';
 import { profileFrom } from '../helpers/machine.js';
 
@@ -34,9 +35,9 @@ describe('unbind during a fault storm', () => {
         expect(k.domainOf(1, app.pasid)).toBeUndefined();
         expect(k.pasids.isAllocated(app.pasid)).toBe(true);
         const invalidAtUnbind = b.kernel.views.devices[1]!.counters;
-        const before = invalidAtUnbind[19]!; // Counter.responsesInvalid
+        const before = invalidAtUnbind[Counter.responsesInvalid]!;
         await sleep(400);
-        invalidWhileUnbound = invalidAtUnbind[19]! - before;
+        invalidWhileUnbound = invalidAtUnbind[Counter.responsesInvalid]! - before;
         k.bindSva(1, app);
         pasidAfter = app.pasid;
         await sleep(400);
