@@ -116,12 +116,15 @@ export class Translator {
     const pfn = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
     c[Counter.walks]!++;
     c[Counter.walkRefs]! += out.walkRefs;
+    // The translation is bound to the frame's generation as the walk read its PTE, not after
+    // the walk's injected cost: a frame freed while the walk "takes time" is a stale
+    // translation the checker must see (reading it later would hide a missing drain).
+    const gen = pfn >= 0 ? Atomics.load(this.mem.generation, pfn) : 0;
     if (this.walkLoops > 0) spinLoops(this.walkLoops);
     if (pfn < 0) return pfn;
 
-    // 5. Fill IOTLB and device TLB with the frame's generation — unless an invalidation began
-    //    since the walk started, in which case the result serves only this access.
-    const gen = Atomics.load(this.mem.generation, pfn);
+    // 5. Fill IOTLB and device TLB with that generation — unless an invalidation began since
+    //    the walk started, in which case the result serves only this access.
     lock(iotlb.lock, set);
     const unchanged = Atomics.load(this.iommu.invEpoch, 0) === epoch;
     if (unchanged) iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
