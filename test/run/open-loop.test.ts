@@ -32,7 +32,8 @@ describe('open loop', () => {
     // …its corrected latency is seconds (the backlog) and far above its service time…
     expect(over!.latencyNs.p50).toBeGreaterThan(100 * over!.latencyNsUncorrected!.p50);
     // …and grows from interval to interval, while the uncorrected service time does not.
-    const p99 = result.intervals.points.map((p) => p.devices[1]!.p99);
+    // (The final interval can be a short tail in which a busy machine completed nothing.)
+    const p99 = result.intervals.points.filter((p) => p.devices[1]!.ops > 0).map((p) => p.devices[1]!.p99);
     expect(p99.length).toBeGreaterThanOrEqual(3);
     expect(p99[p99.length - 1]!).toBeGreaterThan(2 * p99[0]!);
     expect(over!.latencyNsUncorrected!.p99).toBeLessThan(10e6);
