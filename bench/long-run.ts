@@ -22,11 +22,11 @@ const SAMPLE_S = 5;
 const PROFILE = `
 seed: 1
 durationS: ${seconds}
-system: { memoryBytes: 512MiB }
+system: { memoryBytes: 256MiB }
 iommus: [{ id: mmu, iotlbEntries: 64 }]
 processes:
-  - { name: app, regions: [{ name: buf, sizeBytes: 32MiB }, { name: lazy, sizeBytes: 64MiB, populate: 0 }] }
-churn: { process: app, region: buf, ops: { munmap: 2, mprotect: 1, migrate: 1 }, ratePerSec: 50, rangeBytes: 16KiB }
+  - { name: app, regions: [{ name: buf, sizeBytes: 32MiB }, { name: lazy, sizeBytes: 8MiB, populate: 0 }] }
+churn: { process: app, region: lazy, ops: { munmap: 2, mprotect: 1, migrate: 1 }, ratePerSec: 50, rangeBytes: 16KiB }
 devices:
   - { id: dsa0, iommu: mmu, attach: { type: sva, process: app }, workload: { region: buf, queueDepth: 8, transferSizeBytes: [{ sizeBytes: 4096, weight: 3 }, { sizeBytes: 65536, weight: 1 }], ops: { memmove: 2, fill: 1, crc32c: 1, batch: 1 } } }
   - { id: dsa1, iommu: mmu, attach: { type: sva, process: app }, workload: { region: buf, ops: { memmove: 1, compare: 1 }, rateOpsPerSec: 5000, arrival: poisson } }

@@ -93,7 +93,9 @@ export class Churn {
         if (shouldStop()) return;
         const waitMs = dueMs - performance.now();
         if (waitMs <= 0) break;
-        await new Promise((r) => (waitMs > 2 ? setTimeout(r, Math.min(waitMs - 1, 50)) : setImmediate(r)));
+        // A timer, never a spin: an event may start up to a timer tick (~1 ms) late, but the
+        // schedule is absolute, so lateness does not accumulate and a late loop catches up.
+        await new Promise((r) => setTimeout(r, Math.min(waitMs, 50)));
       }
       const op = CHURN_OPS[this.ops.pick(this.rng)]!;
       const startVpn = this.firstVpn + nextBelow(this.rng, this.slots) * this.span;
