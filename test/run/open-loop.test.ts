@@ -36,7 +36,9 @@ describe('open loop', () => {
     const p99 = result.intervals.points.filter((p) => p.devices[1]!.ops > 0).map((p) => p.devices[1]!.p99);
     expect(p99.length).toBeGreaterThanOrEqual(3);
     expect(p99[p99.length - 1]!).toBeGreaterThan(2 * p99[0]!);
-    expect(over!.latencyNsUncorrected!.p99).toBeLessThan(10e6);
+    // Uncorrected latency stays at service-time scale (a busy 2-core machine can stretch its
+    // tail to ~10 ms); corrected latency is at backlog scale, seconds.
+    expect(over!.latencyNsUncorrected!.p99).toBeLessThan(over!.latencyNs.p50 / 10);
     // Histograms in the result are exact and complete.
     expect(result.histograms.uncorrected.overload).not.toBe('');
   });
