@@ -26,7 +26,8 @@ describe('efficiency report', () => {
         expect(typeof t.program.unit).toBe('string');
         expect(t.ratio).toBeCloseTo(t.program.value / t.baseline.value, 6);
         expect(typeof t.met).toBe('boolean');
-        expect(t.met).toBe(t.comparator === '>=' ? t.ratio >= t.threshold : t.ratio <= t.threshold);
+        const met = t.comparator === '>=' ? t.ratio >= t.threshold : t.comparator === '<=' ? t.ratio <= t.threshold : Math.abs(t.ratio - 1) <= t.threshold;
+        expect(t.met).toBe(met);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
