@@ -5,11 +5,11 @@
  * behind it prints errors or exits.
  *
  * The kernel thread runs with a fixed 1 MiB semi-space (the shebang flag; the npm scripts pass
- * the same). It allocates ~1 MiB/s, so scavenges stay rare and cheap, and its heap keeps one
+ * the same). It allocates 1–2 MiB/s, so scavenges stay rare and cheap, and its heap keeps one
  * size: by default V8 doubles new space each time as many bytes as it holds have survived,
- * which over a long run adds several MiB of resident memory in steps (measured: +9.5% over a
- * 5-minute run, against 3.7% with the fixed size; `npm run bench:long`). Device workers get the
- * same through piscina's resourceLimits (run/run.ts).
+ * which over a long run adds several MiB of resident memory in steps (measured on the
+ * `bench:long` profile: +9.5% over 5 minutes without the flag, 3.7–4.8% spread with it).
+ * Device workers get the same through piscina's resourceLimits (run/run.ts).
  */
 
 import yargs from 'yargs';
