@@ -4,7 +4,7 @@
  */
 
 import { C, DeviceEngine } from '../src/device/engine.js';
-import { deviceRng } from '../src/device/rng.js';
+import { deviceRng } from '../src/common/rng.js';
 import { D, type Descriptor, Op } from '../src/device/workload.js';
 import { parseProfile } from '../src/profile/load.js';
 import { boot, type Booted } from '../src/run/boot.js';

@@ -9,9 +9,9 @@ import { Counter, DeviceState } from '../src/layout/device.js';
 import { attachMachine } from '../src/layout/machine.js';
 import type { DeviceTask, DeviceTaskResult } from '../src/layout/protocol.js';
 import { DeviceEngine } from '../src/device/engine.js';
-import { deviceRng } from '../src/device/rng.js';
+import { deviceRng } from '../src/common/rng.js';
 import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
-import { OP_NAMES } from '../src/profile/types.js';
+import { OP_NAMES } from '../src/layout/ops.js';
 import { type IntervalReport, type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
 
 const SLICE_MS = 20;

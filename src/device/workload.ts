@@ -3,34 +3,23 @@
  * device index, independent of timing, so a fixed descriptor count gives the same op mix and
  * bytes every run.
  *
- * Address plan for a region of R bytes shared by k devices:
- *   - the lower half is the source area: read by every device (memmove/compare/crc32c sources);
- *     nothing ever writes it, so reference checks on it are exact;
- *   - the upper half is split into k destination stripes, one per device (memmove/fill
- *     destinations, compare's second operand, compare-pattern), so no two devices write the
- *     same bytes and sampled integrity checks are exact.
- * Transfers start on a granule (4 KiB when every size is ≥ 4 KiB, else 64 B). The access
- * pattern picks the source granule: `sequential` streams (next start = previous end, wrapping),
- * `uniform` picks any, `zipf` picks rank r with probability ∝ 1/r^θ (rank 1 = first granule).
- * The destination granule is the source granule modulo the stripe.
+ * Addresses follow the region's plan (layout/region-plan.ts: a shared source half, one
+ * destination stripe per device). The access pattern picks the source granule: `sequential`
+ * streams (next start = previous end, wrapping), `uniform` picks any, `zipf` picks rank r with
+ * probability ∝ 1/r^θ (rank 1 = first granule). The destination granule is the source granule
+ * modulo the stripe.
  *
  * With `outsideVmaFraction` f > 0, a fraction f of descriptors (one extra draw each) address
  * the unmapped guard gap just past the region instead — outside every VMA — so that faults
  * there must be answered INVALID (source and destination both, so every op touches it).
  */
 
-import { PAGE_SIZE } from '../layout/constants.js';
-import { OP_NAMES, type OpName, type WorkloadConfig } from '../profile/types.js';
-import { nextBelow, type Rng, WeightedChoice, ZipfSampler } from './rng.js';
+import { nextBelow, type Rng, WeightedChoice, ZipfSampler } from '../common/rng.js';
+import { OP_NAMES, Op } from '../layout/ops.js';
+import type { WorkloadSpec } from '../layout/protocol.js';
+import { planRegion, type RegionSpec } from '../layout/region-plan.js';
 
-export const Op = {
-  memmove: 0,
-  fill: 1,
-  compare: 2,
-  comparePattern: 3,
-  crc32c: 4,
-  batch: 5,
-} as const satisfies Record<OpName, number>;
+export { Op };
 
 /**
  * A descriptor being built or executed: a Float64Array record, preallocated per device and
@@ -51,20 +40,9 @@ export function newDescriptor(): Descriptor {
   return new Float64Array(D.width);
 }
 
-export interface RegionPlan {
-  readonly start: number;
-  readonly sizeBytes: number;
-  readonly stripeIndex: number;
-  readonly stripeCount: number;
-}
-
 const PATTERN_SEQUENTIAL = 0;
 const PATTERN_UNIFORM = 1;
 const PATTERN_ZIPF = 2;
-
-export class WorkloadError extends Error {
-  override readonly name = 'WorkloadError';
-}
 
 export class Workload {
   readonly granuleBytes: number;
@@ -89,28 +67,21 @@ export class Workload {
   private readonly patternCode: number;
 
   constructor(
-    private readonly cfg: WorkloadConfig,
-    region: RegionPlan,
+    private readonly cfg: WorkloadSpec,
+    region: RegionSpec,
     private readonly rng: Rng,
   ) {
     const sizes = cfg.transferSizes.map((t) => t.sizeBytes);
-    this.maxSizeBytes = Math.max(...sizes);
-    let granule = Math.min(...sizes) >= PAGE_SIZE ? PAGE_SIZE : 64;
-    const half = Math.floor(region.sizeBytes / 2 / PAGE_SIZE) * PAGE_SIZE;
-    while (half / granule > 2 ** 22) granule *= 2;
-    this.granuleBytes = granule;
-    const stripeBytes = Math.floor(half / region.stripeCount / granule) * granule;
-    if (half < this.maxSizeBytes || stripeBytes < this.maxSizeBytes) {
-      throw new WorkloadError(
-        `a ${region.sizeBytes}-byte region shared by ${region.stripeCount} device(s) leaves ${stripeBytes}-byte ` +
-          `destination stripes, smaller than the largest transfer (${this.maxSizeBytes} bytes); ` +
-          'enlarge the region or use smaller transfers',
-      );
-    }
-    this.sourceBase = region.start;
-    this.destBase = region.start + half + region.stripeIndex * stripeBytes;
-    this.sourceUnits = Math.floor((half - this.maxSizeBytes) / granule) + 1;
-    this.destUnits = Math.floor((stripeBytes - this.maxSizeBytes) / granule) + 1;
+    const planned = planRegion(region, sizes);
+    // The run rejects an impossible plan as bad input before any device starts.
+    if (!planned.ok) throw new Error(`bug: ${planned.problem}`);
+    const plan = planned.plan;
+    this.maxSizeBytes = plan.maxSizeBytes;
+    this.granuleBytes = plan.granuleBytes;
+    this.sourceBase = plan.sourceBase;
+    this.destBase = plan.destBase;
+    this.sourceUnits = plan.sourceUnits;
+    this.destUnits = plan.destUnits;
     this.ops = new WeightedChoice(OP_NAMES.map((n) => cfg.ops[n]));
     this.subOpCodes = OP_NAMES.map((_, i) => i).filter((i) => i !== Op.batch && cfg.ops[OP_NAMES[i]!] > 0);
     if (this.subOpCodes.length === 0) this.subOpCodes.push(Op.memmove);
@@ -118,8 +89,7 @@ export class Workload {
     this.sizes = new WeightedChoice(cfg.transferSizes.map((t) => t.weight));
     this.sizeValues = Float64Array.from(sizes);
     this.outsideThreshold = Math.round(cfg.outsideVmaFraction * 2 ** 30);
-    // The kernel leaves at least 2 MiB unmapped after every region (kernel.ts mmap).
-    this.outsideBase = region.start + region.sizeBytes;
+    this.outsideBase = plan.outsideBase;
     this.patternCode = cfg.pattern === 'sequential' ? PATTERN_SEQUENTIAL : cfg.pattern === 'uniform' ? PATTERN_UNIFORM : PATTERN_ZIPF;
     this.zipf = cfg.pattern === 'zipf' ? new ZipfSampler(this.sourceUnits, cfg.zipfTheta) : undefined;
     // Two 30-bit draws widened to 32 bits; no byte is zero, so a pattern never matches cleared memory.

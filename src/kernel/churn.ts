@@ -18,13 +18,11 @@
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
-import { nextBelow, Rng, WeightedChoice } from '../device/rng.js';
+import { CHURN_STREAM, nextBelow, Rng, WeightedChoice } from '../common/rng.js';
 import { CHURN_OPS, type ChurnConfig, type ChurnOp } from '../profile/types.js';
 import { KernelError } from './errors.js';
 import type { Invalidator } from './invalidation.js';
 import type { Kernel, Process, Vma } from './kernel.js';
-
-export const CHURN_STREAM = 0x7ffe;
 
 export interface ChurnStats {
   changes: number;

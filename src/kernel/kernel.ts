@@ -11,7 +11,7 @@
  * paging, IOMMU groups, nested domains, 2 MiB pages.
  */
 
-import { KERNEL_STREAM, nextFloat, Rng } from '../device/rng.js';
+import { KERNEL_STREAM, nextFloat, Rng } from '../common/rng.js';
 import { MAX_VPN, PAGE_SIZE } from '../layout/constants.js';
 import { DeviceState, InvRecord } from '../layout/device.js';
 import { DomainType, type DomainTypeCode } from '../layout/domains.js';
@@ -106,7 +106,7 @@ export class Kernel {
   readonly processes: Process[] = [];
   readonly devices: readonly KernelDeviceInfo[];
   /** I/O page-fault service (started by the run). */
-  readonly prq: PageRequestService;
+  readonly prq: PageRequestService<Process>;
   private readonly iommuTypes: readonly string[];
   private readonly domains: (Domain | undefined)[];
   private readonly nextDid: number[];
@@ -134,7 +134,10 @@ export class Kernel {
     this.nextDid = opts.shape.iommus.map(() => 1);
     this.invSeq = opts.devices.map(() => 0);
     this.attachments = opts.devices.map(() => new Map<number, Domain>());
-    this.prq = new PageRequestService(this);
+    this.prq = new PageRequestService<Process>(this.views.devices, this.views.mem, {
+      svaTarget: (device, pasid) => this.svaTarget(device, pasid),
+      populatePage: (proc, vpn) => this.populatePage(proc, vpn),
+    });
   }
 
   // ---- processes and memory -------------------------------------------------------------
@@ -239,9 +242,8 @@ export class Kernel {
    * (it touches the page): populate `address` of the process behind (device, PASID).
    */
   touch(device: number, pasid: number, address: number, write: boolean): 'ok' | 'no-attachment' | 'no-vma' | 'read-only' {
-    const domain = this.domainOf(device, pasid);
-    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return 'no-attachment';
-    const proc = domain.process;
+    const proc = this.svaTarget(device, pasid);
+    if (!proc) return 'no-attachment';
     const vma = proc.vmaAt(address);
     if (!vma) return 'no-vma';
     if (write && !vma.writable) return 'read-only';
@@ -361,6 +363,13 @@ export class Kernel {
 
   domainOf(device: number, pasid: number): Domain | undefined {
     return this.attachments[device]!.get(pasid);
+  }
+
+  /** The live process behind an SVA attachment of (device, PASID), if any. */
+  svaTarget(device: number, pasid: number): Process | undefined {
+    const domain = this.domainOf(device, pasid);
+    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return undefined;
+    return domain.process;
   }
 
   // ---- attach / detach -------------------------------------------------------------------

@@ -18,13 +18,29 @@
  * `sleeping` flag set, so a device notifies only when the kernel is actually asleep.
  */
 
-import { PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
-import { DomainType } from '../layout/domains.js';
+import { type DeviceViews, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
 import { PTE_P } from '../layout/pagetable.js';
+import type { PhysMemViews } from '../layout/physmem.js';
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import { PAGE_SIZE } from '../layout/constants.js';
-import type { Kernel } from './kernel.js';
 import { lookupPte } from './pagetables.js';
+
+/** The address space a page request faults into (an mm). */
+export interface FaultAddressSpace {
+  readonly rootPfn: number;
+  vmaAt(va: number): { readonly writable: boolean } | undefined;
+}
+
+/**
+ * What the fault service needs of the rest of the kernel — and no more, so it depends on this
+ * interface, not on the kernel's classes.
+ */
+export interface FaultHost<S extends FaultAddressSpace> {
+  /** The live address space behind an SVA attachment of (device, PASID); undefined: none (INVALID). */
+  svaTarget(device: number, pasid: number): S | undefined;
+  /** Back `vpn` with a fresh frame (handle_mm_fault); throws when memory is exhausted. */
+  populatePage(space: S, vpn: number): number;
+}
 
 export interface PageRequestStats {
   requests: number;
@@ -46,7 +62,7 @@ function absNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export class PageRequestService {
+export class PageRequestService<S extends FaultAddressSpace> {
   readonly stats: PageRequestStats = {
     requests: 0,
     groups: 0,
@@ -59,8 +75,12 @@ export class PageRequestService {
   private running: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(private readonly kernel: Kernel) {
-    this.open = kernel.devices.map(() => new Map());
+  constructor(
+    private readonly devices: readonly DeviceViews[],
+    private readonly mem: PhysMemViews,
+    private readonly host: FaultHost<S>,
+  ) {
+    this.open = devices.map(() => new Map());
   }
 
   start(): void {
@@ -71,7 +91,7 @@ export class PageRequestService {
   /** Stop after answering everything pending. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const v of this.kernel.views.devices) Atomics.notify(v.prqRing.tail, 0);
+    for (const v of this.devices) Atomics.notify(v.prqRing.tail, 0);
     await this.running;
     this.running = undefined;
     this.serviceAll();
@@ -83,7 +103,7 @@ export class PageRequestService {
   }
 
   private async loop(): Promise<void> {
-    const devices = this.kernel.views.devices;
+    const devices = this.devices;
     while (!this.stopping) {
       if (this.serviceAll() > 0) {
         await new Promise((r) => setImmediate(r));
@@ -103,12 +123,12 @@ export class PageRequestService {
 
   private serviceAll(): number {
     let n = 0;
-    for (let d = 0; d < this.kernel.devices.length; d++) n += this.serviceDevice(d);
+    for (let d = 0; d < this.devices.length; d++) n += this.serviceDevice(d);
     return n;
   }
 
   private serviceDevice(device: number): number {
-    const v = this.kernel.views.devices[device]!;
+    const v = this.devices[device]!;
     const ring = v.prqRing;
     let n = 0;
     while (ring.available() > 0) {
@@ -136,21 +156,19 @@ export class PageRequestService {
 
   /** handle_mm_fault for one request; returns the response code. */
   private handle(device: number, pasid: number, vpn: number, write: boolean): number {
-    const k = this.kernel;
-    const domain = k.domainOf(device, pasid);
-    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return PageResponse.invalid;
-    const proc = domain.process;
+    const proc = this.host.svaTarget(device, pasid);
+    if (!proc) return PageResponse.invalid;
     const vma = proc.vmaAt(vpn * PAGE_SIZE);
     if (!vma) return PageResponse.invalid;
     if (write && !vma.writable) return PageResponse.invalid;
-    const pte = lookupPte(k.views.mem, proc.rootPfn, vpn);
+    const pte = lookupPte(this.mem, proc.rootPfn, vpn);
     if ((pte & PTE_P) !== 0) {
       // Already present (another device faulted it in, or a write-protect window that the
       // kernel will lift): the device retries.
       return PageResponse.success;
     }
     try {
-      k.populatePage(proc, vpn);
+      this.host.populatePage(proc, vpn);
       this.stats.pagesPopulated++;
       return PageResponse.success;
     } catch {
@@ -159,7 +177,7 @@ export class PageRequestService {
   }
 
   private respond(device: number, group: number, code: number, requestTimeMs: number): void {
-    const v = this.kernel.views.devices[device]!;
+    const v = this.devices[device]!;
     const ring = v.respRing;
     const slot = ring.reserve();
     // A device has at most one group in flight and the ring holds 64: a full ring is a bug.

@@ -6,7 +6,50 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { MachineBuffers, MachineShape } from './machine.js';
-import type { WorkloadConfig } from '../profile/types.js';
+import type { OpName } from './ops.js';
+
+export const ACCESS_PATTERNS = ['sequential', 'uniform', 'zipf'] as const;
+export type AccessPattern = (typeof ACCESS_PATTERNS)[number];
+
+export interface TransferSize {
+  sizeBytes: number;
+  weight: number;
+}
+
+/**
+ * What a device runs: the profile's validated workload (profile/types.ts WorkloadConfig is this
+ * type), handed to the device as is.
+ */
+export interface WorkloadSpec {
+  /** For an SVA attachment: the name of a region of the bound process. Otherwise unused. */
+  region: string | undefined;
+  /** Closed-loop outstanding descriptors; must be <= the device's wqSize. Default 16. */
+  queueDepth: number;
+  /** Weighted transfer sizes (a fixed size is one entry of weight 1). Default 4096. */
+  transferSizes: TransferSize[];
+  /** Default 'uniform'. */
+  pattern: AccessPattern;
+  /** Zipf exponent s > 0 (used only by 'zipf'). Default 0.99. */
+  zipfTheta: number;
+  /** Op mix weights; ops absent from the profile have weight 0. Default { memmove: 1 }. */
+  ops: Record<OpName, number>;
+  /** Sub-descriptors per batch descriptor. Default 8. */
+  batchSize: number;
+  /** Stop this device after this many descriptors (undefined = run for the profile duration). */
+  descriptors: number | undefined;
+  /**
+   * Open loop: descriptors per second, paced from a schedule of intended start times (not
+   * bursts); latency is measured from the intended start. Undefined = closed loop (queueDepth).
+   */
+  rateOpsPerSec: number | undefined;
+  /** Open loop inter-arrival times: fixed ('uniform') or exponential ('poisson'). Default 'uniform'. */
+  arrival: 'uniform' | 'poisson';
+  /**
+   * Fraction of descriptors, in [0, 1], whose source lies just past the region, outside every
+   * VMA (to exercise fault errors). Default 0.
+   */
+  outsideVmaFraction: number;
+}
 
 /** Test-only fault injection; never set from a profile. */
 export interface DeviceTestHooks {
@@ -30,7 +73,7 @@ export interface DeviceTask {
   /** This device's destination stripe among the devices sharing the region. */
   readonly stripeIndex: number;
   readonly stripeCount: number;
-  readonly workload: WorkloadConfig;
+  readonly workload: WorkloadSpec;
   readonly seed: number;
   /** Verify one descriptor in N against a reference computation (0 = never). */
   readonly integritySampleEvery: number;

@@ -8,11 +8,10 @@
 
 import type { PlatformCosts, PlatformPreset } from '../platform/presets.js';
 
-export const OP_NAMES = ['memmove', 'fill', 'compare', 'comparePattern', 'crc32c', 'batch'] as const;
-export type OpName = (typeof OP_NAMES)[number];
+import type { WorkloadSpec } from '../layout/protocol.js';
 
-export const ACCESS_PATTERNS = ['sequential', 'uniform', 'zipf'] as const;
-export type AccessPattern = (typeof ACCESS_PATTERNS)[number];
+export { OP_NAMES, type OpName } from '../layout/ops.js';
+export { ACCESS_PATTERNS, type AccessPattern, type TransferSize } from '../layout/protocol.js';
 
 export const IOMMU_TYPES = ['vtd', 'smmuv3'] as const;
 export type IommuType = (typeof IOMMU_TYPES)[number];
@@ -60,41 +59,8 @@ export type AttachConfig =
   | { type: 'blocked' }
   | { type: 'none' };
 
-export interface TransferSize {
-  sizeBytes: number;
-  weight: number;
-}
-
-export interface WorkloadConfig {
-  /** For an SVA attachment: the name of a region of the bound process. Otherwise unused. */
-  region: string | undefined;
-  /** Closed-loop outstanding descriptors; must be <= the device's wqSize. Default 16. */
-  queueDepth: number;
-  /** Weighted transfer sizes (a fixed size is one entry of weight 1). Default 4096. */
-  transferSizes: TransferSize[];
-  /** Default 'uniform'. */
-  pattern: AccessPattern;
-  /** Zipf exponent s > 0 (used only by 'zipf'). Default 0.99. */
-  zipfTheta: number;
-  /** Op mix weights; ops absent from the profile have weight 0. Default { memmove: 1 }. */
-  ops: Record<OpName, number>;
-  /** Sub-descriptors per batch descriptor. Default 8. */
-  batchSize: number;
-  /** Stop this device after this many descriptors (undefined = run for the profile duration). */
-  descriptors: number | undefined;
-  /**
-   * Open loop: descriptors per second, paced from a schedule of intended start times (not
-   * bursts); latency is measured from the intended start. Undefined = closed loop (queueDepth).
-   */
-  rateOpsPerSec: number | undefined;
-  /** Open loop inter-arrival times: fixed ('uniform') or exponential ('poisson'). Default 'uniform'. */
-  arrival: 'uniform' | 'poisson';
-  /**
-   * Fraction of descriptors, in [0, 1], whose source lies just past the region, outside every
-   * VMA (to exercise fault errors). Default 0.
-   */
-  outsideVmaFraction: number;
-}
+/** What a device runs (layout/protocol.ts: the profile's workload is handed to the device as is). */
+export type WorkloadConfig = WorkloadSpec;
 
 export interface DeviceConfig {
   id: string;

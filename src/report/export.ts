@@ -32,7 +32,7 @@ import {
   summarise,
 } from '../metrics/histogram.js';
 import { BadInputError } from '../run/errors.js';
-import { CSV_HEADER } from '../run/intervals.js';
+import { CSV_HEADER } from './streams.js';
 
 export type ExportFormat = 'hgrm' | 'csv' | 'json';
 

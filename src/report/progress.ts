@@ -1,34 +1,16 @@
 /**
  * Live progress on stderr, about once per interval: on a terminal, one line per device redrawn
  * in place (log-update); otherwise (CI, pipes) one plain line per interval; nothing with
- * --quiet. Reads only what is cheap to read while devices run: the devices' shared counters,
- * the cumulative interval histograms, and the kernel's fault / invalidation statistics.
+ * --quiet. Draws the snapshots a run hands to its `onProgress` callback (run/progress.ts).
  */
 
 import { logUpdateStderr } from 'log-update';
+import type { ProgressSnapshot } from '../run/progress.js';
 import { formatGBps, formatNs, formatRate } from './format.js';
 
+export type { ProgressDevice, ProgressSnapshot } from '../run/progress.js';
+
 export type ProgressMode = 'tty' | 'plain' | 'off';
-
-export interface ProgressDevice {
-  id: string;
-  /** Completed descriptors so far and their bytes. */
-  ops: number;
-  bytes: number;
-  /** Over the latest interval. */
-  opsPerSec: number;
-  bytesPerSec: number;
-  /** p99 of everything completed so far, ns (0 before the first interval). */
-  p99SoFarNs: number;
-  faults: number;
-}
-
-export interface ProgressSnapshot {
-  elapsedS: number;
-  totalS: number | undefined;
-  devices: ProgressDevice[];
-  invalidations: number;
-}
 
 export function progressMode(quiet: boolean, isTty: boolean): ProgressMode {
   if (quiet) return 'off';

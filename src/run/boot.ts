@@ -1,14 +1,18 @@
 /**
  * Boot: turn a validated profile into a running machine — the kernel with its processes,
  * regions, domains and attachments — and one DeviceTask per device. Runs on the main thread.
+ * A device whose region cannot hold its largest transfer (layout/region-plan.ts) is bad input
+ * (BadInputError), found here before any thread starts.
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
 import { DomainType } from '../layout/domains.js';
 import type { MachineShape } from '../layout/machine.js';
 import type { DeviceTask } from '../layout/protocol.js';
+import { planRegion } from '../layout/region-plan.js';
 import { type Domain, Kernel, type Process } from '../kernel/kernel.js';
 import type { Profile } from '../profile/types.js';
+import { BadInputError } from './errors.js';
 
 /** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
 export const IOVA_BASE = 0x10_0000;
@@ -108,6 +112,12 @@ export function boot(profile: Profile, seed: number): Booted {
   const devices = profile.devices.map((d, i): BootedDevice => {
     const p = placed[i]!;
     const group = sharers.get(p.key)!;
+    // The address plan must hold the largest transfer in this device's stripe: bad input, not a crash.
+    const plan = planRegion(
+      { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(i), stripeCount: group.length },
+      d.workload.transferSizes.map((t) => t.sizeBytes),
+    );
+    if (!plan.ok) throw new BadInputError(`devices[${i}].workload: ${plan.problem}`);
     return {
       id: d.id,
       iommu: shape.devices[i]!.iommu,

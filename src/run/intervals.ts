@@ -2,26 +2,39 @@
  * Per-interval data on the kernel's thread: each device reports, once per interval, the
  * histogram of its completions and its op/byte counts (rpc/endpoint.ts IntervalReport).
  *
- * - `--hlog FILE`: an HdrHistogram interval log, streamed as reports arrive: one tagged interval
- *   histogram (tag = device id) per device per interval, written with hdr-histogram-js's
- *   HistogramLogWriter, so HdrHistogram's own log readers read it back.
- * - `--csv FILE`: one row per device per interval (throughput and percentiles), streamed.
+ * - each report goes, decoded, to the caller's `IntervalSink` as it arrives (the CLI streams
+ *   them to an HdrHistogram interval log and a CSV: report/streams.ts);
  * - `points`: the run result's `intervals`, bounded — past MAX_POINTS, adjacent points merge
  *   pairwise (counts add; percentiles come from the merged histograms), so a long run's memory
- *   does not grow with its duration.
+ *   does not grow with its duration;
  * - a cumulative histogram per device (fixed size) for live progress ("p99 so far").
  */
 
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import type { IntervalReport } from '../rpc/endpoint.js';
 import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import type { IntervalPoint } from './result.js';
 
 export const MAX_POINTS = 600;
 
-export const CSV_HEADER = 'tS,device,ops,opsPerSec,bytesPerSec,p50Ns,p99Ns,maxNs';
+/** One device's interval, as it arrives: times in seconds since the start barrier. */
+export interface IntervalSample {
+  readonly device: string;
+  readonly startS: number;
+  readonly endS: number;
+  readonly ops: number;
+  readonly bytes: number;
+  /** The latencies (ns) of the descriptors the device completed in the interval. */
+  readonly histogram: Histogram;
+}
+
+/** Where a run streams its intervals while it runs (files, a live view). */
+export interface IntervalSink {
+  /** Once, at the start barrier: absolute ms (timeOrigin-based) and the device ids. */
+  start(startAbsMs: number, deviceIds: readonly string[]): void;
+  interval(sample: IntervalSample): void;
+  /** Once, after the last interval (also when the run failed). */
+  finish(): void;
+}
 
 interface PointDevice {
   ops: number;
@@ -37,44 +50,22 @@ interface Point {
   devices: (PointDevice | undefined)[];
 }
 
-export interface IntervalSinks {
-  readonly hlog?: string;
-  readonly csv?: string;
-}
-
 export class IntervalCollector {
   /** Cumulative histogram per device (for progress). */
   readonly cumulative: Histogram[];
   private points: Point[] = [];
   /** Index span of one stored point (doubles at each merge). */
   private span = 1;
-  private readonly hlogFd: number | undefined;
-  private readonly csvFd: number | undefined;
-  private readonly hlog: hdr.HistogramLogWriter | undefined;
 
   constructor(
     private readonly deviceIds: readonly string[],
     readonly intervalS: number,
     /** Absolute ms (timeOrigin-based) of the start barrier. */
     private readonly startAbsMs: number,
-    sinks: IntervalSinks,
+    private readonly sink?: IntervalSink,
   ) {
     this.cumulative = deviceIds.map(() => newMergeHistogram());
-    if (sinks.hlog) {
-      mkdirSync(dirname(sinks.hlog), { recursive: true });
-      const fd = openSync(sinks.hlog, 'w');
-      this.hlogFd = fd;
-      this.hlog = new hdr.HistogramLogWriter((text: string) => writeSync(fd, text));
-      this.hlog.outputComment('[dmaload interval log: one tagged histogram per device per interval; values in ns]');
-      this.hlog.outputLogFormatVersion();
-      this.hlog.outputStartTime(startAbsMs);
-      this.hlog.outputLegend();
-    }
-    if (sinks.csv) {
-      mkdirSync(dirname(sinks.csv), { recursive: true });
-      this.csvFd = openSync(sinks.csv, 'w');
-      writeSync(this.csvFd, `${CSV_HEADER}\n`);
-    }
+    sink?.start(startAbsMs, deviceIds);
   }
 
   /** A device's interval report (called over the control plane). */
@@ -82,20 +73,8 @@ export class IntervalCollector {
     const h = decodeHistogram(r.histogram);
     const startS = (r.startMs - this.startAbsMs) / 1000;
     const endS = (r.endMs - this.startAbsMs) / 1000;
-    const durS = Math.max(endS - startS, 1e-9);
     this.cumulative[r.device]!.add(h);
-    const id = this.deviceIds[r.device]!;
-    if (this.hlog && h.totalCount > 0) {
-      h.tag = id;
-      this.hlog.outputIntervalHistogram(h, startS, endS, 1e6);
-    }
-    if (this.csvFd !== undefined) {
-      const p = (q: number): number => (h.totalCount > 0 ? h.getValueAtPercentile(q) : 0);
-      writeSync(
-        this.csvFd,
-        `${endS.toFixed(3)},${id},${r.ops},${(r.ops / durS).toFixed(1)},${(r.bytes / durS).toFixed(0)},${p(50)},${p(99)},${h.totalCount > 0 ? h.maxValue : 0}\n`,
-      );
-    }
+    this.sink?.interval({ device: this.deviceIds[r.device]!, startS, endS, ops: r.ops, bytes: r.bytes, histogram: h });
     this.store(r, startS, endS);
   }
 
@@ -131,10 +110,9 @@ export class IntervalCollector {
     this.points = [...merged.values()].sort((a, b) => a.index - b.index);
   }
 
-  /** Close the streams; the bounded interval series for the result. */
+  /** Close the sink; the bounded interval series for the result. */
   finish(): { intervalS: number; points: IntervalPoint[] } {
-    if (this.hlogFd !== undefined) closeSync(this.hlogFd);
-    if (this.csvFd !== undefined) closeSync(this.csvFd);
+    this.sink?.finish();
     return {
       intervalS: this.intervalS * this.span,
       points: this.points.map((p) => {

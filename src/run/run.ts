@@ -14,8 +14,6 @@ import { expose, type KernelApi, portEndpoint } from '../rpc/endpoint.js';
 import { Piscina } from 'piscina';
 import { DeviceState } from '../layout/device.js';
 import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/protocol.js';
-import { deviceRng } from '../device/rng.js';
-import { Workload, WorkloadError } from '../device/workload.js';
 import type { Profile } from '../profile/types.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelError } from '../kernel/errors.js';
@@ -23,8 +21,8 @@ import { Invalidator, type StrategyName } from '../kernel/invalidation.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
 import { buildResult, type RunOutcome } from './result.js';
-import { IntervalCollector } from './intervals.js';
-import { Progress, type ProgressMode } from '../report/progress.js';
+import { IntervalCollector, type IntervalSink } from './intervals.js';
+import type { ProgressSnapshot } from './progress.js';
 import { Counter } from '../layout/device.js';
 
 export interface RunOptions {
@@ -43,13 +41,12 @@ export interface RunOptions {
    * not stop its devices before it settles; an exception fails the run.
    */
   readonly whileRunning?: (booted: Booted) => Promise<void>;
-  /** Reporting interval, seconds (interval histograms, progress, hlog / CSV rows). Default 1. */
+  /** Reporting interval, seconds (interval histograms, progress, the interval sink). Default 1. */
   readonly intervalS?: number;
-  /** Stream an HdrHistogram interval log / a per-interval CSV to these files. */
-  readonly hlog?: string;
-  readonly csv?: string;
-  /** Live progress on stderr (default off for the API; the CLI picks tty / plain / off). */
-  readonly progress?: ProgressMode;
+  /** Receives every device's interval as it arrives (the CLI streams them to --hlog / --csv). */
+  readonly intervalSink?: IntervalSink;
+  /** Called about once per interval while devices run (the CLI draws live progress). */
+  readonly onProgress?: (snapshot: ProgressSnapshot) => void;
   /** Called after devices finish, before the result is built. */
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
 }
@@ -96,21 +93,6 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   const durationS = options.durationS ?? profile.durationS;
   const booted = boot(profile, seed);
   const { kernel } = booted;
-
-  // Validate each device's address plan here, so a bad one is an input error, not a crash.
-  booted.devices.forEach((d, i) => {
-    try {
-      new Workload(d.task.workload, {
-        start: d.task.regionStart,
-        sizeBytes: d.task.regionBytes,
-        stripeIndex: d.task.stripeIndex,
-        stripeCount: d.task.stripeCount,
-      }, deviceRng(seed, i));
-    } catch (e) {
-      if (e instanceof WorkloadError) throw new BadInputError(`devices[${i}].workload: ${e.message}`);
-      throw e;
-    }
-  });
   await options.onBoot?.(booted);
 
   // CPU-side churn and the invalidations it causes, driven from this (the kernel's) thread.
@@ -206,9 +188,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       booted.devices.map((d) => d.id),
       intervalS,
       performance.timeOrigin + performance.now(),
-      { ...(options.hlog ? { hlog: options.hlog } : {}), ...(options.csv ? { csv: options.csv } : {}) },
+      options.intervalSink,
     );
-    const progress = new Progress(options.progress ?? 'off');
+    const onProgress = options.onProgress;
     const startNs = process.hrtime.bigint();
     for (const v of views) {
       Atomics.store(v.go, 0, 1);
@@ -219,11 +201,12 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const lastBytes = new Float64Array(n);
     let lastTickNs = startNs;
     const progressTimer = setInterval(() => {
+      if (!onProgress) return;
       const c = collector!;
       const nowNs = process.hrtime.bigint();
       const dtS = Math.max(Number(nowNs - lastTickNs) / 1e9, 1e-9);
       lastTickNs = nowNs;
-      progress.update({
+      onProgress({
         elapsedS: Number(nowNs - startNs) / 1e9,
         totalS: durationS,
         invalidations: invalidator.stats.events,
@@ -291,7 +274,6 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
     const elapsedNs = Number(process.hrtime.bigint() - startNs);
     clearInterval(progressTimer);
-    progress.done();
     await kernel.prq.stop();
     const intervals = collector.finish();
     collector = undefined;
@@ -320,6 +302,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     });
   } finally {
     stopAll();
+    options.intervalSink?.finish();
     await kernel.prq.stop().catch(() => {});
     for (const p of kernelPorts) p.close();
     await pool.destroy().catch(() => {});

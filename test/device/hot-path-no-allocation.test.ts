@@ -10,7 +10,7 @@
 import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { DeviceEngine } from '../../src/device/engine.js';
-import { deviceRng } from '../../src/device/rng.js';
+import { deviceRng } from '../../src/common/rng.js';
 import { Counter } from '../../src/layout/device.js';
 import { initHistogramWasm, newWasmHistogram } from '../../src/metrics/histogram.js';
 import { OP_NAMES } from '../../src/profile/types.js';

@@ -1,7 +1,7 @@
 /** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
 
 import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
-import { deviceRng } from '../../src/device/rng.js';
+import { deviceRng } from '../../src/common/rng.js';
 import { D, type Descriptor } from '../../src/device/workload.js';
 import { parseProfile } from '../../src/profile/load.js';
 import type { Profile } from '../../src/profile/types.js';

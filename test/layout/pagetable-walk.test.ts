@@ -1,6 +1,6 @@
 // The page walk returns exactly what a reference map of installed mappings says.
 import { describe, expect, it } from 'vitest';
-import { nextBelow, Rng } from '../../src/device/rng.js';
+import { nextBelow, Rng } from '../../src/common/rng.js';
 import { Fault, walk } from '../../src/layout/pagetable.js';
 import { FrameOwner, packOwner } from '../../src/layout/physmem.js';
 import { mapPage, unmapPage } from '../../src/kernel/pagetables.js';

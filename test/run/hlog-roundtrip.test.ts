@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { IntervalStreams } from '../../src/report/streams.js';
 import { runProfile } from '../../src/run/run.js';
 import { profileFrom } from '../helpers/machine.js';
 
@@ -28,7 +29,7 @@ describe('interval log', () => {
   it('reads back with HistogramLogReader into the same total counts per device', async () => {
     const hlog = join(dir, 'run.hlog');
     const csv = join(dir, 'run.csv');
-    const { result } = await runProfile(profileFrom(YAML), { hlog, csv, intervalS: 0.5 });
+    const { result } = await runProfile(profileFrom(YAML), { intervalSink: new IntervalStreams({ hlog, csv }), intervalS: 0.5 });
     const text = readFileSync(hlog, 'utf8');
     expect(hdr.listTags(text).sort()).toEqual(['d0', 'd1']);
     const reader = new hdr.HistogramLogReader(text);

@@ -12,7 +12,7 @@ function histB64(values: number[]): string {
 
 describe('interval series', () => {
   it('never holds more than MAX_POINTS points and loses no counts', () => {
-    const c = new IntervalCollector(['a'], 1, 0, {});
+    const c = new IntervalCollector(['a'], 1, 0);
     const n = 3 * MAX_POINTS + 7;
     for (let k = 0; k < n; k++) {
       c.onInterval({ device: 0, index: k, startMs: k * 1000, endMs: (k + 1) * 1000, ops: 10, bytes: 100, histogram: histB64([k + 1]) });

@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { loadProfile } from '../../profile/load.js';
 import { writeHgrmFiles } from '../../report/hgrm.js';
 import { renderRunReport } from '../../report/html.js';
-import { progressMode } from '../../report/progress.js';
+import { Progress, progressMode } from '../../report/progress.js';
+import { IntervalStreams } from '../../report/streams.js';
 import { formatSummary } from '../../report/summary.js';
 import { allPassed, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
 import { ThresholdsFailedError } from '../../run/errors.js';
@@ -29,14 +30,19 @@ export async function runCommand(args: RunArgs): Promise<void> {
   const profile = loadProfile(args.profile);
   // Thresholds are checked before the run, so a typo costs nothing.
   const thresholds = args.failIf.map((t) => parseThreshold(t));
-  const outcome = await runProfile(profile, {
-    ...(args.seed !== undefined ? { seed: args.seed } : {}),
-    ...(args.duration !== undefined ? { durationS: args.duration } : {}),
-    ...(args.interval !== undefined ? { intervalS: args.interval } : {}),
-    ...(args.hlog ? { hlog: args.hlog } : {}),
-    ...(args.csv ? { csv: args.csv } : {}),
-    progress: progressMode(args.quiet, process.stderr.isTTY === true),
-  });
+  const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
+  let outcome;
+  try {
+    outcome = await runProfile(profile, {
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(args.duration !== undefined ? { durationS: args.duration } : {}),
+      ...(args.interval !== undefined ? { intervalS: args.interval } : {}),
+      ...(args.hlog || args.csv ? { intervalSink: new IntervalStreams({ hlog: args.hlog, csv: args.csv }) } : {}),
+      onProgress: (snapshot) => progress.update(snapshot),
+    });
+  } finally {
+    progress.done();
+  }
   if (!args.quiet) process.stdout.write(`${formatSummary(outcome.result)}\n`);
   if (!args.quiet && args.hlog) process.stdout.write(`wrote ${args.hlog}\n`);
   if (!args.quiet && args.csv) process.stdout.write(`wrote ${args.csv}\n`);

@@ -10,10 +10,18 @@
  * integer. Samplers combine draws locally and return integers.
  *
  * Streams: the state is seeded with splitmix32 from (seed, stream), so each device (stream =
- * its index) and the kernel (stream = KERNEL_STREAM) draw from their own sequence.
+ * its index), the kernel (stream = KERNEL_STREAM: which pages a region populates) and the churn
+ * schedule (stream = CHURN_STREAM) draw from their own sequence — one consumer's draws never
+ * shift another's, whatever the timing.
+ *
+ * Shared by the kernel and the devices (they never import each other): this module depends on
+ * nothing.
  */
 
+/** The kernel's own stream (region population at boot). */
 export const KERNEL_STREAM = 0x7fff;
+/** The CPU-side churn schedule's stream (op and range of each change). */
+export const CHURN_STREAM = 0x7ffe;
 const TWO_POW_30 = 2 ** 30;
 
 function splitmix32(x: number): number {
