@@ -4,8 +4,8 @@
  */
 
 import { C, DeviceEngine } from '../src/device/engine.js';
-import { deviceRng } from '../src/common/rng.js';
-import { D, type Descriptor, Op } from '../src/device/workload.js';
+import { D, type Descriptor, descriptorOf } from '../src/device/descriptor.js';
+import { Op } from '../src/layout/ops.js';
 import { parseProfile } from '../src/profile/load.js';
 import { boot, type Booted } from '../src/run/boot.js';
 
@@ -40,32 +40,15 @@ devices:
   - { id: d0, iommu: mmu, ats: ${o.ats ?? true}, devtlbEntries: ${o.devtlbEntries ?? 64}, attach: { type: sva, process: app }, workload: { region: buf, transferSizeBytes: 65536 } }
 `;
   const booted = boot(parseProfile(yaml, 'bench.yaml'), 1);
-  const t = booted.devices[0]!.task;
-  const engine = new DeviceEngine({
-    machine: booted.kernel.views,
-    index: 0,
-    iommu: 0,
-    ats: o.ats ?? true,
-    pasid: t.pasid,
-    region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: 0, stripeCount: 1 },
-    workload: t.workload,
-    rng: deviceRng(1, 0),
-    integritySampleEvery: 0,
-    checker: o.checker ?? true,
-    sink: { record: () => {} },
-  });
+  const spec = booted.devices[0]!.spec;
+  const engine = new DeviceEngine(spec, { machine: booted.kernel.views, sink: { record: () => {} } });
   engine.begin();
   const proc = booted.processes.get('app')!;
-  return { booted, engine, base: t.regionStart, rootPfn: proc.rootPfn, pasid: t.pasid };
+  return { booted, engine, base: spec.region.start, rootPfn: proc.rootPfn, pasid: spec.pasid };
 }
 
 export function descriptor(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
-  const d = new Float64Array(D.width);
-  d[D.op] = op;
-  d[D.src] = src;
-  d[D.dst] = dst;
-  d[D.sizeBytes] = sizeBytes;
-  return d;
+  return descriptorOf(op, src, dst, sizeBytes);
 }
 
 /** Format ns per operation with a unit. */

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 32; i++) tr.translate(m.pasid, first + i, false);
     add('translate: device-TLB hit', BATCH, 0, () => {
       let x = 0;
-      for (let i = 0; i < BATCH; i++) x ^= tr.translate(m.pasid, first + (i & 31), false);
+      for (let i = 0; i < BATCH; i++) { tr.translate(m.pasid, first + (i & 31), false); x ^= tr.pfn; }
       sink[0] = x;
     });
   }
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 32; i++) tr.translate(m.pasid, first + i, false);
     add('translate: IOTLB hit (no ATS)', BATCH, 0, () => {
       let x = 0;
-      for (let i = 0; i < BATCH; i++) x ^= tr.translate(m.pasid, first + (i & 31), false);
+      for (let i = 0; i < BATCH; i++) { tr.translate(m.pasid, first + (i & 31), false); x ^= tr.pfn; }
       sink[0] = x;
     });
   }
@@ -64,14 +64,14 @@ async function main(): Promise<void> {
     const first = m.base / 4096;
     add('translate: IOTLB miss + 4-level walk + fill', BATCH, 0, () => {
       let x = 0;
-      for (let i = 0; i < BATCH; i++) x ^= tr.translate(m.pasid, first + ((i * 7919) & 16383), false);
+      for (let i = 0; i < BATCH; i++) { tr.translate(m.pasid, first + ((i * 7919) & 16383), false); x ^= tr.pfn; }
       sink[0] = x;
     });
     const words = m.booted.kernel.views.mem.words;
-    const out = { walkRefs: 0, writable: false };
+    const out = { pfn: 0, walkRefs: 0, writable: false };
     add('page walk alone (4 PTE loads)', BATCH, 0, () => {
       let x = 0;
-      for (let i = 0; i < BATCH; i++) x ^= walk(words, m.rootPfn, first + ((i * 7919) & 16383), false, out);
+      for (let i = 0; i < BATCH; i++) { walk(words, m.rootPfn, first + ((i * 7919) & 16383), false, out); x ^= out.pfn; }
       sink[0] = x;
     });
   }

@@ -9,7 +9,6 @@ import { Counter, DeviceState } from '../src/layout/device.js';
 import { attachMachine } from '../src/layout/machine.js';
 import type { DeviceTask, DeviceTaskResult } from '../src/layout/protocol.js';
 import { DeviceEngine } from '../src/device/engine.js';
-import { deviceRng } from '../src/common/rng.js';
 import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
 import { OP_NAMES } from '../src/layout/ops.js';
 import { type IntervalReport, type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
@@ -25,7 +24,6 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
   await initHistogramWasm();
   const machine = attachMachine(task.shape, task.buffers);
   const dev = machine.devices[task.index]!;
-  const shape = task.shape.devices[task.index]!;
   const histograms = OP_NAMES.map(() => newWasmHistogram());
   const faulted = newWasmHistogram();
   const clean = newWasmHistogram();
@@ -33,29 +31,9 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
   const interval = newWasmHistogram();
   const kernel: Remote<KernelApi> | undefined = task.kernelPort ? wrap<KernelApi>(portEndpoint(task.kernelPort)) : undefined;
   try {
-    const engine = new DeviceEngine({
+    // The task is the engine's spec, as is.
+    const engine = new DeviceEngine(task, {
       machine,
-      index: task.index,
-      iommu: task.iommu,
-      ats: shape.ats,
-      pasid: task.pasid,
-      region: {
-        start: task.regionStart,
-        sizeBytes: task.regionBytes,
-        stripeIndex: task.stripeIndex,
-        stripeCount: task.stripeCount,
-      },
-      workload: task.workload,
-      rng: deviceRng(task.seed, task.index),
-      integritySampleEvery: task.integritySampleEvery,
-      deviceId: task.id,
-      checker: task.checker,
-      costs: task.costs,
-      pri: task.pri,
-      blockOnFault: task.blockOnFault,
-      prqEntries: task.prqEntries,
-      rateOpsPerSec: task.workload.rateOpsPerSec,
-      arrival: task.workload.arrival,
       sink: {
         record: (op, ns, wasFaulted, uncorrectedNs) => {
           histograms[op]!.recordValue(ns);

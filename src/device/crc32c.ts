@@ -27,13 +27,40 @@ export const CRC32C_INIT = -1;
  * Advance the running CRC kept in `state[0]` (start it at CRC32C_INIT) over b[offset, offset+length).
  * The state lives in an Int32Array so no boxed number crosses the call (int32 values beyond
  * ±2^30 are heap numbers in V8).
+ *
+ * Two slice-by-8 steps per iteration. This also keeps the function's bytecode above V8's
+ * inlining limit (460 bytes) on purpose: inlined into the page loop (device/page-run.ts), the
+ * loop ran 1.7–2× slower than out of line (measured: 3.9–4.6 µs against 2.1–2.3 µs per 4 KiB).
  */
 export function crc32cUpdate(state: Int32Array, b: Uint8Array, offset: number, length: number): void {
   let crc = state[0]!;
   let i = offset;
   const end = offset + length;
   const T = TABLE;
-  while (end - i >= 8) {
+  while (end - i >= 16) {
+    crc ^= b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    crc =
+      T[1792 + (crc & 0xff)]! ^
+      T[1536 + ((crc >>> 8) & 0xff)]! ^
+      T[1280 + ((crc >>> 16) & 0xff)]! ^
+      T[1024 + (crc >>> 24)]! ^
+      T[768 + b[i + 4]!]! ^
+      T[512 + b[i + 5]!]! ^
+      T[256 + b[i + 6]!]! ^
+      T[b[i + 7]!]!;
+    crc ^= b[i + 8]! | (b[i + 9]! << 8) | (b[i + 10]! << 16) | (b[i + 11]! << 24);
+    crc =
+      T[1792 + (crc & 0xff)]! ^
+      T[1536 + ((crc >>> 8) & 0xff)]! ^
+      T[1280 + ((crc >>> 16) & 0xff)]! ^
+      T[1024 + (crc >>> 24)]! ^
+      T[768 + b[i + 12]!]! ^
+      T[512 + b[i + 13]!]! ^
+      T[256 + b[i + 14]!]! ^
+      T[b[i + 15]!]!;
+    i += 16;
+  }
+  if (end - i >= 8) {
     crc ^= b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
     crc =
       T[1792 + (crc & 0xff)]! ^

@@ -1,7 +1,8 @@
 /**
  * The IOMMU translation pipeline for one device, run on the device's thread:
  *   device-TLB lookup → PASID entry → IOTLB lookup → page walk (PTE reads from frames) → fill.
- * Every step's outcome is a value: a PFN (≥ 0) or a `Fault` code (< 0).
+ * Every step's outcome is a value: `Fault.none` with the frame and its generation in the
+ * translator's `pfn` and `gen` fields, or the `Fault` that stopped it.
  *
  * The IOTLB is shared with the other devices behind the same IOMMU; its sets are guarded by
  * futex locks (layout/mutex.ts). The walk itself runs outside the lock.
@@ -21,14 +22,16 @@ import { Counter, type DeviceViews } from '../layout/device.js';
 import { DomainType, type DomainTableViews } from '../layout/domains.js';
 import type { IommuViews } from '../layout/iommu.js';
 import { lock, unlock } from '../layout/mutex.js';
-import { Fault, type WalkOut, walk } from '../layout/pagetable.js';
+import { Fault, type FaultCode, type WalkOut, walk } from '../layout/pagetable.js';
 import type { PhysMemViews } from '../layout/physmem.js';
 import { spinLoops } from './spin.js';
 
 export class Translator {
-  /** Generation of the frame returned by the last successful `translate` (checker input). */
+  /** The frame of the last translation that returned Fault.none. */
+  pfn = 0;
+  /** That frame's generation when the translation was made (checker input). */
   gen = 0;
-  private readonly walkOut: WalkOut = { walkRefs: 0, writable: false };
+  private readonly walkOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
   private readonly counters: Float64Array;
 
   constructor(
@@ -48,21 +51,22 @@ export class Translator {
    * The hot case, small enough to inline into the ops: a device-TLB hit found through its
    * hint. Anything else takes the full pipeline (`translate`). Same result and counters.
    */
-  translateFast(pasid: number, vpn: number, write: boolean): number {
+  translateFast(pasid: number, vpn: number, write: boolean): FaultCode {
     if (this.ats) {
       const t = this.dev.devtlb;
       const e = t.probe(0, pasid, vpn);
       if (e >= 0 && (!write || t.rw[e] === 1)) {
         this.counters[Counter.devtlbHits]!++;
         this.gen = t.gen[e]!;
-        return t.pfn[e]!;
+        this.pfn = t.pfn[e]!;
+        return Fault.none;
       }
     }
     return this.translate(pasid, vpn, write);
   }
 
-  /** Translate (pasid, vpn) for a read or a write. Returns a PFN or a Fault. Allocation-free. */
-  translate(pasid: number, vpn: number, write: boolean): number {
+  /** Translate (pasid, vpn) for a read or a write: Fault.none (see `pfn`, `gen`) or the fault. Allocation-free. */
+  translate(pasid: number, vpn: number, write: boolean): FaultCode {
     const c = this.counters;
     // 1. Device TLB (ATS): tagged by (PASID, page).
     const devtlb = this.dev.devtlb;
@@ -73,7 +77,8 @@ export class Translator {
       if (e >= 0 && (!write || devtlb.rw[e] === 1)) {
         c[Counter.devtlbHits]!++;
         this.gen = devtlb.gen[e]!;
-        return devtlb.pfn[e]!;
+        this.pfn = devtlb.pfn[e]!;
+        return Fault.none;
       }
       c[Counter.devtlbMisses]!++;
     }
@@ -85,7 +90,8 @@ export class Translator {
     if (type === DomainType.identity) {
       if (vpn >= this.mem.frames || vpn < 1) return Fault.outOfRange;
       this.gen = Atomics.load(this.mem.generation, vpn);
-      return vpn;
+      this.pfn = vpn;
+      return Fault.none;
     }
     if (type !== DomainType.sva && type !== DomainType.dma) return Fault.noAttachment;
     const did = Atomics.load(this.domains.did, this.domains.didIndex(domain, this.iommuIndex));
@@ -103,8 +109,9 @@ export class Translator {
       unlock(iotlb.lock, set);
       c[Counter.iotlbHits]!++;
       this.gen = gen;
+      this.pfn = pfn;
       if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, rw, gen);
-      return pfn;
+      return Fault.none;
     }
     unlock(iotlb.lock, set);
     c[Counter.iotlbMisses]!++;
@@ -113,15 +120,16 @@ export class Translator {
     const epoch = Atomics.load(this.iommu.invEpoch, 0);
     const out = this.walkOut;
     out.walkRefs = 0;
-    const pfn = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    const fault = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
     c[Counter.walks]!++;
     c[Counter.walkRefs]! += out.walkRefs;
     // The translation is bound to the frame's generation as the walk read its PTE, not after
     // the walk's injected cost: a frame freed while the walk "takes time" is a stale
     // translation the checker must see (reading it later would hide a missing drain).
-    const gen = pfn >= 0 ? Atomics.load(this.mem.generation, pfn) : 0;
+    const pfn = out.pfn;
+    const gen = fault === Fault.none ? Atomics.load(this.mem.generation, pfn) : 0;
     if (this.walkLoops > 0) spinLoops(this.walkLoops);
-    if (pfn < 0) return pfn;
+    if (fault !== Fault.none) return fault;
 
     // 5. Fill IOTLB and device TLB with that generation — unless an invalidation began since
     //    the walk started, in which case the result serves only this access.
@@ -131,19 +139,20 @@ export class Translator {
     unlock(iotlb.lock, set);
     if (unchanged && this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
     this.gen = gen;
-    return pfn;
+    this.pfn = pfn;
+    return Fault.none;
   }
 
   /**
    * Reference translation for integrity checks: a fresh walk with no caching and no counters
-   * (what the CPU would see). Returns a PFN or a Fault.
+   * (what the CPU would see). The frame, or -1 when there is none.
    */
-  referenceTranslate(pasid: number, vpn: number): number {
+  referenceFrame(pasid: number, vpn: number): number {
     const domain = Atomics.load(this.dev.pasidDomain, pasid) - 1;
-    if (domain < 0) return Fault.noAttachment;
+    if (domain < 0) return -1;
     const type = Atomics.load(this.domains.type, domain);
-    if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : Fault.outOfRange;
-    const out = { walkRefs: 0, writable: false };
-    return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out);
+    if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : -1;
+    const out: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
+    return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out) === Fault.none ? out.pfn : -1;
   }
 }

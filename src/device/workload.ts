@@ -18,27 +18,8 @@ import { nextBelow, type Rng, WeightedChoice, ZipfSampler } from '../common/rng.
 import { OP_NAMES, Op } from '../layout/ops.js';
 import type { WorkloadSpec } from '../layout/protocol.js';
 import { planRegion, type RegionSpec } from '../layout/region-plan.js';
+import { D, type Descriptor } from './descriptor.js';
 
-export { Op };
-
-/**
- * A descriptor being built or executed: a Float64Array record, preallocated per device and
- * reused (object fields holding addresses above 2^30 would box a heap number per store).
- */
-export type Descriptor = Float64Array;
-export const D = {
-  op: 0,
-  sizeBytes: 1,
-  src: 2,
-  dst: 3,
-  /** Bytes already completed by earlier (partial) completions: execution resumes here. */
-  startOffset: 4,
-  width: 5,
-} as const;
-
-export function newDescriptor(): Descriptor {
-  return new Float64Array(D.width);
-}
 
 const PATTERN_SEQUENTIAL = 0;
 const PATTERN_UNIFORM = 1;

@@ -223,7 +223,9 @@ export class Invalidator {
     let devtlb = 0;
     for (const d of descriptors) {
       if (d.type === 'iotlb') {
-        k.views.iommus[iommu]!.invalidate(d.did, d.pasid, range.startVpn, range.endVpn);
+        const unit = k.views.iommus[iommu]!;
+        if (range.all) unit.invalidatePasid(d.did, d.pasid);
+        else unit.invalidatePasidRange(d.did, d.pasid, range.startVpn, range.endVpn);
         iotlb++;
       } else {
         if (k.devices[d.device]!.ats) {

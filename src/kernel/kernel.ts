@@ -409,7 +409,7 @@ export class Kernel {
     Atomics.store(this.views.devices[device]!.pasidDomain, pasid, 0);
     this.attachments[device]!.delete(pasid);
     const d = domain.dids.get(dev.iommu)!;
-    this.views.iommus[dev.iommu]!.invalidate(d.did, pasid, 0, MAX_VPN);
+    this.views.iommus[dev.iommu]!.invalidatePasid(d.did, pasid);
     await this.flushDevtlb(device, pasid, 0, MAX_VPN);
     // Drain the device's pending page requests: with the PASID entry gone they get INVALID.
     this.prq.drainDevice(device);

@@ -16,7 +16,9 @@
  *
  * The IOTLB is the one structure several threads write; the per-set futex lock (mutex.ts)
  * makes "the IOMMU" the single logical writer of each set. Entries are tagged by the
- * per-IOMMU domain id (did), the PASID and the virtual page number.
+ * per-IOMMU domain id (did), the PASID and the virtual page number. Invalidations are named
+ * after the architecture's scopes (as gem5's SMMUv3 model names them): page range within a
+ * PASID, PASID, domain, all.
  *
  * Not modelled: PASID-cache and paging-structure caches, the invalidation queue itself
  * (invalidation cost comes from the cost model).
@@ -24,7 +26,7 @@
 
 import { lock, unlock } from './mutex.js';
 import { type FieldSlot, LayoutPlan, viewI32 } from './plan.js';
-import { Tlb, type TlbPlan, planTlb } from './tlb.js';
+import { Tlb, type TlbPlan, TlbScope, type TlbScopeCode, planTlb } from './tlb.js';
 
 export interface IommuShape {
   readonly iotlbEntries: number;
@@ -54,17 +56,34 @@ export class IommuViews {
     this.invEpoch = viewI32(buffer, plan.invEpoch);
   }
 
-  /**
-   * Invalidate IOTLB entries of (did, pasid) in [vpnStart, vpnEnd) — did -2 matches any —
-   * taking each set's lock in turn. Returns entries dropped.
-   */
-  invalidate(did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
+  /** Page-selective-within-PASID: entries of (did, pasid) with a VPN in [vpnStart, vpnEnd). */
+  invalidatePasidRange(did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
+    return this.invalidate(TlbScope.pasidRange, did, pasid, vpnStart, vpnEnd);
+  }
+
+  /** PASID-selective: every entry of (did, pasid). */
+  invalidatePasid(did: number, pasid: number): number {
+    return this.invalidate(TlbScope.pasid, did, pasid, 0, 0);
+  }
+
+  /** Domain-selective: every entry of domain id `did`, whatever the PASID. */
+  invalidateDomain(did: number): number {
+    return this.invalidate(TlbScope.domain, did, 0, 0, 0);
+  }
+
+  /** Global: every entry. */
+  invalidateAll(): number {
+    return this.invalidate(TlbScope.all, 0, 0, 0, 0);
+  }
+
+  /** Bump the epoch (fill protocol above), then drop matches set by set under each set's lock. */
+  private invalidate(scope: TlbScopeCode, did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
     const t = this.iotlb;
     let dropped = 0;
     Atomics.add(this.invEpoch, 0, 1);
     for (let s = 0; s < t.sets; s++) {
       lock(t.lock, s);
-      dropped += t.invalidateInSet(s, did, pasid, vpnStart, vpnEnd);
+      dropped += t.dropInSet(s, scope, did, pasid, vpnStart, vpnEnd);
       unlock(t.lock, s);
     }
     return dropped;

@@ -45,10 +45,12 @@ export function levelIndex(vpn: number, level: number): number {
 const LEVEL_SPAN = [1, 2 ** 9, 2 ** 18, 2 ** 27];
 
 /**
- * Translation results. A non-negative result is a PFN; negative values are faults — values,
- * never exceptions.
+ * Translation outcomes: `none` (the frame is in the caller's out-record), or why there is no
+ * frame — values, never exceptions, and never mixed with frame numbers.
  */
 export const Fault = {
+  /** Translated: the frame (and its generation) are in the out-record. */
+  none: 0,
   /** No present leaf (or intermediate) entry for the page. */
   notPresent: -1,
   /** Present, but a write to a page that is not writable at some level. */
@@ -67,17 +69,11 @@ export const Fault = {
 export type FaultCode = (typeof Fault)[keyof typeof Fault];
 
 /**
- * Walk the 4-level table rooted at `rootPfn` for `vpn`. Returns the leaf PFN or a Fault.
- * `writable` (out) is set through `out.writable` so that caching layers can remember whether
- * the translation permits writes. Allocation-free.
+ * Walk the 4-level table rooted at `rootPfn` for `vpn`. Returns `Fault.none` with the leaf's
+ * frame in `out.pfn`, or the fault. `out.writable` tells caching layers whether the translation
+ * permits writes; `out.walkRefs` counts the PTE reads. Allocation-free.
  */
-export function walk(
-  words: Int32Array,
-  rootPfn: number,
-  vpn: number,
-  write: boolean,
-  out: WalkOut,
-): number {
+export function walk(words: Int32Array, rootPfn: number, vpn: number, write: boolean, out: WalkOut): FaultCode {
   let table = rootPfn;
   let rw = PTE_RW;
   for (let level = PT_LEVELS - 1; level >= 0; level--) {
@@ -89,10 +85,13 @@ export function walk(
   }
   out.writable = rw !== 0;
   if (write && rw === 0) return Fault.permission;
-  return table;
+  out.pfn = table;
+  return Fault.none;
 }
 
 export interface WalkOut {
+  /** The leaf's frame, when the walk returned Fault.none. */
+  pfn: number;
   walkRefs: number;
   writable: boolean;
 }

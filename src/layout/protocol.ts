@@ -1,12 +1,13 @@
 /**
  * Messages between the kernel (main thread) and a device worker, declared once and imported
- * by both sides. These cross the thread boundary once per run (task in, result out) — never
- * per descriptor.
+ * by both sides: the device's spec and task (in), its result (out). These cross the thread
+ * boundary once per run — never per descriptor.
  */
 
 import type { MessagePort } from 'node:worker_threads';
 import type { MachineBuffers, MachineShape } from './machine.js';
 import type { OpName } from './ops.js';
+import type { RegionSpec } from './region-plan.js';
 
 export const ACCESS_PATTERNS = ['sequential', 'uniform', 'zipf'] as const;
 export type AccessPattern = (typeof ACCESS_PATTERNS)[number];
@@ -59,37 +60,46 @@ export interface DeviceTestHooks {
   readonly crashMode?: 'throw' | 'exit';
 }
 
-export interface DeviceTask {
+/** Device-side injected costs (platform model, platform/presets.ts), ns. */
+export interface DeviceCosts {
+  readonly iotlbMissWalkNs: number;
+  readonly devtlbInvalidationNs: number;
+  readonly pageRequestNs: number;
+  readonly pageResponseNs: number;
+}
+
+/**
+ * Everything a device engine is told about itself (device/engine.ts takes it as its options, as
+ * is): which device, where it DMAs, what it runs and how it behaves. Plain data.
+ */
+export interface DeviceSpec {
+  /** Index into MachineShape.devices (and the machine's device buffers). */
   readonly index: number;
   readonly id: string;
+  /** Index of the IOMMU the device sits behind. */
   readonly iommu: number;
-  readonly shape: MachineShape;
-  readonly buffers: MachineBuffers;
   /** PASID the device tags its DMA with (0 = without PASID). */
   readonly pasid: number;
-  /** The region the workload addresses: first byte (virtual / IOVA / physical) and length. */
-  readonly regionStart: number;
-  readonly regionBytes: number;
-  /** This device's destination stripe among the devices sharing the region. */
-  readonly stripeIndex: number;
-  readonly stripeCount: number;
+  /** The region the workload addresses (virtual / IOVA / physical by attachment), and its stripe. */
+  readonly region: RegionSpec;
   readonly workload: WorkloadSpec;
+  /** The run's seed; the device draws from its own stream (common/rng.ts, stream = index). */
   readonly seed: number;
   /** Verify one descriptor in N against a reference computation (0 = never). */
   readonly integritySampleEvery: number;
-  /** Use-after-free checker on every page copy. */
+  /** Use-after-free checker on every page the device touches. */
   readonly checker: boolean;
-  /** Device-side injected costs (platform model), ns. */
-  readonly costs: {
-    readonly iotlbMissWalkNs: number;
-    readonly devtlbInvalidationNs: number;
-    readonly pageRequestNs: number;
-    readonly pageResponseNs: number;
-  };
+  readonly costs: DeviceCosts;
   /** PRI, block-on-fault (else partial completion), and the IOMMU's page-request queue size. */
   readonly pri: boolean;
   readonly blockOnFault: boolean;
   readonly prqEntries: number;
+}
+
+/** The piscina task of one device: its spec plus the machine to attach to and the control plane. */
+export interface DeviceTask extends DeviceSpec {
+  readonly shape: MachineShape;
+  readonly buffers: MachineBuffers;
   /** Length of a reporting interval, ms (interval histograms, progress, logs). */
   readonly intervalMs: number;
   /** The control-plane port to the kernel (comlink; rpc/endpoint.ts KernelApi). */

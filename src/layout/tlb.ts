@@ -185,25 +185,51 @@ export class Tlb {
   }
 
   /**
-   * Invalidate entries of (did, pasid) whose VPN lies in [vpnStart, vpnEnd); pass did = -2 to
-   * match any domain id. Returns the number of entries dropped. Scans every set: the caller
-   * holds each set's lock in turn if the cache is shared (see `invalidateShared`).
+   * Drop the entries of one set that an invalidation of `scope` matches; returns how many. The
+   * caller holds the set's lock if the cache is shared (iommu.ts), and visits every set.
+   *   pasidRange: tag (did, pasid) and VPN in [vpnStart, vpnEnd);  pasid: tag (did, pasid);
+   *   domain: tag did, any PASID;  all: every entry.
    */
-  invalidateInSet(set: number, did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
+  dropInSet(set: number, scope: TlbScopeCode, did: number, pasid: number, vpnStart: number, vpnEnd: number): number {
     const base = set * this.ways;
     const end = base + this.ways;
     let dropped = 0;
     for (let e = base; e < end; e++) {
       const d = this.did[e]!;
       if (d === -1) continue;
-      if ((did === -2 || d === did) && this.pasid[e] === pasid) {
-        const v = this.vpn[e]!;
-        if (v >= vpnStart && v < vpnEnd) {
-          this.did[e] = -1;
-          dropped++;
+      let hit: boolean;
+      switch (scope) {
+        case TlbScope.all:
+          hit = true;
+          break;
+        case TlbScope.domain:
+          hit = d === did;
+          break;
+        case TlbScope.pasid:
+          hit = d === did && this.pasid[e] === pasid;
+          break;
+        default: {
+          const v = this.vpn[e]!;
+          hit = d === did && this.pasid[e] === pasid && v >= vpnStart && v < vpnEnd;
         }
+      }
+      if (hit) {
+        this.did[e] = -1;
+        dropped++;
       }
     }
     return dropped;
   }
 }
+
+/**
+ * What an invalidation covers, named after the architecture's scopes (VT-d: page-selective-
+ * within-PASID, PASID-selective, domain-selective, global; SMMUv3: TLBI by VA / ASID / VMID / all).
+ */
+export const TlbScope = {
+  pasidRange: 0,
+  pasid: 1,
+  domain: 2,
+  all: 3,
+} as const;
+export type TlbScopeCode = (typeof TlbScope)[keyof typeof TlbScope];

@@ -8,7 +8,7 @@
 import { PAGE_SIZE } from '../layout/constants.js';
 import { DomainType } from '../layout/domains.js';
 import type { MachineShape } from '../layout/machine.js';
-import type { DeviceTask } from '../layout/protocol.js';
+import type { DeviceSpec } from '../layout/protocol.js';
 import { planRegion } from '../layout/region-plan.js';
 import { type Domain, Kernel, type Process } from '../kernel/kernel.js';
 import type { Profile } from '../profile/types.js';
@@ -25,7 +25,8 @@ export interface BootedDevice {
   readonly iommu: number;
   readonly pasid: number;
   readonly attach: string;
-  readonly task: Omit<DeviceTask, 'testHooks' | 'kernelPort'>;
+  /** What the device's engine is told (the worker's task is this plus the machine's buffers). */
+  readonly spec: DeviceSpec;
 }
 
 export interface Booted {
@@ -123,17 +124,12 @@ export function boot(profile: Profile, seed: number): Booted {
       iommu: shape.devices[i]!.iommu,
       pasid: p.pasid,
       attach: d.attach.type,
-      task: {
+      spec: {
         index: i,
         id: d.id,
         iommu: shape.devices[i]!.iommu,
-        shape,
-        buffers: kernel.buffers,
         pasid: p.pasid,
-        regionStart: p.region.start,
-        regionBytes: p.region.sizeBytes,
-        stripeIndex: group.indexOf(i),
-        stripeCount: group.length,
+        region: { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(i), stripeCount: group.length },
         workload: d.workload,
         seed,
         integritySampleEvery: profile.system.integritySampleEvery,
@@ -144,7 +140,6 @@ export function boot(profile: Profile, seed: number): Booted {
           pageRequestNs: profile.platform.costs.pageRequestNs,
           pageResponseNs: profile.platform.costs.pageResponseNs,
         },
-        intervalMs: 1000,
         pri: d.pri,
         blockOnFault: d.blockOnFault,
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,

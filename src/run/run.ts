@@ -156,7 +156,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     expose(kernelApi, portEndpoint(channel.port1));
     kernelPorts.push(channel.port1);
     const task: DeviceTask = {
-      ...d.task,
+      ...d.spec,
+      shape: kernel.shape,
+      buffers: kernel.buffers,
       intervalMs: intervalS * 1000,
       kernelPort: channel.port2,
       ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),

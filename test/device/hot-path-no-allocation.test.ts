@@ -10,14 +10,14 @@
 import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { DeviceEngine } from '../../src/device/engine.js';
-import { deviceRng } from '../../src/common/rng.js';
 import { Counter } from '../../src/layout/device.js';
 import { initHistogramWasm, newWasmHistogram } from '../../src/metrics/histogram.js';
-import { OP_NAMES } from '../../src/profile/types.js';
+import { OP_NAMES } from '../../src/layout/ops.js';
 import { bootYaml } from '../helpers/machine.js';
 
 const YAML = `
 durationS: 1
+platform: zero
 system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
 iommus: [{ id: mmu, iotlbEntries: 64 }]
 processes:
@@ -50,18 +50,9 @@ describe('hot path', () => {
     await initHistogramWasm();
     const hists = OP_NAMES.map(() => newWasmHistogram());
     const b = bootYaml(YAML);
-    const t = b.devices[0]!.task;
     const clockMs = new Float64Array(1);
-    const e = new DeviceEngine({
+    const e = new DeviceEngine(b.devices[0]!.spec, {
       machine: b.kernel.views,
-      index: 0,
-      iommu: 0,
-      ats: true,
-      pasid: t.pasid,
-      region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: 0, stripeCount: 1 },
-      workload: t.workload,
-      rng: deviceRng(1, 0),
-      integritySampleEvery: 0,
       sink: { record: (op, ns) => hists[op]!.recordValue(ns) },
       nowMs: () => (clockMs[0]! += 1),
     });

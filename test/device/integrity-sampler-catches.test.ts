@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Counter } from '../../src/layout/device.js';
 import { Status } from '../../src/layout/status.js';
-import { Op } from '../../src/device/workload.js';
+import { Op } from '../../src/layout/ops.js';
 import { C } from '../../src/device/engine.js';
 import { bootYaml, desc, engineFor, svaYaml } from '../helpers/machine.js';
 

@@ -2,7 +2,7 @@
 // computation over the same virtual ranges (read back through the CPU's view of the page table).
 import { describe, expect, it } from 'vitest';
 import CRC32C from 'crc-32/crc32c';
-import { Op } from '../../src/device/workload.js';
+import { Op } from '../../src/layout/ops.js';
 import { C } from '../../src/device/engine.js';
 import { Status } from '../../src/layout/status.js';
 import { bootYaml, desc, engineFor, svaYaml } from '../helpers/machine.js';

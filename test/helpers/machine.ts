@@ -1,8 +1,7 @@
 /** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
 
+import { type Descriptor, descriptorOf } from '../../src/device/descriptor.js';
 import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
-import { deviceRng } from '../../src/common/rng.js';
-import { D, type Descriptor } from '../../src/device/workload.js';
 import { parseProfile } from '../../src/profile/load.js';
 import type { Profile } from '../../src/profile/types.js';
 import { boot, type Booted } from '../../src/run/boot.js';
@@ -16,30 +15,18 @@ export function bootYaml(yaml: string, seed = 1): Booted {
   return boot(p, seed);
 }
 
-/** Field names of a descriptor record must stay in this order for `desc`. */
-if (D.op !== 0 || D.sizeBytes !== 1 || D.src !== 2 || D.dst !== 3 || D.startOffset !== 4) throw new Error('descriptor layout changed');
-
 export const nullSink: LatencySink = { record: () => {} };
 
 /** A device engine running on the calling thread (no worker), for deterministic tests. */
+/** No injected hardware delay: in-thread engines test function, not timing. */
+const NO_COSTS = { iotlbMissWalkNs: 0, devtlbInvalidationNs: 0, pageRequestNs: 0, pageResponseNs: 0 };
+
 export function engineFor(b: Booted, index: number, sink: LatencySink = nullSink): DeviceEngine {
-  const t = b.devices[index]!.task;
-  return new DeviceEngine({
-    machine: b.kernel.views,
-    index,
-    iommu: t.iommu,
-    ats: t.shape.devices[index]!.ats,
-    pasid: t.pasid,
-    region: { start: t.regionStart, sizeBytes: t.regionBytes, stripeIndex: t.stripeIndex, stripeCount: t.stripeCount },
-    workload: t.workload,
-    rng: deviceRng(t.seed, index),
-    integritySampleEvery: t.integritySampleEvery,
-    sink,
-  });
+  return new DeviceEngine({ ...b.devices[index]!.spec, costs: NO_COSTS }, { machine: b.kernel.views, sink });
 }
 
 export function desc(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
-  return Float64Array.of(op, sizeBytes, src, dst, 0);
+  return descriptorOf(op, src, dst, sizeBytes);
 }
 
 /** One IOMMU, one process `app` with region `buf`, and `devices` SVA-bound DSA devices. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainType } from '../../src/layout/domains.js';
 import { Status } from '../../src/layout/status.js';
-import { Op } from '../../src/device/workload.js';
+import { Op } from '../../src/layout/ops.js';
 import { C } from '../../src/device/engine.js';
 import { bootYaml, desc, engineFor, pumping, svaYaml } from '../helpers/machine.js';
 

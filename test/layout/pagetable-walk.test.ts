@@ -33,13 +33,17 @@ describe('page walk', () => {
         ref.delete(vpn);
       }
     }
-    const out = { walkRefs: 0, writable: false };
+    const out = { pfn: 0, walkRefs: 0, writable: false };
     for (const [vpn, m] of ref) {
       out.walkRefs = 0;
-      expect(walk(mem.words, root, vpn, false, out)).toBe(m.pfn);
+      out.pfn = 0;
+      expect(walk(mem.words, root, vpn, false, out)).toBe(Fault.none);
+      expect(out.pfn).toBe(m.pfn);
       expect(out.walkRefs).toBe(4);
       expect(out.writable).toBe(m.writable);
-      expect(walk(mem.words, root, vpn, true, out)).toBe(m.writable ? m.pfn : Fault.permission);
+      out.pfn = 0;
+      expect(walk(mem.words, root, vpn, true, out)).toBe(m.writable ? Fault.none : Fault.permission);
+      expect(out.pfn).toBe(m.writable ? m.pfn : 0);
     }
     // Pages never mapped (neighbours of mapped ones, and far away) are not present.
     let absent = 0;
@@ -56,12 +60,12 @@ describe('page walk', () => {
     const b = bootYaml(svaYaml({ regionBytes: 512 * 1024 }));
     const proc = b.kernel.processes[0]!;
     const vma = proc.vmas[0]!;
-    const out = { walkRefs: 0, writable: false };
+    const out = { pfn: 0, walkRefs: 0, writable: false };
     const seen = new Set<number>();
     for (let i = 0; i < vma.sizeBytes / 4096; i++) {
-      const pfn = walk(b.kernel.views.mem.words, proc.rootPfn, vma.start / 4096 + i, true, out);
-      expect(pfn).toBeGreaterThan(0);
-      seen.add(pfn);
+      expect(walk(b.kernel.views.mem.words, proc.rootPfn, vma.start / 4096 + i, true, out)).toBe(Fault.none);
+      expect(out.pfn).toBeGreaterThan(0);
+      seen.add(out.pfn);
     }
     expect(seen.size).toBe(128);
     // One page past the end is in the guard gap.

@@ -2,7 +2,7 @@
 // invalidation. (Uniform random traffic cannot tell LRU from other policies; these can.)
 import { describe, expect, it } from 'vitest';
 import { LayoutPlan } from '../../src/layout/plan.js';
-import { Tlb, planTlb } from '../../src/layout/tlb.js';
+import { Tlb, TlbScope, planTlb } from '../../src/layout/tlb.js';
 
 function makeTlb(entries: number, ways: number): Tlb {
   const p = new LayoutPlan();
@@ -64,12 +64,25 @@ describe('TLB replacement and geometry', () => {
     access(t, 10, 2, 1);
     access(t, 10, 1, 2);
     expect(access(t, 10, 3, 1)).toBe(false); // other PASID: a miss
-    expect(t.invalidateInSet(0, 1, 1, 10, 11)).toBe(1);
+    expect(t.dropInSet(0, TlbScope.pasidRange, 1, 1, 10, 11)).toBe(1);
     expect(access(t, 11, 1, 1)).toBe(true);
     expect(access(t, 10, 2, 1)).toBe(true);
     expect(access(t, 10, 1, 2)).toBe(true);
     expect(access(t, 10, 1, 1)).toBe(false);
-    // did -2 matches any domain id for the PASID.
-    expect(t.invalidateInSet(0, -2, 1, 0, 100)).toBe(3);
+    // PASID 1's entries in every domain: two under did 1, one under did 2.
+    expect(t.dropInSet(0, TlbScope.pasid, 1, 1, 0, 0) + t.dropInSet(0, TlbScope.pasid, 2, 1, 0, 0)).toBe(3);
+  });
+
+  it('domain-selective and global invalidations drop what their scope names', () => {
+    const t = makeTlb(64, 64);
+    access(t, 10, 1, 1);
+    access(t, 11, 2, 1);
+    access(t, 12, 1, 2);
+    access(t, 13, 3, 3);
+    expect(t.dropInSet(0, TlbScope.domain, 1, 0, 0, 0)).toBe(2);
+    expect(access(t, 12, 1, 2)).toBe(true);
+    expect(access(t, 10, 1, 1)).toBe(false);
+    expect(t.dropInSet(0, TlbScope.all, 0, 0, 0, 0)).toBe(3);
+    expect(access(t, 13, 3, 3)).toBe(false);
   });
 });

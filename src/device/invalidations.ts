@@ -1,0 +1,60 @@
+/**
+ * The device's side of a device-TLB invalidation (an ATS invalidation request): take the
+ * requests the kernel posted to this device's invalidation ring, drop the matching device-TLB
+ * entries, and acknowledge the last one (the ATS invalidation completion the kernel's wait
+ * descriptor waits for). Called between copy windows only (page-run.ts), so a copy already in
+ * flight through an old translation finishes before the acknowledgement; and while the device
+ * waits (page responses, open-loop pacing), so the kernel never waits on a sleeping device.
+ *
+ * Each request costs `devtlbInvalidationNs` of injected delay on the device's thread (platform
+ * model). Not modelled: invalidation request queues inside the device, invalidation of
+ * in-flight translation requests.
+ */
+
+import { Counter, type DeviceViews, InvRecord } from '../layout/device.js';
+import { TlbScope } from '../layout/tlb.js';
+import { spinLoops } from './spin.js';
+
+export class DevtlbInvalidations {
+  /** Records consumed so far (a private copy of the ring's head: a cheap "anything new?"). */
+  private head: number;
+  /** The ring's producer index. */
+  private readonly tail: Int32Array;
+
+  constructor(
+    private readonly dev: DeviceViews,
+    /** Busy-loop count injected per request (0 = none). */
+    private readonly costLoops: number,
+  ) {
+    this.head = Atomics.load(dev.invRing.head, 0);
+    this.tail = dev.invRing.tail;
+  }
+
+  /** Apply every pending request, then acknowledge the last one. Cheap when there is none (inlined). */
+  poll(): void {
+    if (Atomics.load(this.tail, 0) !== this.head) this.apply();
+  }
+
+  private apply(): void {
+    const ring = this.dev.invRing;
+    const t = this.dev.devtlb;
+    let lastSeq = -1;
+    while (ring.available() > 0) {
+      const s = ring.peek();
+      const pasid = ring.slots[s + InvRecord.pasid]!;
+      const start = ring.slots[s + InvRecord.vpnStart]!;
+      const end = ring.slots[s + InvRecord.vpnEnd]!;
+      lastSeq = ring.slots[s + InvRecord.seq]!;
+      // Device TLBs tag entries by (PASID, page) only: domain id 0.
+      for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
+      if (this.costLoops > 0) spinLoops(this.costLoops);
+      ring.consume();
+      this.dev.counters[Counter.devtlbInvalidations]!++;
+    }
+    this.head = Atomics.load(ring.head, 0);
+    if (lastSeq >= 0) {
+      Atomics.store(this.dev.invAck, 0, lastSeq);
+      Atomics.notify(this.dev.invAck, 0);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The op kernels: what each DSA-like op does to one run of physically contiguous bytes, and the
+ * switch that dispatches to them. The page run (page-run.ts) translates, checks and windows;
+ * these only move and inspect bytes in simulated physical memory. Allocation-free: state lives
+ * in typed arrays, results are small integers.
+ *
+ * | op             | source (D.src) | destination (D.dst) | kernel                                   |
+ * |----------------|----------------|---------------------|------------------------------------------|
+ * | memmove        | read           | write               | copy                                     |
+ * | fill           | —              | write               | fill with the 8-byte pattern             |
+ * | compare        | read           | read                | first difference (stops the descriptor)  |
+ * | comparePattern | —              | read                | first difference from the pattern (stops)|
+ * | crc32c         | read           | —                   | CRC32C update (crc32c.ts)                |
+ * batch has no kernel: the engine executes its sub-descriptors.
+ *
+ * Window sizes: a copy window (page-run.ts) holds at most `WINDOW_PAGES[op]` page steps, so a
+ * window stays open for a similar time whatever the op (the kernel's drain waits for open
+ * windows): about 10–20 µs of host time on the development machine (memmove/fill ~0.2 µs per
+ * page, compare ~1 µs, crc32c ~5 µs). Comparing ops, which stop at the first difference, start
+ * with a one-page window and double it while the operands stay equal, so a difference on the
+ * first page costs one page of translations — the read-ahead a prefetching engine does.
+ */
+
+import { Op } from '../layout/ops.js';
+import { C, type CompletionRecord } from './completion.js';
+import { CRC32C_INIT, crc32cFinal, crc32cUpdate } from './crc32c.js';
+
+/**
+ * What each op needs of the page run, packed in one small integer per op (one load on the hot
+ * path): which operands it uses and how, whether it stops at the first difference, whether its
+ * kernel keeps state across runs, and its window size in pages.
+ */
+export const Trait = {
+  /** Reads the source operand (D.src). */
+  readsSource: 1,
+  /** Uses the destination operand (D.dst) … */
+  usesDestination: 2,
+  /** … and writes it. */
+  writesDestination: 4,
+  /** Stops at the first difference: its windows grow from one page. */
+  stopsEarly: 8,
+  /** Its kernel keeps state across runs (begin / finish). */
+  stateful: 16,
+  /** Window size in pages: bits 8 and up. */
+  windowShift: 8,
+} as const;
+
+const t = Trait;
+/** Indexed by Op code. */
+export const OP_TRAITS = Int32Array.of(
+  t.readsSource | t.usesDestination | t.writesDestination | (64 << t.windowShift), // memmove
+  t.usesDestination | t.writesDestination | (64 << t.windowShift), // fill
+  t.readsSource | t.usesDestination | t.stopsEarly | t.stateful | (16 << t.windowShift), // compare
+  t.usesDestination | t.stopsEarly | t.stateful | (16 << t.windowShift), // comparePattern
+  t.readsSource | t.stateful | (4 << t.windowShift), // crc32c
+  0, // batch: no kernel
+);
+export const MAX_WINDOW_PAGES = 64;
+
+/** Copy `n` bytes from `srcPa` to `dstPa` (memmove semantics). */
+export function copy(b: Uint8Array, dstPa: number, srcPa: number, n: number): void {
+  b.copyWithin(dstPa, srcPa, srcPa + n);
+}
+
+/**
+ * Fill `n` bytes at `dstPa` with the 8-byte pattern, phase-correct for a run that starts
+ * `offset` bytes into the descriptor: lay down one period, then double it with copyWithin.
+ */
+export function fillPattern(b: Uint8Array, dstPa: number, n: number, pattern: Uint8Array, offset: number): void {
+  const first = Math.min(n, 8);
+  for (let j = 0; j < first; j++) b[dstPa + j] = pattern[(offset + j) & 7]!;
+  let filled = first;
+  while (filled < n) {
+    const chunk = Math.min(filled, n - filled);
+    b.copyWithin(dstPa + filled, dstPa, dstPa + chunk);
+    filled += chunk;
+  }
+}
+
+/** Offset of the first byte that differs between [pa, pa+n) and [pb, pb+n); n if none. */
+export function firstDifference(b: Uint8Array, w: Int32Array, pa: number, pb: number, n: number): number {
+  let i = 0;
+  if (((pa | pb) & 3) === 0) {
+    const wa = pa >>> 2;
+    const wb = pb >>> 2;
+    const nw = n >>> 2;
+    while (i < nw && w[wa + i] === w[wb + i]) i++;
+    i <<= 2;
+  }
+  while (i < n && b[pa + i] === b[pb + i]) i++;
+  return i;
+}
+
+/**
+ * Offset of the first byte of [pa, pa+n) that differs from the pattern, for a run that starts
+ * `offset` bytes into the descriptor; n if none. `lo`/`hi` are the pattern's two little-endian
+ * words (a word compare when the run and its phase are 4-byte aligned).
+ */
+export function firstPatternDifference(
+  b: Uint8Array,
+  w: Int32Array,
+  pa: number,
+  n: number,
+  pattern: Uint8Array,
+  lo: number,
+  hi: number,
+  offset: number,
+): number {
+  let i = 0;
+  if ((pa & 3) === 0 && (offset & 3) === 0) {
+    const wa = pa >>> 2;
+    const nw = n >>> 2;
+    // Word k of this run sits at descriptor offset `offset + 4k`: lo when that is ≡ 0 (mod 8).
+    let phaseHi = (offset & 4) !== 0;
+    while (i < nw && w[wa + i] === (phaseHi ? hi : lo)) {
+      i++;
+      phaseHi = !phaseHi;
+    }
+    i <<= 2;
+  }
+  while (i < n && b[pa + i] === pattern[(offset + i) & 7]) i++;
+  return i;
+}
+
+/** The kernels of one device, with the state they keep across runs of a descriptor. */
+export class OpKernels {
+  /** The running CRC of the descriptor being executed (an Int32Array: no boxed number crosses a call). */
+  private readonly crc = new Int32Array(1);
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly words: Int32Array,
+    /** The device's 8-byte pattern as bytes, and as its two little-endian words. */
+    private readonly pattern: Uint8Array,
+    private readonly patternLo: number,
+    private readonly patternHi: number,
+  ) {}
+
+  /** Before the first run of a descriptor that starts (or resumes) `offset` bytes in (stateful ops). */
+  begin(op: number, offset: number): void {
+    // A resubmitted remainder continues the running CRC.
+    if (op === Op.crc32c && offset === 0) this.crc[0] = CRC32C_INIT;
+  }
+
+  /**
+   * Apply `op` to one run of `n` bytes at physical `srcPa` / `dstPa` (an operand the op does not
+   * use is ignored), the run starting `offset` bytes into the descriptor. Returns the bytes before
+   * the first difference — `n` when there is none, and always for ops that do not compare.
+   */
+  run(op: number, srcPa: number, dstPa: number, n: number, offset: number): number {
+    switch (op) {
+      case Op.memmove:
+        copy(this.bytes, dstPa, srcPa, n);
+        return n;
+      case Op.fill:
+        fillPattern(this.bytes, dstPa, n, this.pattern, offset);
+        return n;
+      case Op.compare:
+        return firstDifference(this.bytes, this.words, srcPa, dstPa, n);
+      case Op.comparePattern:
+        return firstPatternDifference(this.bytes, this.words, dstPa, n, this.pattern, this.patternLo, this.patternHi, offset);
+      case Op.crc32c:
+        crc32cUpdate(this.crc, this.bytes, srcPa, n);
+        return n;
+      default:
+        throw new Error(`bug: op ${op} has no kernel`);
+    }
+  }
+
+  /** After the last run of a descriptor that completed every byte: the op's result (stateful ops). */
+  finish(op: number, c: CompletionRecord): void {
+    c[C.result] = op === Op.crc32c ? crc32cFinal(this.crc) : -1;
+  }
+}

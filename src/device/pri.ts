@@ -1,0 +1,124 @@
+/**
+ * The device's Page Request Interface (PCIe PRI): send a page request for a faulting page and
+ * wait for the kernel's page group response (kernel/faults.ts answers it).
+ *
+ * Each request is its own page group (last-in-group set; PRG index 9 bits, wrapping). The
+ * IOMMU's page-request queue is modelled as the page-request rings of the devices behind it:
+ * its occupancy is the sum of their (tail − head), read (never written) before publishing. When
+ * it is full the IOMMU answers for the device (overflow: Linux's prq overflow path answers
+ * SUCCESS), and the device backs off briefly — sleeping on its doorbell, applying device-TLB
+ * invalidations — before it retries the access.
+ *
+ * Costs injected on the device's thread (platform model): `pageRequestNs` before the request is
+ * visible, `pageResponseNs` after the response arrives. While it waits, the device keeps
+ * applying device-TLB invalidations. A kernel that never answers within RESPONSE_TIMEOUT_MS is
+ * a bug (the run fails naming the device).
+ *
+ * Not modelled: more than one request in flight per device (priCapacity), multi-page groups,
+ * stop markers, PASID-less requests.
+ */
+
+import { Counter, type DeviceViews, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
+import type { DevtlbInvalidations } from './invalidations.js';
+import { spinLoops } from './spin.js';
+
+/** How a page request ended: the kernel's response, or a full page-request queue. */
+export const RequestOutcome = {
+  success: 0,
+  invalid: 1,
+  failure: 2,
+  /** The IOMMU's queue was full: answered by the IOMMU, not the kernel; retry after a back-off. */
+  overflow: 3,
+} as const;
+export type RequestOutcomeCode = (typeof RequestOutcome)[keyof typeof RequestOutcome];
+
+/** Back-off before retrying after a PRQ overflow, ms. */
+const OVERFLOW_BACKOFF_MS = 0.05;
+/** A device waits at most this long for a page response before declaring the kernel dead. */
+export const RESPONSE_TIMEOUT_MS = 30_000;
+/** Page group indices are 9 bits (PCIe PRG index). */
+const PRG_INDEX_MASK = 511;
+
+export class PageRequester {
+  private nextGroup = 0;
+
+  constructor(
+    private readonly dev: DeviceViews,
+    /** Every device behind the same IOMMU, this one included: together, the IOMMU's queue. */
+    private readonly iommuPeers: readonly DeviceViews[],
+    /** The IOMMU's page-request queue size. */
+    private readonly prqEntries: number,
+    private readonly pasid: number,
+    private readonly invalidations: DevtlbInvalidations,
+    private readonly requestLoops: number,
+    private readonly responseLoops: number,
+  ) {}
+
+  /** Request page `vpn` (for a write or a read) and wait for the outcome. Slow path. */
+  request(vpn: number, write: boolean): RequestOutcomeCode {
+    const c = this.dev.counters;
+    let used = 0;
+    for (const peer of this.iommuPeers) used += (Atomics.load(peer.prqRing.tail, 0) - Atomics.load(peer.prqRing.head, 0)) | 0;
+    if (used + 1 > this.prqEntries) {
+      c[Counter.prqOverflows]!++;
+      const seen = Atomics.load(this.dev.doorbell, 0);
+      this.invalidations.poll();
+      Atomics.wait(this.dev.doorbell, 0, seen, OVERFLOW_BACKOFF_MS);
+      return RequestOutcome.overflow;
+    }
+    if (used + 1 > c[Counter.prqHighWater]!) c[Counter.prqHighWater] = used + 1;
+    if (this.requestLoops > 0) spinLoops(this.requestLoops);
+    const ring = this.dev.prqRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error('bug: page-request ring full with one group in flight');
+    const group = this.nextGroup;
+    this.nextGroup = (this.nextGroup + 1) & PRG_INDEX_MASK;
+    ring.slots[slot + PrqRecord.group] = group;
+    ring.slots[slot + PrqRecord.pasid] = this.pasid;
+    ring.slots[slot + PrqRecord.vpn] = vpn;
+    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
+    ring.slots[slot + PrqRecord.last] = 1;
+    ring.slots[slot + PrqRecord.timeMs] = performance.timeOrigin + performance.now();
+    ring.publish();
+    c[Counter.pageRequests]!++;
+    c[Counter.pageGroups]!++;
+    const code = this.awaitResponse(group);
+    if (this.responseLoops > 0) spinLoops(this.responseLoops);
+    if (code === PageResponse.success) {
+      c[Counter.responsesSuccess]!++;
+      return RequestOutcome.success;
+    }
+    if (code === PageResponse.invalid) {
+      c[Counter.responsesInvalid]!++;
+      return RequestOutcome.invalid;
+    }
+    c[Counter.responsesFailure]!++;
+    return RequestOutcome.failure;
+  }
+
+  /**
+   * Stall until the kernel answers `group`. Sleeps on the doorbell (the kernel rings it for
+   * responses and invalidations alike) and keeps applying device-TLB invalidations meanwhile.
+   */
+  private awaitResponse(group: number): number {
+    const v = this.dev;
+    const ring = v.respRing;
+    const deadline = performance.now() + RESPONSE_TIMEOUT_MS;
+    for (;;) {
+      while (ring.available() > 0) {
+        const at = ring.peek();
+        const g = ring.slots[at + RespRecord.group]!;
+        const code = ring.slots[at + RespRecord.code]!;
+        ring.consume();
+        if (g === group) return code;
+      }
+      const seen = Atomics.load(v.doorbell, 0);
+      this.invalidations.poll();
+      if (ring.available() > 0) continue;
+      Atomics.wait(v.doorbell, 0, seen, 5);
+      if (performance.now() > deadline) {
+        throw new Error(`no page response from the kernel within ${RESPONSE_TIMEOUT_MS / 1000} s`);
+      }
+    }
+  }
+}
