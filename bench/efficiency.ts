@@ -93,8 +93,8 @@ async function dataPath(): Promise<Target[]> {
     const d = descriptor(Op.memmove, src, dst, size);
     m.engine.execute(d); // warm the device TLB
     // The baseline copies within the same physical-memory buffer: the frames behind src / dst.
-    const srcPa = m.booted.kernel.resolve(m.rootPfn, src / 4096) * 4096;
-    const dstPa = m.booted.kernel.resolve(m.rootPfn, dst / 4096) * 4096;
+    const srcPa = m.booted.kernel.mm.resolve(m.rootPfn, src / 4096) * 4096;
+    const dstPa = m.booted.kernel.mm.resolve(m.rootPfn, dst / 4096) * 4096;
     const reps = size === 65536 ? 10 : 100;
     const t = await timeNs({
       program: { batch: reps, fn: () => { for (let i = 0; i < reps; i++) m.engine.execute(d); } },
@@ -232,7 +232,7 @@ async function controlPath(): Promise<Target[]> {
       await new Promise((r) => setTimeout(r, 200));
       for (let i = 0; i < (quick ? 300 : 1500); i++) {
         const t0 = process.hrtime.bigint();
-        await k.flushDevtlb(0, pasid, 0, 2 ** 36);
+        await k.qi.flushDevtlb(0, pasid, 0, 2 ** 36);
         rts.push(Number(process.hrtime.bigint() - t0));
       }
     },

@@ -14,15 +14,17 @@
  * completed. The schedule (op, range) comes from its own seeded stream, so with a fixed count
  * the same changes happen in every run, whatever the timing.
  *
- * Not modelled: demand faults after munmap (the range is remapped at once), THP, KSM.
+ * Not modelled: VMA removal (an munmap keeps its VMA: the range is remapped at once, or, demand
+ * paged, left to fault back in), THP, KSM.
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
 import { CHURN_STREAM, nextBelow, Rng, WeightedChoice } from '../common/rng.js';
 import { CHURN_OPS, type ChurnConfig, type ChurnOp } from '../profile/types.js';
 import { KernelError } from './errors.js';
-import type { Invalidator } from './invalidation.js';
-import type { Kernel, Process, Vma } from './kernel.js';
+import type { Kernel } from './kernel.js';
+import type { MmNotifier } from './notifier.js';
+import type { Process, Vma } from './objects.js';
 
 export interface ChurnStats {
   changes: number;
@@ -42,7 +44,7 @@ export class Churn {
 
   constructor(
     private readonly kernel: Kernel,
-    private readonly invalidator: Invalidator,
+    private readonly notifier: MmNotifier,
     private readonly cfg: ChurnConfig,
     private readonly proc: Process,
     vma: Vma,
@@ -103,38 +105,38 @@ export class Churn {
 
   /** One change of `pages` pages at `startVpn`. */
   async change(op: ChurnOp, startVpn: number): Promise<void> {
-    const k = this.kernel;
+    const { mm, domains } = this.kernel;
     const proc = this.proc;
     const endVpn = startVpn + this.pages;
-    k.mappingChange(proc, 'begin');
+    domains.mappingChange(proc, 'begin');
     try {
       switch (op) {
         case 'munmap': {
-          const old = k.unmapRange(proc, startVpn, this.pages);
-          await this.invalidator.notify(proc, startVpn, endVpn, op);
+          const old = mm.unmapRange(proc, startVpn, this.pages);
+          await this.notifier.notify(proc, startVpn, endVpn, op);
           this.free(old);
           // A prefaulted region is remapped populated; a demand-paged one faults back in.
-          if (this.repopulate) for (let v = startVpn; v < endVpn; v++) k.populatePage(proc, v);
+          if (this.repopulate) for (let v = startVpn; v < endVpn; v++) mm.populatePage(proc, v);
           break;
         }
         case 'mprotect': {
-          k.protectRange(proc, startVpn, this.pages, false);
-          await this.invalidator.notify(proc, startVpn, endVpn, op);
-          k.protectRange(proc, startVpn, this.pages, true);
+          mm.protectRange(proc, startVpn, this.pages, false);
+          await this.notifier.notify(proc, startVpn, endVpn, op);
+          mm.protectRange(proc, startVpn, this.pages, true);
           break;
         }
         case 'migrate': {
-          const old = k.unmapRange(proc, startVpn, this.pages);
-          await this.invalidator.notify(proc, startVpn, endVpn, op);
+          const old = mm.unmapRange(proc, startVpn, this.pages);
+          await this.notifier.notify(proc, startVpn, endVpn, op);
           old.forEach((pfn, i) => {
-            if (pfn !== 0) k.mapFrame(proc, startVpn + i, k.copyToNewFrame(proc, pfn));
+            if (pfn !== 0) mm.mapFrame(proc, startVpn + i, mm.copyToNewFrame(proc, pfn));
           });
           this.free(old);
           break;
         }
       }
     } finally {
-      k.mappingChange(proc, 'end');
+      domains.mappingChange(proc, 'end');
     }
     this.stats.changes++;
     this.stats.pagesChanged += this.pages;

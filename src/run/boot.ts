@@ -10,7 +10,8 @@ import { DomainType } from '../layout/domains.js';
 import type { MachineShape } from '../layout/machine.js';
 import type { DeviceSpec } from '../layout/protocol.js';
 import { planRegion } from '../layout/region-plan.js';
-import { type Domain, Kernel, type Process } from '../kernel/kernel.js';
+import { Kernel } from '../kernel/kernel.js';
+import type { Domain, Process } from '../kernel/objects.js';
 import type { Profile } from '../profile/types.js';
 import { BadInputError } from './errors.js';
 
@@ -64,11 +65,12 @@ export function boot(profile: Profile, seed: number): Booted {
 
   const processes = new Map<string, Process>();
   const regions = new Map<string, { start: number; sizeBytes: number }>();
+  const { mm, domains } = kernel;
   for (const p of profile.processes) {
-    const proc = kernel.createProcess(p.name);
+    const proc = mm.createProcess(p.name);
     processes.set(p.name, proc);
     for (const r of p.regions) {
-      const vma = kernel.mmap(proc, r.name, r.sizeBytes, r.writable, r.populate);
+      const vma = mm.mmap(proc, r.name, r.sizeBytes, r.writable, r.populate);
       regions.set(`${p.name}/${r.name}`, { start: vma.start, sizeBytes: vma.sizeBytes });
     }
   }
@@ -80,25 +82,25 @@ export function boot(profile: Profile, seed: number): Booted {
     switch (d.attach.type) {
       case 'sva': {
         const proc = processes.get(d.attach.process)!;
-        kernel.bindSva(i, proc);
+        domains.bindSva(i, proc);
         const key = `${d.attach.process}/${d.workload.region}`;
         return { pasid: proc.pasid, key, region: regions.get(key)! };
       }
       case 'dma': {
-        const domain = kernel.allocDomain(DomainType.dma);
-        kernel.domainMapBuffer(domain, IOVA_BASE, d.attach.sizeBytes, true);
-        kernel.attach(i, 0, domain);
+        const domain = domains.allocDomain(DomainType.dma);
+        domains.mapBuffer(domain, IOVA_BASE, d.attach.sizeBytes, true);
+        domains.attach(i, 0, domain);
         return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: d.attach.sizeBytes } };
       }
       case 'identity': {
-        const domain = kernel.allocDomain(DomainType.identity);
-        const pa = kernel.allocPhysBuffer(domain, d.attach.sizeBytes);
-        kernel.attach(i, 0, domain);
+        const domain = domains.allocDomain(DomainType.identity);
+        const pa = domains.allocPhysBuffer(domain, d.attach.sizeBytes);
+        domains.attach(i, 0, domain);
         return { pasid: 0, key: `dev:${d.id}`, region: { start: pa, sizeBytes: d.attach.sizeBytes } };
       }
       case 'blocked': {
-        blocked ??= kernel.allocDomain(DomainType.blocked);
-        kernel.attach(i, 0, blocked);
+        blocked ??= domains.allocDomain(DomainType.blocked);
+        domains.attach(i, 0, blocked);
         return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
       }
       case 'none':

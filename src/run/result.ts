@@ -9,7 +9,7 @@ import { STATUS_NAMES } from '../layout/status.js';
 import { decodeHistogram, encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
-import type { InvalidationStats, StrategyName } from '../kernel/invalidation.js';
+import type { InvalidationStats } from '../kernel/notifier.js';
 import type { Booted } from './boot.js';
 
 export const RESULT_FORMAT_VERSION = 1;
@@ -196,7 +196,8 @@ export interface BuildInput {
   booted: Booted;
   results: DeviceTaskResult[];
   elapsedNs: number;
-  strategy: StrategyName;
+  /** The invalidation strategy's name. */
+  strategy: string;
   /** Present when the profile has churn. */
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
   intervals: { intervalS: number; points: IntervalPoint[] };
@@ -392,8 +393,8 @@ export function buildResult(input: BuildInput): RunOutcome {
         touches: { ok: sum((d) => d.faults.touches.ok), failed: sum((d) => d.faults.touches.failed) },
         faultedOps: sum((d) => d.faults.faultedOps),
         latencyNs: { faulted: summarise(faultedAll), clean: summarise(cleanAll) },
-        pagesPopulated: booted.kernel.prq.stats.pagesPopulated,
-        serviceLatencyNs: summarise(booted.kernel.prq.stats.latency),
+        pagesPopulated: booted.kernel.faults.stats.pagesPopulated,
+        serviceLatencyNs: summarise(booted.kernel.faults.stats.latency),
       },
       intervals: input.intervals,
       histograms: { ...histograms, total: encodeHistogram(total) },

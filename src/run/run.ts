@@ -17,7 +17,10 @@ import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/pr
 import type { Profile } from '../profile/types.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelError } from '../kernel/errors.js';
-import { Invalidator, type StrategyName } from '../kernel/invalidation.js';
+import { MmNotifier } from '../kernel/notifier.js';
+import { strategyNamed } from '../kernel/strategies/registry.js';
+import type { InvalidationStrategy } from '../kernel/strategies/strategy.js';
+import type { Strategy } from '../profile/types.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
 import { buildResult, type RunOutcome } from './result.js';
@@ -30,8 +33,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Overrides the profile's duration, seconds. */
   readonly durationS?: number;
-  /** Overrides the profile's invalidation strategy ('broken-skip-devtlb' is for tests only). */
-  readonly strategy?: StrategyName;
+  /**
+   * Overrides the profile's invalidation strategy: a registered name, or a strategy object
+   * (tests inject deliberately broken ones to show the checker catches them).
+   */
+  readonly strategy?: Strategy | InvalidationStrategy;
   /** Test-only fault injection, by device index. */
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
@@ -96,8 +102,16 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   await options.onBoot?.(booted);
 
   // CPU-side churn and the invalidations it causes, driven from this (the kernel's) thread.
-  const strategy = options.strategy ?? profile.invalidation.strategy;
-  const invalidator = new Invalidator(kernel, { strategy, config: profile.invalidation, costs: profile.platform.costs });
+  const chosen = options.strategy ?? profile.invalidation.strategy;
+  const strategy = typeof chosen === 'string' ? strategyNamed(chosen) : chosen;
+  const notifier = new MmNotifier({
+    domains: kernel.domains,
+    qi: kernel.qi,
+    strategy,
+    config: profile.invalidation,
+    costs: profile.platform.costs,
+    iommuCount: kernel.shape.iommus.length,
+  });
   let churn: Churn | undefined;
   if (profile.churn) {
     const c = profile.churn;
@@ -105,7 +119,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const vma = proc.vmas.find((v) => v.name === c.region)!;
     try {
       const region = profile.processes.find((p) => p.name === c.process)!.regions.find((r) => r.name === c.region)!;
-      churn = new Churn(kernel, invalidator, c, proc, vma, seed, durationS, region.populate >= 1);
+      churn = new Churn(kernel, notifier, c, proc, vma, seed, durationS, region.populate >= 1);
     } catch (e) {
       if (e instanceof KernelError) throw new BadInputError(e.message);
       throw e;
@@ -144,7 +158,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   const intervalS = options.intervalS ?? 1;
   let collector: IntervalCollector | undefined;
   const kernelApi: KernelApi = {
-    touch: (device, pasid, address, write) => kernel.touch(device, pasid, address, write),
+    touch: (device, pasid, address, write) => kernel.faults.touch(device, pasid, address, write),
     interval: (report) => collector?.onInterval(report),
   };
   const kernelPorts: MessagePort[] = [];
@@ -185,7 +199,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       }
       await sleep(2);
     }
-    kernel.prq.start();
+    kernel.faults.start();
     collector = new IntervalCollector(
       booted.devices.map((d) => d.id),
       intervalS,
@@ -211,7 +225,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       onProgress({
         elapsedS: Number(nowNs - startNs) / 1e9,
         totalS: durationS,
-        invalidations: invalidator.stats.events,
+        invalidations: notifier.stats.events,
         devices: booted.devices.map((d, i) => {
           const counters = views[i]!.counters;
           const h = c.cumulative[i]!;
@@ -276,7 +290,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
     const elapsedNs = Number(process.hrtime.bigint() - startNs);
     clearInterval(progressTimer);
-    await kernel.prq.stop();
+    await kernel.faults.stop();
     const intervals = collector.finish();
     collector = undefined;
 
@@ -298,14 +312,14 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       booted,
       results: results as DeviceTaskResult[],
       elapsedNs,
-      strategy,
-      invalidation: churn ? { stats: invalidator.stats, churn: churn.stats } : undefined,
+      strategy: strategy.name,
+      invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       intervals,
     });
   } finally {
     stopAll();
     options.intervalSink?.finish();
-    await kernel.prq.stop().catch(() => {});
+    await kernel.faults.stop().catch(() => {});
     for (const p of kernelPorts) p.close();
     await pool.destroy().catch(() => {});
   }

@@ -17,9 +17,9 @@ describe('integrity sampling', () => {
     const counters = b.kernel.views.devices[0]!.counters;
     const corruptByte = (va: number): void => {
       const x = new Uint8Array(1);
-      b.kernel.readVirtual(app.rootPfn, va, x);
+      b.kernel.mm.readVirtual(app.rootPfn, va, x);
       x[0] = x[0]! ^ 0xff;
-      b.kernel.writeVirtual(app.rootPfn, va, x);
+      b.kernel.mm.writeVirtual(app.rootPfn, va, x);
     };
     const cases: { setup?: () => unknown; d: Float64Array; corrupt: () => void }[] = [
       { d: desc(Op.memmove, base, base + 0x100000, 8192), corrupt: () => corruptByte(base + 0x100000 + 5000) },

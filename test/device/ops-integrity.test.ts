@@ -17,11 +17,11 @@ function setup() {
   const app = b.processes.get('app')!;
   const read = (va: number, n: number): Uint8Array => {
     const out = new Uint8Array(n);
-    expect(b.kernel.readVirtual(app.rootPfn, va, out)).toBe(true);
+    expect(b.kernel.mm.readVirtual(app.rootPfn, va, out)).toBe(true);
     return out;
   };
   const write = (va: number, data: Uint8Array): void => {
-    expect(b.kernel.writeVirtual(app.rootPfn, va, data)).toBe(true);
+    expect(b.kernel.mm.writeVirtual(app.rootPfn, va, data)).toBe(true);
   };
   return { b, e, app, read, write, base: app.vmas[0]!.start };
 }

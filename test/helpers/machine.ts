@@ -77,3 +77,16 @@ export async function pumping<T>(engines: readonly DeviceEngine[], op: Promise<T
   }
   return settled;
 }
+
+/**
+ * Wait until `condition()` holds (checked every few milliseconds on the event loop), or fail
+ * naming `what` after `timeoutMs`. For tests that must let a running system reach a state —
+ * never a fixed sleep.
+ */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

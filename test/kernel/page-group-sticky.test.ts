@@ -36,9 +36,9 @@ describe('page groups', () => {
     inject(dev.prqRing, 7, app.pasid, first, false, false);
     inject(dev.prqRing, 7, app.pasid, first + 1, true, false);
     inject(dev.prqRing, 7, app.pasid, first + 2, false, true);
-    expect(k.prq.drainDevice(0)).toBe(3);
+    expect(k.faults.drainDevice(0)).toBe(3);
     expect(responses(dev.respRing)).toEqual([{ group: 7, code: PageResponse.success }]);
-    for (let i = 0; i < 3; i++) expect(k.resolve(app.rootPfn, first + i)).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect(k.mm.resolve(app.rootPfn, first + i)).toBeGreaterThan(0);
   });
 
   it('an error is sticky: later requests of the group are not serviced and the group is INVALID', () => {
@@ -52,15 +52,15 @@ describe('page groups', () => {
     inject(dev.prqRing, 3, app.pasid, outside, false, false); // INVALID: no VMA
     inject(dev.prqRing, 3, app.pasid, first + 5, false, true); // not serviced: sticky
     inject(dev.prqRing, 4, app.pasid, first + 6, false, true); // a new group: serviced
-    k.prq.drainDevice(0);
+    k.faults.drainDevice(0);
     expect(responses(dev.respRing)).toEqual([
       { group: 3, code: PageResponse.invalid },
       { group: 4, code: PageResponse.success },
     ]);
-    expect(k.resolve(app.rootPfn, first)).toBeGreaterThan(0);
-    expect(k.resolve(app.rootPfn, first + 5)).toBe(0);
-    expect(k.resolve(app.rootPfn, first + 6)).toBeGreaterThan(0);
-    expect(k.prq.stats.responses).toEqual({ success: 1, invalid: 1, failure: 0 });
+    expect(k.mm.resolve(app.rootPfn, first)).toBeGreaterThan(0);
+    expect(k.mm.resolve(app.rootPfn, first + 5)).toBe(0);
+    expect(k.mm.resolve(app.rootPfn, first + 6)).toBeGreaterThan(0);
+    expect(k.faults.stats.responses).toEqual({ success: 1, invalid: 1, failure: 0 });
   });
 
   it('a write to a read-only VMA and a PASID with no attachment are INVALID', () => {
@@ -72,7 +72,7 @@ describe('page groups', () => {
     inject(dev.prqRing, 1, app.pasid, first, true, true);
     inject(dev.prqRing, 2, app.pasid + 1, first, false, true);
     inject(dev.prqRing, 5, app.pasid, first, false, true);
-    k.prq.drainDevice(0);
+    k.faults.drainDevice(0);
     expect(responses(dev.respRing)).toEqual([
       { group: 1, code: PageResponse.invalid },
       { group: 2, code: PageResponse.invalid },

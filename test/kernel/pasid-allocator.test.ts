@@ -39,25 +39,25 @@ describe('PASID allocator', () => {
     const k = b.kernel;
     const app = b.processes.get('app')!;
     expect(app.pasid).toBe(1);
-    const other = k.createProcess('other');
-    k.mmap(other, 'x', 8192, true, 1);
-    const bo = k.bindSva(0, other);
+    const other = k.mm.createProcess('other');
+    k.mm.mmap(other, 'x', 8192, true, 1);
+    const bo = k.domains.bindSva(0, other);
     expect(other.pasid).toBe(2);
     // Unbind everything from app: its PASID stays allocated and is the same on rebind.
     for (const bond of [...app.bonds.values()]) {
-      while (bond.users > 0) await k.unbindSva(bond);
+      while (bond.users > 0) await k.domains.unbindSva(bond);
     }
     expect(app.bonds.size).toBe(0);
     expect(k.pasids.isAllocated(1)).toBe(true);
-    k.bindSva(1, app);
+    k.domains.bindSva(1, app);
     expect(app.pasid).toBe(1);
     // Exit of `other` frees PASID 2; the next process gets it (smallest free).
-    await k.unbindSva(bo);
-    k.exitProcess(other);
+    await k.domains.unbindSva(bo);
+    k.mm.exit(other);
     expect(k.pasids.isAllocated(2)).toBe(false);
-    const third = k.createProcess('third');
-    k.mmap(third, 'y', 4096, true, 1);
-    k.bindSva(0, third);
+    const third = k.mm.createProcess('third');
+    k.mm.mmap(third, 'y', 4096, true, 1);
+    k.domains.bindSva(0, third);
     expect(third.pasid).toBe(2);
   });
 });

@@ -4,7 +4,7 @@
 // whole PASID. SMMU-style: the exact range, or the whole PASID at >= 512 pages.
 import { describe, expect, it } from 'vitest';
 import { MAX_VPN } from '../../src/layout/constants.js';
-import { encodeRange } from '../../src/kernel/invalidation.js';
+import { encodeRange } from '../../src/kernel/range.js';
 
 const vtd = (start: number, end: number, mamv = 18) => encodeRange(start, end, 'vtd', mamv);
 const smmu = (start: number, end: number) => encodeRange(start, end, 'smmu', 18);

@@ -25,7 +25,7 @@ describe('SVA bind', () => {
     expect(domain.dids.get(0)).toEqual({ did: expect.any(Number), users: 2 });
 
     // A second bind of the same (device, process) takes a reference, not a new attachment.
-    expect(k.bindSva(0, app)).toBe(bond0);
+    expect(k.domains.bindSva(0, app)).toBe(bond0);
     expect(bond0.users).toBe(2);
     expect(domain.users).toBe(2);
 
@@ -38,13 +38,13 @@ describe('SVA bind', () => {
     expect(e1.execute(desc(Op.memmove, va, va + 0x90000, 8192))).toBe(Status.success);
 
     // Drop one of device 0's two references: still attached.
-    await pumping([e0, e1], k.unbindSva(bond0));
+    await pumping([e0, e1], k.domains.unbindSva(bond0));
     expect(bond0.users).toBe(1);
     expect(e0.execute(desc(Op.fill, 0, va + 0x80000, 4096))).toBe(Status.success);
 
     // Last reference: device 0 detached (its device TLB was flushed through its ring), device 1 unaffected.
     const acksBefore = Atomics.load(k.views.devices[0]!.invAck, 0);
-    await pumping([e0, e1], k.unbindSva(bond0));
+    await pumping([e0, e1], k.domains.unbindSva(bond0));
     expect(Atomics.load(k.views.devices[0]!.invAck, 0)).toBe(acksBefore + 1);
     expect(app.bonds.has(0)).toBe(false);
     expect(domain.users).toBe(1);
@@ -55,7 +55,7 @@ describe('SVA bind', () => {
     expect(app.pasid).toBe(1);
 
     // Last device gone: the domain is freed, the PASID stays with the process.
-    await pumping([e0, e1], k.unbindSva(bond1));
+    await pumping([e0, e1], k.domains.unbindSva(bond1));
     expect(app.svaDomains).toHaveLength(0);
     expect(k.views.domains.type[domain.index]).toBe(DomainType.free);
     expect(k.pasids.isAllocated(app.pasid)).toBe(true);

@@ -11,7 +11,7 @@ describe('page walk', () => {
     const b = bootYaml(svaYaml());
     const { kernel } = b;
     const mem = kernel.views.mem;
-    const root = kernel.processes[0]!.rootPfn;
+    const root = kernel.mm.processes[0]!.rootPfn;
     const rng = new Rng(7, 0);
     const uniformInt = (r: Rng, lo: number, hi: number): number => lo + (hi - lo + 1 > 2 ** 22 ? nextBelow(r, 2 ** 15) * 2 ** 15 + nextBelow(r, 2 ** 15) : nextBelow(r, hi - lo + 1));
     const ref = new Map<number, { pfn: number; writable: boolean }>();
@@ -58,7 +58,7 @@ describe('page walk', () => {
 
   it('a freshly mmapped, prefaulted region maps every page to a distinct frame', () => {
     const b = bootYaml(svaYaml({ regionBytes: 512 * 1024 }));
-    const proc = b.kernel.processes[0]!;
+    const proc = b.kernel.mm.processes[0]!;
     const vma = proc.vmas[0]!;
     const out = { pfn: 0, walkRefs: 0, writable: false };
     const seen = new Set<number>();

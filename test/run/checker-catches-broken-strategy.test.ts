@@ -4,6 +4,7 @@
 // The same profile with the real strategies reports none.
 import { describe, expect, it } from 'vitest';
 import { runProfile } from '../../src/run/run.js';
+import { skipDevtlb, skipDrain } from '../helpers/broken-strategies.js';
 import { profileFrom } from '../helpers/machine.js';
 
 const YAML = `
@@ -21,7 +22,7 @@ devices:
 
 describe('use-after-free checker', () => {
   it('catches a strategy that skips device-TLB flushes', async () => {
-    const { result } = await runProfile(profileFrom(YAML), { strategy: 'broken-skip-devtlb' });
+    const { result } = await runProfile(profileFrom(YAML), { strategy: skipDevtlb });
     expect(result.invalidation!.descriptors.devtlb).toBe(0);
     expect(result.memory.framesReused).toBeGreaterThan(0);
     expect(result.checker.violations).toBeGreaterThan(0);
@@ -61,7 +62,7 @@ devices:
 
 describe('use-after-free checker and the drain', () => {
   it('catches invalidations that complete without draining in-flight copies', async () => {
-    const { result } = await runProfile(profileFrom(SLOW_WALKS), { strategy: 'broken-skip-drain' });
+    const { result } = await runProfile(profileFrom(SLOW_WALKS), { strategy: skipDrain });
     expect(result.checker.violations).toBeGreaterThan(0);
     expect(result.checker.firstViolation!.device).toBe('slow');
   });

@@ -5,7 +5,7 @@
 //   2 IOMMUs × 2 ATS devices:     shared-domain 2E IOTLB + 4E devTLB in 2E submissions
 //                                 (per-device: still 4E + 4E in 8E).
 import { describe, expect, it } from 'vitest';
-import type { StrategyName } from '../../src/kernel/invalidation.js';
+import type { Strategy } from '../../src/profile/types.js';
 import { runProfile } from '../../src/run/run.js';
 import type { RunResult } from '../../src/run/result.js';
 import { profileFrom } from '../helpers/machine.js';
@@ -29,7 +29,7 @@ ${devs}
 `;
 }
 
-async function run(y: string, strategy: StrategyName): Promise<RunResult> {
+async function run(y: string, strategy: Strategy): Promise<RunResult> {
   return (await runProfile(profileFrom(y), { strategy })).result;
 }
 

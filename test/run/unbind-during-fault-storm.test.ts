@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Counter } from '../../src/layout/device.js';
 import { runProfile } from '../../src/run/run.js';
-import { profileFrom } from '../helpers/machine.js';
+import { profileFrom, until } from '../helpers/machine.js';
 
 const YAML = `
 seed: 8
@@ -18,8 +18,6 @@ ${[0, 1, 2, 3]
   .join('\n')}
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('unbind during a fault storm', () => {
   it('drains, answers later faults INVALID, keeps the PASID on rebind, and ends cleanly', async () => {
     let pasidBefore = -1;
@@ -29,18 +27,22 @@ describe('unbind during a fault storm', () => {
       whileRunning: async (b) => {
         const k = b.kernel;
         const app = b.processes.get('app')!;
+        const c1 = k.views.devices[1]!.counters;
         pasidBefore = app.pasid;
-        await sleep(500);
-        await k.unbindSva(app.bonds.get(1)!);
-        expect(k.domainOf(1, app.pasid)).toBeUndefined();
+        // A storm is under way: device 1 has faulted pages in and completed descriptors.
+        await until(() => c1[Counter.responsesSuccess]! >= 100 && c1[Counter.opsCompleted]! >= 20, 'device 1 to fault and complete');
+        await k.domains.unbindSva(app.bonds.get(1)!);
+        expect(k.domains.domainOf(1, app.pasid)).toBeUndefined();
         expect(k.pasids.isAllocated(app.pasid)).toBe(true);
-        const invalidAtUnbind = b.kernel.views.devices[1]!.counters;
-        const before = invalidAtUnbind[Counter.responsesInvalid]!;
-        await sleep(400);
-        invalidWhileUnbound = invalidAtUnbind[Counter.responsesInvalid]! - before;
-        k.bindSva(1, app);
+        const before = c1[Counter.responsesInvalid]!;
+        const opsAtUnbind = c1[Counter.opsCompleted]!;
+        // Let device 1 complete descriptors while unbound.
+        await until(() => c1[Counter.opsCompleted]! >= opsAtUnbind + 20, 'device 1 to complete descriptors while unbound');
+        invalidWhileUnbound = c1[Counter.responsesInvalid]! - before;
+        k.domains.bindSva(1, app);
         pasidAfter = app.pasid;
-        await sleep(400);
+        const successAtRebind = c1[Counter.responsesSuccess]!;
+        await until(() => c1[Counter.responsesSuccess]! >= successAtRebind + 20, 'device 1 to fault pages in again after the rebind');
       },
     });
     expect(pasidAfter).toBe(pasidBefore);

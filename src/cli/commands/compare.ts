@@ -2,7 +2,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { StrategyName } from '../../kernel/invalidation.js';
+import type { Strategy } from '../../profile/types.js';
 import { loadProfile } from '../../profile/load.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html.js';
@@ -12,7 +12,7 @@ import { runProfile } from '../../run/run.js';
 
 export interface CompareArgs {
   readonly profile: string;
-  readonly strategies: readonly StrategyName[];
+  readonly strategies: readonly Strategy[];
   readonly seed: number | undefined;
   readonly duration: number | undefined;
   readonly json: string | undefined;

@@ -1,7 +1,9 @@
 /**
- * I/O page-fault service: the kernel's side of PRI. Devices publish page requests into their
- * page-request rings (together, the IOMMU's page-request queue); this service drains them on
- * the kernel thread and answers once per page group through the device's response ring.
+ * Faults: the kernel's side of PRI, and the CPU-fault path of partial completions.
+ *
+ * I/O page faults. Devices publish page requests into their page-request rings (together, the
+ * IOMMU's page-request queue); this service drains them on the kernel thread and answers once
+ * per page group through the device's response ring.
  *
  * For each request (Linux: iommu_report_device_fault → iopf group → handle_mm_fault):
  *   - the (device, PASID) attachment must be an SVA domain (else INVALID: also what a fault
@@ -16,6 +18,15 @@
  *
  * Waiting: the service sleeps on the rings' tails (Atomics.waitAsync) with each ring's
  * `sleeping` flag set, so a device notifies only when the kernel is actually asleep.
+ *
+ * Touch: after a partial completion the submitting software touches the faulting page (the
+ * worker asks over the control plane): the same checks, then the page is populated.
+ *
+ * Depends on a small interface (FaultHost), not on the kernel's classes.
+ * Not modelled: multi-request groups from devices (tests inject them), stop markers, PRQ
+ * overflow's sticky bit (the IOMMU's queue-full answer is the device side's, device/pri.ts),
+ * the mm lock (Linux services a fault holding it for reading, so a fault waits for a munmap;
+ * here a fault can be serviced while a change of the same mm awaits its invalidation).
  */
 
 import { type DeviceViews, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
@@ -62,7 +73,10 @@ function absNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export class PageRequestService<S extends FaultAddressSpace> {
+/** What a software touch found. */
+export type TouchOutcome = 'ok' | 'no-attachment' | 'no-vma' | 'read-only';
+
+export class FaultService<S extends FaultAddressSpace> {
   readonly stats: PageRequestStats = {
     requests: 0,
     groups: 0,
@@ -100,6 +114,20 @@ export class PageRequestService<S extends FaultAddressSpace> {
   /** Service every request pending from one device now (unbind drains its faults). */
   drainDevice(device: number): number {
     return this.serviceDevice(device);
+  }
+
+  /**
+   * The CPU-fault path a device's submitting software takes after a partial completion (it
+   * touches the page): populate `address` of the address space behind (device, PASID).
+   */
+  touch(device: number, pasid: number, address: number, write: boolean): TouchOutcome {
+    const space = this.host.svaTarget(device, pasid);
+    if (!space) return 'no-attachment';
+    const vma = space.vmaAt(address);
+    if (!vma) return 'no-vma';
+    if (write && !vma.writable) return 'read-only';
+    this.host.populatePage(space, Math.floor(address / PAGE_SIZE));
+    return 'ok';
   }
 
   private async loop(): Promise<void> {

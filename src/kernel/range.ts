@@ -1,0 +1,64 @@
+/**
+ * How an invalidation descriptor encodes a range of pages.
+ *
+ * VT-d (drivers/iommu/intel/cache.c `calculate_psi_aligned_address`): the smallest naturally
+ * aligned power-of-two span covering [start, end); a misaligned range widens (the span is set
+ * by the lowest bit the first and last page share above the size's mask); the full address
+ * space, or a mask beyond the unit's maximum address mask (MAMV), flushes the whole PASID.
+ *
+ * SMMU-style (drivers/iommu/arm/arm-smmu-v3, without range invalidation): the exact range, or the
+ * whole ASID at 512 pages and above (CMDQ_MAX_TLBI_OPS).
+ */
+
+import { MAX_VPN } from '../layout/constants.js';
+import type { InvalidationConfig } from '../profile/types.js';
+
+export interface EncodedRange {
+  /** Whole-PASID flush. */
+  readonly all: boolean;
+  /** The span flushed, [startVpn, endVpn) (the whole address space when `all`). */
+  readonly startVpn: number;
+  readonly endVpn: number;
+  /** VT-d address mask: log2 of the span in pages (-1 for `all` or SMMU exact ranges). */
+  readonly mask: number;
+}
+
+export const WHOLE_ADDRESS_SPACE: EncodedRange = { all: true, startVpn: 0, endVpn: MAX_VPN, mask: -1 };
+
+/** Encode [startVpn, endVpn) for an invalidation descriptor. */
+export function encodeRange(
+  startVpn: number,
+  endVpn: number,
+  encoding: InvalidationConfig['rangeEncoding'],
+  maxAddressMask: number,
+): EncodedRange {
+  if (!(endVpn > startVpn)) throw new Error(`bug: empty invalidation range [${startVpn}, ${endVpn})`);
+  if (startVpn <= 0 && endVpn >= MAX_VPN) return WHOLE_ADDRESS_SPACE;
+  const pages = endVpn - startVpn;
+  if (encoding === 'smmu') {
+    return pages >= 512 ? WHOLE_ADDRESS_SPACE : { all: false, startVpn, endVpn, mask: -1 };
+  }
+  // VT-d: BigInt, because VPNs exceed 32 bits.
+  const pfn = BigInt(startVpn);
+  const n = BigInt(pages);
+  let aligned = 1n;
+  let mask = 0;
+  while (aligned < n) {
+    aligned <<= 1n;
+    mask++;
+  }
+  const bitmask = aligned - 1n;
+  if ((pfn & bitmask) !== 0n) {
+    // As Linux: the only bits above bitmask that differ between pfn and end_pfn come from a
+    // carry, so the span is set by the lowest bit they share above bitmask.
+    const endPfn = pfn + n - 1n;
+    const sharedBits = ~(pfn ^ endPfn) & ~bitmask;
+    if (sharedBits === 0n) return WHOLE_ADDRESS_SPACE;
+    mask = 0;
+    while (((sharedBits >> BigInt(mask)) & 1n) === 0n) mask++;
+  }
+  if (mask > maxAddressMask) return WHOLE_ADDRESS_SPACE;
+  const span = 1n << BigInt(mask);
+  const base = pfn & ~(span - 1n);
+  return { all: false, startVpn: Number(base), endVpn: Number(base + span), mask };
+}
