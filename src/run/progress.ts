@@ -5,6 +5,9 @@
  * invalidation count.
  */
 
+import { Counter, type DeviceViews } from '../layout/device.js';
+import type { Histogram } from '../metrics/histogram.js';
+
 export interface ProgressDevice {
   id: string;
   /** Completed descriptors so far and their bytes. */
@@ -23,4 +26,56 @@ export interface ProgressSnapshot {
   totalS: number | undefined;
   devices: ProgressDevice[];
   invalidations: number;
+}
+
+/**
+ * Builds snapshots from what the devices publish: their shared counters (rates between two
+ * samples) and the cumulative interval histograms (p99 so far).
+ */
+export class ProgressSampler {
+  private readonly lastOps: Float64Array;
+  private readonly lastBytes: Float64Array;
+  private lastNs: bigint;
+
+  constructor(
+    private readonly ids: readonly string[],
+    private readonly views: readonly DeviceViews[],
+    private readonly cumulative: readonly Histogram[],
+    private readonly totalS: number | undefined,
+    private readonly startNs: bigint,
+  ) {
+    this.lastOps = new Float64Array(ids.length);
+    this.lastBytes = new Float64Array(ids.length);
+    this.lastNs = startNs;
+  }
+
+  sample(invalidations: number): ProgressSnapshot {
+    const nowNs = process.hrtime.bigint();
+    const dtS = Math.max(Number(nowNs - this.lastNs) / 1e9, 1e-9);
+    this.lastNs = nowNs;
+    return {
+      elapsedS: Number(nowNs - this.startNs) / 1e9,
+      totalS: this.totalS,
+      invalidations,
+      devices: this.ids.map((id, i) => {
+        const counters = this.views[i]!.counters;
+        const h = this.cumulative[i]!;
+        const ops = counters[Counter.opsCompleted]!;
+        const bytes = counters[Counter.bytes]!;
+        const opsPerSec = (ops - this.lastOps[i]!) / dtS;
+        const bytesPerSec = (bytes - this.lastBytes[i]!) / dtS;
+        this.lastOps[i] = ops;
+        this.lastBytes[i] = bytes;
+        return {
+          id,
+          ops,
+          bytes,
+          opsPerSec,
+          bytesPerSec,
+          p99SoFarNs: h.totalCount > 0 ? h.getValueAtPercentile(99) : 0,
+          faults: counters[Counter.pageRequests]! + counters[Counter.partialCompletions]!,
+        };
+      }),
+    };
+  }
 }

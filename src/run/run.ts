@@ -1,32 +1,32 @@
 /**
- * A run: boot the machine, start one piscina worker per device, release them together at a
- * start barrier, stop them with the shared stop flag when the duration is up (or when every
- * device has submitted its descriptor count), and collect one result per device.
+ * A run: boot the machine, start one device worker per device (pool.ts), release them together
+ * at the start barrier, run the CPU-side churn and its invalidations on this (the kernel's)
+ * thread meanwhile, stop the devices with the shared stop flag when the duration is up (or when
+ * every device has submitted its descriptor count), and build the result from what they return.
  *
- * Failure handling: a worker that throws or dies rejects its task; the run then raises every
- * device's stop flag, waits a short grace period for the others, hard-kills what is left via
- * the abort signal, destroys the pool and reports which device failed. Never a hang.
+ * While it runs it reports through the caller's callbacks only — intervals to an IntervalSink,
+ * progress snapshots to `onProgress` — and never prints or writes files itself.
+ *
+ * Failure: a device that crashes stops the others and fails the run naming it; a device that
+ * does not stop is hard-killed and fails the run; churn or test-hook errors fail it too. Every
+ * wait is bounded: never a hang.
  */
 
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { expose, type KernelApi, portEndpoint } from '../rpc/endpoint.js';
-import { Piscina } from 'piscina';
-import { DeviceState } from '../layout/device.js';
-import type { DeviceTask, DeviceTaskResult, DeviceTestHooks } from '../layout/protocol.js';
-import type { Profile } from '../profile/types.js';
+import type { DeviceTask } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelError } from '../kernel/errors.js';
 import { MmNotifier } from '../kernel/notifier.js';
 import { strategyNamed } from '../kernel/strategies/registry.js';
 import type { InvalidationStrategy } from '../kernel/strategies/strategy.js';
-import type { Strategy } from '../profile/types.js';
+import type { Profile, Strategy } from '../profile/types.js';
+import type { KernelApi } from '../rpc/endpoint.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
-import { buildResult, type RunOutcome } from './result.js';
 import { IntervalCollector, type IntervalSink } from './intervals.js';
-import type { ProgressSnapshot } from './progress.js';
-import { Counter } from '../layout/device.js';
+import { DevicePool } from './pool.js';
+import { ProgressSampler, type ProgressSnapshot } from './progress.js';
+import { buildResult, type RunOutcome } from './result.js';
+import type { DeviceTestHooks } from '../layout/protocol.js';
 
 export interface RunOptions {
   /** Overrides the profile's seed. */
@@ -55,43 +55,6 @@ export interface RunOptions {
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
   /** Called after devices finish, before the result is built. */
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
-}
-
-/** How long to wait for devices to reach the start barrier. */
-const STARTUP_TIMEOUT_MS = 30_000;
-/** After a stop (or a crash), how long the remaining devices get to drain before a hard kill. */
-const DRAIN_GRACE_MS = 5_000;
-/**
- * A device's young generation, fixed small. Its hot path allocates nothing (only the
- * once-per-interval report does), so a small new space costs no throughput, and it keeps each
- * worker's heap one size: by default V8 grows new space during start-up and shrinks it again at
- * an unpredictable moment (its memory reducer), a swing of ~8 MiB of resident memory per device.
- */
-const DEVICE_YOUNG_GENERATION_MB = 3;
-
-/** The worker entry: the compiled .js next to compiled code, the .ts source under tsx. */
-function workerEntry(): { filename: string; execArgv: string[] } {
-  const self = import.meta.url;
-  const ts = self.endsWith('.ts');
-  const url = new URL(`../../workers/device.${ts ? 'ts' : 'js'}`, self);
-  return { filename: fileURLToPath(url), execArgv: ts ? ['--import', 'tsx'] : [] };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Race `p` against a timeout without leaving the timer behind; true if `p` won. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((r) => {
-    timer = setTimeout(() => r(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
@@ -126,149 +89,62 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
   }
 
-  const n = booted.devices.length;
-  const { filename, execArgv } = workerEntry();
-  const pool = new Piscina({
-    filename,
-    execArgv,
-    minThreads: n,
-    maxThreads: n,
-    idleTimeout: Infinity,
-    concurrentTasksPerWorker: 1,
-    maxQueue: 0,
-    resourceLimits: { maxYoungGenerationSizeMb: DEVICE_YOUNG_GENERATION_MB },
-  });
-  let poolError: Error | undefined;
-  pool.on('error', (e: Error) => {
-    poolError ??= e;
-    stopAll();
-  });
-
-  const views = kernel.views.devices;
-  const stopAll = (): void => {
-    for (const v of views) {
-      Atomics.store(v.stop, 0, 1);
-      Atomics.notify(v.stop, 0);
-      Atomics.notify(v.go, 0);
-      Atomics.notify(v.doorbell, 0);
-    }
-  };
-
-  // Control plane: one comlink channel per device to the kernel's slow paths.
+  // The devices, each with a control-plane channel to the kernel's slow paths.
   const intervalS = options.intervalS ?? 1;
+  const ids = booted.devices.map((d) => d.id);
+  const views = kernel.views.devices;
   let collector: IntervalCollector | undefined;
-  const kernelApi: KernelApi = {
+  const api: KernelApi = {
     touch: (device, pasid, address, write) => kernel.faults.touch(device, pasid, address, write),
     interval: (report) => collector?.onInterval(report),
   };
-  const kernelPorts: MessagePort[] = [];
-  const abort = new AbortController();
-  const failures: { device: string; error: unknown }[] = [];
-  const results: (DeviceTaskResult | undefined)[] = new Array(n).fill(undefined);
-  const settled = booted.devices.map((d, i) => {
-    const channel = new MessageChannel();
-    expose(kernelApi, portEndpoint(channel.port1));
-    kernelPorts.push(channel.port1);
-    const task: DeviceTask = {
+  const tasks = booted.devices.map(
+    (d, i): Omit<DeviceTask, 'kernelPort'> => ({
       ...d.spec,
       shape: kernel.shape,
       buffers: kernel.buffers,
       intervalMs: intervalS * 1000,
-      kernelPort: channel.port2,
       ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),
-    };
-    return pool.run(task, { signal: abort.signal, transferList: [channel.port2] }).then(
-      (r: DeviceTaskResult) => {
-        results[i] = r;
-      },
-      (error: unknown) => {
-        failures.push({ device: d.id, error });
-        stopAll();
-      },
-    );
-  });
-  const allSettled = Promise.all(settled);
+    }),
+  );
+  const pool = new DevicePool(ids, views, tasks, api);
+  let progressTimer: NodeJS.Timeout | undefined;
+  let durationTimer: NodeJS.Timeout | undefined;
 
   try {
-    // Start barrier.
-    const startupDeadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (views.some((v) => Atomics.load(v.state, 0) < DeviceState.ready)) {
-      if (failures.length > 0 || poolError) break;
-      if (Date.now() > startupDeadline) {
-        throw new RunFailedError(`devices did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
-      }
-      await sleep(2);
-    }
+    await pool.awaitReady();
     kernel.faults.start();
-    collector = new IntervalCollector(
-      booted.devices.map((d) => d.id),
-      intervalS,
-      performance.timeOrigin + performance.now(),
-      options.intervalSink,
-    );
-    const onProgress = options.onProgress;
+    collector = new IntervalCollector(ids, intervalS, performance.timeOrigin + performance.now(), options.intervalSink);
     const startNs = process.hrtime.bigint();
-    for (const v of views) {
-      Atomics.store(v.go, 0, 1);
-      Atomics.notify(v.go, 0);
+    pool.release();
+    const onProgress = options.onProgress;
+    if (onProgress) {
+      const sampler = new ProgressSampler(ids, views, collector.cumulative, durationS, startNs);
+      progressTimer = setInterval(() => onProgress(sampler.sample(notifier.stats.events)), intervalS * 1000);
     }
-    // Rates from the devices' shared counters between ticks (no waiting for interval reports).
-    const lastOps = new Float64Array(n);
-    const lastBytes = new Float64Array(n);
-    let lastTickNs = startNs;
-    const progressTimer = setInterval(() => {
-      if (!onProgress) return;
-      const c = collector!;
-      const nowNs = process.hrtime.bigint();
-      const dtS = Math.max(Number(nowNs - lastTickNs) / 1e9, 1e-9);
-      lastTickNs = nowNs;
-      onProgress({
-        elapsedS: Number(nowNs - startNs) / 1e9,
-        totalS: durationS,
-        invalidations: notifier.stats.events,
-        devices: booted.devices.map((d, i) => {
-          const counters = views[i]!.counters;
-          const h = c.cumulative[i]!;
-          const ops = counters[Counter.opsCompleted]!;
-          const bytes = counters[Counter.bytes]!;
-          const opsPerSec = (ops - lastOps[i]!) / dtS;
-          const bytesPerSec = (bytes - lastBytes[i]!) / dtS;
-          lastOps[i] = ops;
-          lastBytes[i] = bytes;
-          return {
-            id: d.id,
-            ops,
-            bytes,
-            opsPerSec,
-            bytesPerSec,
-            p99SoFarNs: h.totalCount > 0 ? h.getValueAtPercentile(99) : 0,
-            faults: counters[Counter.pageRequests]! + counters[Counter.partialCompletions]!,
-          };
-        }),
-      });
-    }, intervalS * 1000);
     let churnStop = false;
     let churnError: unknown;
     const churnDone = churn
-      ? churn.run(() => churnStop || failures.length > 0).catch((e: unknown) => {
+      ? churn.run(() => churnStop || pool.failed).catch((e: unknown) => {
           churnError = e;
-          stopAll();
+          pool.stopAll();
         })
       : Promise.resolve();
 
     // Run until the duration is up, every device is done, or something failed.
-    let timer: NodeJS.Timeout | undefined;
-    const durationUp = durationS === undefined ? new Promise<void>(() => {}) : new Promise<void>((r) => {
-      timer = setTimeout(r, durationS * 1000);
-    });
+    const durationUp =
+      durationS === undefined
+        ? new Promise<void>(() => {})
+        : new Promise<void>((r) => {
+            durationTimer = setTimeout(r, durationS * 1000);
+          });
     let hookError: unknown;
     const hookDone = options.whileRunning
       ? options.whileRunning(booted).catch((e: unknown) => {
           hookError = e;
         })
       : Promise.resolve();
-    await Promise.race([allSettled, durationUp]);
-    if (timer) clearTimeout(timer);
+    await Promise.race([pool.allSettled, durationUp]);
     await hookDone;
     if (hookError) throw hookError;
     // A counted churn always completes (its events are exact and repeatable); a rate-only churn
@@ -276,30 +152,18 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     // needs the devices — before the devices stop.
     if (profile.churn?.count === undefined) churnStop = true;
     await churnDone;
-    stopAll();
+    pool.stopAll();
 
-    // Drain: every submitted descriptor completes; then hard-kill anything still running.
-    const drained = await settlesWithin(allSettled, DRAIN_GRACE_MS);
-    if (!drained) {
-      abort.abort();
-      await settlesWithin(allSettled, 1000);
-      const stuck = booted.devices.filter((_, i) => results[i] === undefined && !failures.some((f) => f.device === booted.devices[i]!.id));
-      if (failures.length === 0) {
-        throw new RunFailedError(`device(s) ${stuck.map((d) => d.id).join(', ')} did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
-      }
-    }
+    // Drain: every submitted descriptor completes; anything still running is hard-killed.
+    await pool.drain();
     const elapsedNs = Number(process.hrtime.bigint() - startNs);
     clearInterval(progressTimer);
     await kernel.faults.stop();
     const intervals = collector.finish();
     collector = undefined;
 
-    if (failures.length > 0) {
-      const f = failures[0]!;
-      const msg = f.error instanceof Error ? f.error.message : String(f.error);
-      throw new RunFailedError(`device ${f.device} crashed: ${msg}`);
-    }
-    if (poolError) throw new RunFailedError(`worker pool failed: ${poolError.message}`);
+    const failure = pool.failure();
+    if (failure) throw failure;
     if (churnError) {
       const msg = churnError instanceof Error ? churnError.message : String(churnError);
       throw new RunFailedError(`kernel churn failed: ${msg}`);
@@ -310,17 +174,18 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       seed,
       durationS,
       booted,
-      results: results as DeviceTaskResult[],
+      results: pool.results.map((r) => r!),
       elapsedNs,
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       intervals,
     });
   } finally {
-    stopAll();
+    clearInterval(progressTimer);
+    clearTimeout(durationTimer);
+    pool.stopAll();
     options.intervalSink?.finish();
     await kernel.faults.stop().catch(() => {});
-    for (const p of kernelPorts) p.close();
-    await pool.destroy().catch(() => {});
+    await pool.destroy();
   }
 }
