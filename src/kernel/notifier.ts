@@ -12,7 +12,7 @@
  * the last submission's completion — and per event per IOMMU (time spent in its submissions).
  *
  * Not modelled: x86's `flush_tlb_mm_range` ceiling (more than 33 pages flush everything), one
- * notifier call per migrated page, mprotect restoring write flushing too (issue 11).
+ * notifier call per migrated page, mprotect restoring write flushing too.
  */
 
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';

@@ -10,7 +10,7 @@
  * A submission (VT-d: descriptors written to the queue, then a wait descriptor the kernel polls;
  * Linux `qi_submit_sync`) on the kernel thread: apply its IOTLB descriptors, post its device-TLB
  * descriptors to the devices' rings, spend the platform's costs (a VM exit per submission in a
- * guest, the submission and its wait, each descriptor) as real delay, drain in-flight page copies
+ * guest, the submission and its wait, each descriptor) as real delay, drain in-flight DMA
  * on the unit when an IOTLB descriptor asks for it (VT-d's drain-read / drain-write bits: every
  * copy window open on the unit closes first, device/page-run.ts), and wait for every device-TLB
  * acknowledgement — so a batch waits for its slowest device. A device that is not running issues

@@ -8,12 +8,14 @@
  * | go            | i32  | 1             | kernel | device         | start barrier: 1 = start measuring      |
  * | state         | i32  | 1             | device | kernel         | DeviceState                             |
  * | invAck        | i32  | 1             | device | kernel         | last device-TLB invalidation seq applied|
- * | copySeq       | i32  | 1             | device | kernel         | seqcount: odd while a page copy (with   |
- * |               |      |               |        |                | its translations) is in flight — the    |
+ * | copySeq       | i32  | 1             | device | kernel         | seqcount: odd while a copy window (page |
+ * |               |      |               |        |                | steps, their translations and accesses, |
+ * |               |      |               |        |                | device/page-run.ts) is open — the       |
  * |               |      |               |        |                | kernel's drain point before a wait      |
  * |               |      |               |        |                | descriptor completes                    |
  * | drainWaiter   | i32  | 1             | kernel | device         | 1 while the kernel sleeps on copySeq:   |
- * |               |      |               |        |                | the device notifies when it leaves a copy|
+ * |               |      |               |        |                | the device notifies when it closes a    |
+ * |               |      |               |        |                | window                                  |
  * | counters      | f64  | COUNTER_COUNT | device | kernel         | Counter.* (live; final copy in result)  |
  * | devtlb.*      |      |               | device | device, tests  | ATS device TLB (tlb.ts), no lock        |
  * | invRing.*     |      |               | kernel→device SPSC ring (ring.ts): device-TLB invalidations |

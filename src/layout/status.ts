@@ -5,7 +5,7 @@
 
 export const Status = {
   success: 0,
-  /** A page the descriptor touches has no present translation (demand paging comes later). */
+  /** A page the descriptor touches has no present translation, and no PRI resolved it (or an identity address lies beyond memory). */
   translationFault: 1,
   /** A write to a page whose translation does not permit writes. */
   permissionFault: 2,

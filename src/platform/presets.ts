@@ -14,7 +14,7 @@
  * - iotlbDescriptorNs = 100, devtlbDescriptorNs = 100: ASSUMED. Hardware processing per
  *   invalidation descriptor inside a submission. Kernel thread (it polls the wait descriptor).
  * - devtlbInvalidationNs = 1000: ASSUMED. The device's own processing of an ATS invalidation
- *   request before it sends the completion. Device thread, between page copies.
+ *   request before it sends the completion. Device thread, between copy windows.
  * - trapNs: native 0; guest 20000 ASSUMED — a VM exit plus vIOMMU emulation (e.g. QEMU
  *   intel-iommu) per invalidation submission made by a guest kernel. Kernel thread.
  * - pageRequestNs = 2000: ASSUMED. A device's page request reaching the kernel (PRI message,

@@ -5,7 +5,7 @@
  * device a device-TLB flush, each its own synchronous submission (`qi_submit_sync`). Four devices
  * behind one IOMMU cost four IOTLB flushes where one would do.
  *
- * Not yet exact (issue 11): Linux splits the range into one or two naturally aligned chunks per
+ * Not yet exact: Linux splits the range into one or two naturally aligned chunks per
  * device, each chunk its own pair of submissions; here the range is one descriptor, encoded as
  * range.ts says.
  */

@@ -7,7 +7,7 @@
  * ahead of its device-TLB ones — the grouping of "iommu/vt-d: Link cache tags of same iommu unit
  * together" (merged January 2025).
  *
- * Not yet exact (issue 11): the cache-tag eras before that grouping (unbatched; batched with a
+ * Not yet exact: the cache-tag eras before that grouping (unbatched; batched with a
  * boundary at every change of IOMMU in attach order) are not separate strategies yet, and the
  * range is one descriptor for every tag.
  */
