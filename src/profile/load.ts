@@ -27,7 +27,7 @@ import {
   processSchema,
   profileSchema,
 } from './schema.js';
-import { formatBytes, parseSizeBytes } from './sizes.js';
+import { formatBytes, parseSizeBytes } from '../common/units.js';
 import type { DeviceConfig, IommuConfig, ProcessConfig, Profile, RegionConfig, SystemConfig } from './types.js';
 
 /** One thing wrong with a profile. `path` is like `devices[1].workload.queueDepth`, or '' for the whole document. */

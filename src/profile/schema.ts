@@ -14,7 +14,7 @@
 import { z } from 'zod';
 
 import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
-import { formatBytes, parseSizeBytes } from './sizes.js';
+import { formatBytes, parseSizeBytes } from '../common/units.js';
 import {
   ACCESS_PATTERNS,
   CHURN_OPS,
@@ -70,7 +70,7 @@ function numIn(min: number, opts: { max?: number; minExclusive?: boolean } = {})
 const SIZE_EXAMPLES = 'e.g. 4096, "64KiB" or "16 MiB"';
 
 /**
- * A size in bytes (see `sizes.ts`), range-checked in the same step so the message can quote
+ * A size in bytes (common/units.ts `parseSizeBytes`: binary units), range-checked in the same step so the message can quote
  * the value exactly as written ("5000B", not 5000).
  */
 function size(opts: { min: number; max?: number; pageMultiple?: boolean; examples?: string }) {

@@ -5,7 +5,7 @@
 
 import Table from 'cli-table3';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatGBps, formatNs, formatRate } from './format.js';
+import { formatCount, formatGBps, formatNs, formatRate, formatRatio } from '../common/units.js';
 
 export interface CompareMetric {
   readonly key: string;
@@ -88,7 +88,7 @@ export function formatCompare(c: CompareResult): string {
     table.push([
       m.label,
       ...m.values.map((v) => formatValue(m.unit, v)),
-      ...m.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
+      ...m.ratios.slice(1).map((r) => (r === null ? '-' : formatRatio(r))),
     ]);
   }
   const first = c.runs[c.baseline]!;

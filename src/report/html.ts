@@ -14,6 +14,15 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import {
+  formatBytesPerSec as fmtBytesPerSec,
+  formatCount as fmtCount,
+  formatGBps as fmtGBps,
+  formatNs as fmtNs,
+  formatPercent as fmtPct,
+  formatRate as fmtRate,
+  formatRatio,
+} from '../common/units.js';
 import type { CompareMetric, CompareResult } from './compare.js';
 import { decodeHistogram, type Histogram, type LatencySummaryNs } from '../metrics/histogram.js';
 import type { DeviceResult, RunResult } from '../run/result.js';
@@ -100,34 +109,6 @@ export function escapeHtml(s: unknown): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
-
-function fmtNs(ns: number): string {
-  if (!Number.isFinite(ns)) return '–';
-  if (ns < 1_000) return `${Math.round(ns)} ns`;
-  if (ns < 1_000_000) return `${(ns / 1_000).toPrecision(3)} µs`;
-  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toPrecision(3)} ms`;
-  return `${(ns / 1_000_000_000).toPrecision(3)} s`;
-}
-
-function fmtRate(perSec: number): string {
-  if (!Number.isFinite(perSec)) return '–';
-  if (perSec >= 1e9) return `${(perSec / 1e9).toPrecision(3)} G`;
-  if (perSec >= 1e6) return `${(perSec / 1e6).toPrecision(3)} M`;
-  if (perSec >= 1e3) return `${(perSec / 1e3).toPrecision(3)} k`;
-  return perSec.toPrecision(3);
-}
-
-const fmtGBps = (bytesPerSec: number): string => (bytesPerSec / 1e9).toFixed(2);
-
-function fmtBytesPerSec(v: number): string {
-  if (!Number.isFinite(v)) return '–';
-  if (v >= 1e9) return `${(v / 1e9).toPrecision(3)} GB/s`;
-  if (v >= 1e6) return `${(v / 1e6).toPrecision(3)} MB/s`;
-  if (v >= 1e3) return `${(v / 1e3).toPrecision(3)} kB/s`;
-  return `${Math.round(v)} B/s`;
-}
-const fmtCount = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
-const fmtPct = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 
 function fmtMetric(unit: CompareMetric['unit'], v: number): string {
   switch (unit) {
@@ -844,7 +825,7 @@ export function renderCompareReport(c: CompareResult): string {
       c.metrics.map((m) => [
         m.label,
         ...m.values.map((v) => numCell(fmtMetric(m.unit, v))),
-        ...m.ratios.slice(1).map((r) => numCell(r === null ? '–' : `${r.toFixed(2)}×`, ratioClass(m, r))),
+        ...m.ratios.slice(1).map((r) => numCell(r === null ? '–' : formatRatio(r), ratioClass(m, r))),
       ]),
       'metrics',
     ),

@@ -5,7 +5,7 @@
 
 import Table from 'cli-table3';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from './format.js';
+import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from '../common/units.js';
 
 const plain = {
   chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
