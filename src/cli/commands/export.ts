@@ -9,7 +9,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { defaultExportOut, type ExportFormat, exportSummary, formatCsv, loadExportInput, writeHgrmExport } from '../../report/export.js';
+import { formatCsv } from '../../report/csv.js';
+import { defaultExportOut, type ExportFormat, exportSummary, loadExportInput, writeHgrmExport } from '../../report/export.js';
 import { BadInputError } from '../../run/errors.js';
 
 export interface ExportArgs {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadProfile } from '../../profile/load.js';
-import { writeHgrmFiles } from '../../report/hgrm.js';
+import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
 import { renderRunReport } from '../../report/html.js';
 import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
@@ -52,7 +52,7 @@ export async function runCommand(args: RunArgs): Promise<void> {
     if (!args.quiet) process.stdout.write(`wrote ${args.json}\n`);
   }
   if (args.hgrm) {
-    const files = writeHgrmFiles(outcome, args.hgrm);
+    const files = writeHgrmFiles(args.hgrm, runHgrmSeries(outcome), outcome.histograms.total);
     if (!args.quiet) process.stdout.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
   }
   if (args.html) {
