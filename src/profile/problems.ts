@@ -12,7 +12,11 @@
 import { isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 
-import { KNOWN_KEYS_PREFIX } from './schema.js';
+/**
+ * Prefix of the message a schema gives an unknown-key issue, followed by the known keys
+ * (comma-separated); `issueProblems` reads the list back for "did you mean".
+ */
+export const KNOWN_KEYS_PREFIX = 'expected one of: ';
 
 /** One thing wrong with a profile. `path` is like `devices[1].workload.queueDepth`, or '' for the whole document. */
 export interface ProfileProblem {

@@ -15,6 +15,7 @@ import { z } from 'zod';
 
 import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
+import { KNOWN_KEYS_PREFIX } from './problems.js';
 import {
   ACCESS_PATTERNS,
   CHURN_OPS,
@@ -39,8 +40,6 @@ export const PAGE_BYTES = 4096;
 export const MAX_TRANSFER_BYTES = 16 * 1024 ** 2;
 /** Ids of IOMMUs and devices: they show up in reports and on the command line. */
 export const ID_RE = /^[A-Za-z][\w.-]*$/;
-/** Prefix of the message of an unknown-key issue; `problems.ts` reads the key list back for "did you mean". */
-export const KNOWN_KEYS_PREFIX = 'expected one of: ';
 
 // ---------------------------------------------------------------------------------------------
 // Leaf builders: each carries one expectation message used for every way the value can fail.

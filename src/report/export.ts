@@ -2,7 +2,8 @@
  * Export latency data from a run result (`dmaload run --json`) or an HdrHistogram interval log
  * (`.hlog`, read by report/hlog.ts) as `.hgrm` percentile files (report/hgrm.ts), a
  * per-interval CSV (report/csv.ts), or a JSON summary. The input kind is detected from the
- * content, not the file name.
+ * content, not the file name; a run result is validated with the result schema
+ * (report/result-input.ts).
  *
  * Histograms are always merged exactly (decoded and `add`ed bucket by bucket); percentiles are
  * never averaged. Values are latencies in nanoseconds.
@@ -11,11 +12,14 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
+import { isRecord } from '../profile/problems.js';
 import { BadInputError } from '../run/errors.js';
+import type { StoredRunResult } from '../run/result.js';
 import type { CsvRow } from './csv.js';
 import { type HgrmSeries, writeHgrmFiles } from './hgrm.js';
 import { decodeFileHistogram, mergeExact } from './histograms.js';
 import { type HlogFile, tryParseHlog } from './hlog.js';
+import { validRunResult } from './result-input.js';
 
 export type ExportFormat = 'hgrm' | 'csv' | 'json';
 
@@ -50,103 +54,50 @@ export interface ExportInput {
   csvRows(): CsvRow[];
 }
 
-function preview(line: string): string {
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `"${preview(v)}"`;
-  return String(v);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadInputError(`${where}: expected a number, got ${describe(v)}`);
-  return v;
-}
-
-function histogramString(v: unknown, where: string): string {
-  if (typeof v !== 'string') {
-    throw new BadInputError(`${where}: expected a histogram (HdrHistogram compressed base64 string), got ${describe(v)}`);
-  }
-  return v;
-}
-
-function ownKeys(r: Record<string, unknown>): string[] {
-  return Object.keys(r);
-}
-
-function resultInput(o: Record<string, unknown>, path: string): ExportInput {
-  const devices = Array.isArray(o['devices']) ? o['devices'] : [];
-  const deviceIds = devices.map((d, i) => {
-    const id = isRecord(d) ? d['id'] : undefined;
-    if (typeof id !== 'string') throw new BadInputError(`${path}: devices[${i}].id: expected a device id, got ${describe(id)}`);
-    return id;
-  });
-  const intervals = o['intervals'];
-  const points = isRecord(intervals) && Array.isArray(intervals['points']) ? (intervals['points'] as unknown[]) : null;
+function resultInput(r: StoredRunResult, path: string): ExportInput {
+  const deviceIds = r.devices.map((d) => d.id);
   return {
     kind: 'result',
     path,
-    intervalCount: points?.length ?? 0,
+    intervalCount: r.intervals?.points.length ?? 0,
     histograms() {
-      const h = o['histograms'];
-      if (!isRecord(h) || !isRecord(h['devices'])) {
+      const h = r.histograms;
+      if (!h) {
         throw new BadInputError(
           `${path}: this run result has no histograms (written by an older dmaload?); ` +
             'expected a "histograms" field with per-device HdrHistograms',
         );
       }
-      const byDevice = h['devices'];
-      const ids = [...deviceIds, ...ownKeys(byDevice).filter((k) => !deviceIds.includes(k))];
+      const ids = [...deviceIds, ...Object.keys(h.devices).filter((k) => !deviceIds.includes(k))];
       const series = ids.map((id, i) => {
-        if (!Object.hasOwn(byDevice, id)) {
+        const encoded = h.devices[id];
+        if (encoded === undefined) {
           // A device that completed nothing may be left out; one that did must be there.
-          const d: unknown = devices[i];
-          if (isRecord(d) && d['ops'] === 0) return { id, histogram: newMergeHistogram() };
+          if (r.devices[i]?.ops === 0) return { id, histogram: newMergeHistogram() };
           throw new BadInputError(`${path}: histograms.devices has no histogram for device "${id}"`);
         }
-        return { id, histogram: decodeFileHistogram(histogramString(byDevice[id], `${path}: histograms.devices.${id}`), `${path}: histograms.devices.${id}`) };
+        return { id, histogram: decodeFileHistogram(encoded, `${path}: histograms.devices.${id}`) };
       });
-      const total =
-        h['total'] !== undefined
-          ? decodeFileHistogram(histogramString(h['total'], `${path}: histograms.total`), `${path}: histograms.total`)
-          : mergeExact(series.map((s) => s.histogram));
-      return { series, total };
+      return { series, total: decodeFileHistogram(h.total, `${path}: histograms.total`) };
     },
     csvRows() {
-      if (!points) {
+      if (!r.intervals) {
         throw new BadInputError(
           `${path}: this run result has no intervals (written by an older dmaload?); expected an "intervals" field with "points"`,
         );
       }
-      const rows: CsvRow[] = [];
-      points.forEach((p, i) => {
-        const where = `${path}: intervals.points[${i}]`;
-        if (!isRecord(p) || !Array.isArray(p['devices'])) throw new BadInputError(`${where}: expected {tS, durationS, devices: [...]}`);
-        const tS = num(p['tS'], `${where}.tS`);
-        (p['devices'] as unknown[]).forEach((d, k) => {
-          const w = `${where}.devices[${k}]`;
-          if (!isRecord(d) || typeof d['id'] !== 'string') throw new BadInputError(`${w}: expected {id, ops, bytes, opsPerSec, …}`);
-          rows.push({
-            tS,
-            device: d['id'],
-            ops: num(d['ops'], `${w}.ops`),
-            opsPerSec: num(d['opsPerSec'], `${w}.opsPerSec`),
-            bytesPerSec: num(d['bytesPerSec'], `${w}.bytesPerSec`),
-            p50Ns: num(d['p50'], `${w}.p50`),
-            p99Ns: num(d['p99'], `${w}.p99`),
-            maxNs: num(d['max'], `${w}.max`),
-          });
-        });
-      });
-      return rows;
+      return r.intervals.points.flatMap((p) =>
+        p.devices.map((d) => ({
+          tS: p.tS,
+          device: d.id,
+          ops: d.ops,
+          opsPerSec: d.opsPerSec,
+          bytesPerSec: d.bytesPerSec,
+          p50Ns: d.p50,
+          p99Ns: d.p99,
+          maxNs: d.max,
+        })),
+      );
     },
   };
 }
@@ -202,7 +153,7 @@ export function parseExportInput(text: string, path: string): ExportInput {
     if (!isRecord(o) || !isRecord(o['totals']) || !Array.isArray(o['devices'])) {
       throw new BadInputError(`${path}: JSON, but not a dmaload run result (no "totals" and "devices"); ${EXPORT_INPUT_EXPECTED}`);
     }
-    return resultInput(o, path);
+    return resultInput(validRunResult(o, path), path);
   }
   const log = tryParseHlog(text, path);
   if (!log) throw new BadInputError(`${path}: neither a JSON run result nor an HdrHistogram interval log; ${EXPORT_INPUT_EXPECTED}`);

@@ -25,7 +25,7 @@ import {
 } from '../common/units.js';
 import type { CompareMetric, CompareResult } from './compare.js';
 import { decodeHistogram, type Histogram, type LatencySummaryNs } from '../metrics/histogram.js';
-import type { DeviceResult, RunResult } from '../run/result.js';
+import type { DeviceResult, StoredRunResult as RunResult } from '../run/result.js';
 
 // ---------------------------------------------------------------------------------------------
 // Embedded plot data (the JSON block `<script type="application/json" id="dmaload-data">`).
@@ -774,7 +774,7 @@ export function renderRunReport(r: RunResult): string {
     body.push(note('This result carries no latency histograms (older result format?): no percentile plots.'));
   }
   body.push('<h2 id="time">Over time</h2>');
-  if (timePlots.length > 0) {
+  if (r.intervals && timePlots.length > 0) {
     body.push(`<p class="plots-note">Per interval of ${escapeHtml(r.intervals.intervalS)} s (merged intervals are longer).</p>`, ...timePlots.map(plotDiv));
   } else {
     body.push(note('This result carries no per-interval data.'));

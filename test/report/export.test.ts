@@ -10,6 +10,7 @@ import { CSV_HEADER } from '../../src/report/csv.js';
 import { defaultExportOut, type ExportSummary, loadExportInput, parseHlog } from '../../src/report/export.js';
 import { BadInputError } from '../../src/run/errors.js';
 import type { RunResult } from '../../src/run/result.js';
+import { makeRunResult } from './fixtures.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -87,14 +88,15 @@ function writeHlog(values: Record<string, number[][]>, opts: HlogOptions = {}): 
   return text;
 }
 
-/** Only the fields export reads (the full RunResult is much larger), cast. */
+/** A complete run result (it must pass the result schema) whose devices recorded `values`. */
 function runResult(values: Record<string, number[][]>): RunResult {
   const ids = Object.keys(values);
   const all = ids.flatMap((id) => values[id]!.flat());
-  const devices = ids.map((id) => ({
-    id,
-    ops: values[id]!.flat().length,
-    latencyNs: summarise(hist(values[id]!.flat())),
+  const base = makeRunResult({ devices: ids });
+  const devices = base.devices.map((d) => ({
+    ...d,
+    ops: values[d.id]!.flat().length,
+    latencyNs: summarise(hist(values[d.id]!.flat())),
   }));
   const n = Math.max(...ids.map((id) => values[id]!.length));
   const points = Array.from({ length: n }, (_, i) => ({
@@ -107,7 +109,8 @@ function runResult(values: Record<string, number[][]>): RunResult {
     }),
   }));
   return {
-    totals: { ops: all.length, latencyNs: summarise(hist(all)) },
+    ...base,
+    totals: { ...base.totals, ops: all.length, latencyNs: summarise(hist(all)) },
     devices,
     intervals: { intervalS: 1, points },
     histograms: {
@@ -116,7 +119,7 @@ function runResult(values: Record<string, number[][]>): RunResult {
       byOp: {},
       uncorrected: {},
     },
-  } as unknown as RunResult;
+  };
 }
 
 function totalCount(hgrm: string): number {
@@ -177,7 +180,7 @@ describe('export --format hgrm', () => {
   it('accepts an idle device with no histogram, but not a busy one', async () => {
     const d = tmp();
     const R = runResult(VALUES);
-    (R.devices as unknown as { id: string; ops: number }[]).push({ id: 'idle', ops: 0 });
+    R.devices.push({ ...R.devices[0]!, id: 'idle', ops: 0 });
     const out = join(d, 'h');
     await exportCommand({ input: save(d, 'run.json', JSON.stringify(R)), format: 'hgrm', out, quiet: true });
     expect(totalCount(readFileSync(join(out, 'idle.hgrm'), 'utf8'))).toBe(0);

@@ -4,8 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport, renderRunReport } from '../../report/html.js';
+import { missingRunResultKeys, validCompareResult, validRunResult } from '../../report/result-input.js';
 import { BadInputError } from '../../run/errors.js';
-import type { RunResult } from '../../run/result.js';
+import type { StoredRunResult } from '../../run/result.js';
 
 export { renderCompareReport, renderRunReport } from '../../report/html.js';
 
@@ -15,43 +16,24 @@ export interface ReportArgs {
   readonly quiet: boolean;
 }
 
-export type ReportInput = { kind: 'run'; result: RunResult } | { kind: 'compare'; result: CompareResult };
+export type ReportInput = { kind: 'run'; result: StoredRunResult } | { kind: 'compare'; result: CompareResult };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A compare JSON has `strategies` and `runs`. */
-export function isCompareResult(v: unknown): v is CompareResult {
+export function isCompareResult(v: unknown): boolean {
   return isObject(v) && 'strategies' in v && 'runs' in v;
 }
 
-function checkRun(file: string, v: unknown, where = ''): RunResult {
-  const at = where ? ` (${where})` : '';
-  if (!isObject(v)) throw new BadInputError(`${file}${at}: not a dmaload run result (expected a JSON object)`);
-  const missing = ['profile', 'seed', 'elapsedNs', 'totals', 'devices', 'iommus'].filter((k) => !(k in v));
-  if (missing.length > 0) {
-    throw new BadInputError(`${file}${at}: not a dmaload run result or compare result (missing ${missing.join(', ')})`);
-  }
-  if (!Array.isArray(v.devices)) throw new BadInputError(`${file}${at}: "devices" is not an array`);
-  if (!isObject(v.totals) || !isObject(v.totals.latencyNs)) throw new BadInputError(`${file}${at}: "totals.latencyNs" is missing`);
-  return v as unknown as RunResult;
-}
-
-/** Classify and minimally validate parsed JSON (`file` only names it in errors). */
+/** Classify parsed JSON and validate it with its schema (`file` only names it in errors). */
 export function parseReportInput(file: string, v: unknown): ReportInput {
-  if (isCompareResult(v)) {
-    const c = v as unknown as Record<string, unknown>;
-    if (!Array.isArray(c.strategies) || c.strategies.some((s) => typeof s !== 'string')) {
-      throw new BadInputError(`${file}: compare result "strategies" is not a list of names`);
-    }
-    if (!isObject(c.runs)) throw new BadInputError(`${file}: compare result "runs" is not an object`);
-    if (!Array.isArray(c.metrics)) throw new BadInputError(`${file}: compare result "metrics" is missing`);
-    for (const s of c.strategies as string[]) {
-      if (!(s in c.runs)) throw new BadInputError(`${file}: compare result has no run for strategy "${s}"`);
-      checkRun(file, c.runs[s], `runs.${s}`);
-    }
-    return { kind: 'compare', result: v };
+  if (isCompareResult(v)) return { kind: 'compare', result: validCompareResult(v, file) };
+  if (!isObject(v)) throw new BadInputError(`${file}: not a dmaload run result (expected a JSON object)`);
+  const missing = missingRunResultKeys(v);
+  if (missing.length > 0) {
+    throw new BadInputError(`${file}: not a dmaload run result or compare result (missing ${missing.join(', ')})`);
   }
-  return { kind: 'run', result: checkRun(file, v) };
+  return { kind: 'run', result: validRunResult(v, file) };
 }
 
 /** Read and classify a run or compare JSON file; BadInputError naming the file on any problem. */
