@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { StrategyName } from '../../kernel/invalidation.js';
 import { loadProfile } from '../../profile/load.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
-import { renderCompareReport } from '../../report/html.js';
+import { renderCompareReport } from '../../report/html/compare.js';
 import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';

@@ -3,12 +3,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { CompareResult } from '../../report/compare.js';
-import { renderCompareReport, renderRunReport } from '../../report/html.js';
+import { renderCompareReport } from '../../report/html/compare.js';
+import { renderRunReport } from '../../report/html/run.js';
 import { missingRunResultKeys, validCompareResult, validRunResult } from '../../report/result-input.js';
 import { BadInputError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
 
-export { renderCompareReport, renderRunReport } from '../../report/html.js';
 
 export interface ReportArgs {
   readonly input: string;

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadProfile } from '../../profile/load.js';
 import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
-import { renderRunReport } from '../../report/html.js';
+import { renderRunReport } from '../../report/html/run.js';
 import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
 import { formatSummary } from '../../report/summary.js';
