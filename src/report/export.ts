@@ -16,12 +16,12 @@ import { isRecord } from '../profile/problems.js';
 import { BadInputError } from '../run/errors.js';
 import type { StoredRunResult } from '../run/result.js';
 import type { CsvRow } from './csv.js';
+import type { ExportFormat } from './export-formats.js';
 import { type HgrmSeries, writeHgrmFiles } from './hgrm.js';
 import { decodeFileHistogram, mergeExact } from './histograms.js';
 import { type HlogFile, tryParseHlog } from './hlog.js';
 import { validRunResult } from './result-input.js';
 
-export type ExportFormat = 'hgrm' | 'csv' | 'json';
 
 /** What an export input must be, for error messages. */
 export const EXPORT_INPUT_EXPECTED =

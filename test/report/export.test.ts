@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build, encodeIntoCompressedBase64, type Histogram, HistogramLogWriter } from 'hdr-histogram-js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { exportCommand } from '../../src/cli/commands/export.js';
+import { exportCommand } from '../../src/cli/export/handler.js';
 import { decodeHistogram, summarise } from '../../src/metrics/histogram.js';
 import { CSV_HEADER } from '../../src/report/csv.js';
 import { defaultExportOut, type ExportSummary, loadExportInput, parseHlog } from '../../src/report/export.js';

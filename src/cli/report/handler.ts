@@ -1,13 +1,18 @@
-/** `dmaload report <result.json> [--out FILE]`: turn a run or compare JSON into a self-contained HTML report. */
+/**
+ * `dmaload report <result.json> [--out FILE]`: read a run or compare JSON, tell which it is by
+ * its shape, validate it with its schema (report/result-input.ts) and write the self-contained
+ * HTML report (default: the input's name with .html).
+ */
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { renderRunReport } from '../../report/html/run.js';
 import { missingRunResultKeys, validCompareResult, validRunResult } from '../../report/result-input.js';
 import { BadInputError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
+import { writeOutput } from '../output.js';
 
 
 export interface ReportArgs {
@@ -64,15 +69,7 @@ export function defaultHtmlPath(input: string): string {
   return extname(input).toLowerCase() === '.json' ? `${input.slice(0, -5)}.html` : `${input}.html`;
 }
 
-/** Write an HTML report, creating the directory; for `run --html` / `compare --html` too. */
-export function writeHtmlReport(file: string, html: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, html);
-}
-
 export async function reportCommand(args: ReportArgs): Promise<void> {
   const input = loadReportInput(args.input);
-  const out = args.out ?? defaultHtmlPath(args.input);
-  writeHtmlReport(out, renderReport(input));
-  if (!args.quiet) process.stdout.write(`wrote ${out}\n`);
+  writeOutput(args.out ?? defaultHtmlPath(args.input), renderReport(input), args.quiet);
 }

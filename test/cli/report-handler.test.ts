@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultHtmlPath, loadReportInput, reportCommand } from '../../src/cli/commands/report.js';
+import { defaultHtmlPath, loadReportInput, reportCommand } from '../../src/cli/report/handler.js';
 import { BadInputError } from '../../src/run/errors.js';
 import { makeCompareResult, makeRunResult } from '../report/fixtures.js';
 
