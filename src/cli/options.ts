@@ -1,9 +1,12 @@
 /**
- * What the commands share on the command line: the usage error, and typed option builders that
- * parse a value once, as yargs reads it (`coerce`), so a handler receives numbers, not text.
- * A value that does not parse is a UsageError naming the option, the value and what was
- * expected (main.ts prints it with a pointer to --help; exit 2).
+ * What the commands share on the command line: the usage error, typed option builders that
+ * parse a value once, as yargs reads it (`coerce`), so a handler receives numbers, not text,
+ * and `commandModule`, which types a command's handler from its builder. A value that does not
+ * parse is a UsageError naming the option, the value and what was expected (main.ts prints it
+ * with a pointer to --help; exit 2).
  */
+
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 /** Bad command-line arguments. */
 export class UsageError extends Error {
@@ -41,3 +44,16 @@ export const seedOption = (describe: string) => ({ type: 'string', describe, coe
 export const durationOption = (describe: string) => ({ type: 'string', describe, coerce: parseDurationS }) as const;
 export const quietOption = (describe?: string) => ({ type: 'boolean', default: false, ...(describe ? { describe } : {}) }) as const;
 export const fileOption = (describe: string) => ({ type: 'string', describe }) as const;
+
+/**
+ * A command for yargs: `run` gets the options `builder` declares, typed. Each command's `run`
+ * imports its handler module when the command runs, so parsing loads no command's logic.
+ */
+export function commandModule<T>(
+  command: string,
+  describe: string,
+  builder: (y: Argv) => Argv<T>,
+  run: (args: ArgumentsCamelCase<T>) => Promise<void>,
+): CommandModule<object, T> {
+  return { command, describe, builder, handler: run };
+}

@@ -15,6 +15,7 @@ import { basename, extname } from 'node:path';
 
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 
+import { readFailure } from '../common/read-failure.js';
 import { crossCheck } from './cross-checks.js';
 import { type Found, inDocumentOrder, isRecord, issueProblems, ProfileError, toProblem } from './problems.js';
 import { profileSchema } from './schema.js';
@@ -31,20 +32,6 @@ export function loadProfile(file: string): Profile {
     throw new ProfileError(file, [{ path: '', message: `cannot read profile: ${readFailure(e)}` }]);
   }
   return parseProfile(text, file);
-}
-
-function readFailure(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }
 
 /** Parse and validate profile text; `file` names it in problems and provides the default `name`. */

@@ -90,16 +90,20 @@ export function compareRuns(strategies: readonly string[], runs: readonly RunRes
   };
 }
 
-function formatValue(unit: CompareMetric['unit'], v: number): string {
+/**
+ * A metric's value in its unit. `withUnit` adds "/s" to a rate and "GB/s" to a throughput (the
+ * HTML report); the terminal table's labels carry them instead.
+ */
+export function formatMetricValue(unit: CompareMetric['unit'], v: number, withUnit: boolean): string {
   switch (unit) {
     case 'count':
       return formatCount(v);
     case 'ns':
       return formatNs(v);
     case 'perSec':
-      return formatRate(v);
+      return withUnit ? `${formatRate(v)}/s` : formatRate(v);
     case 'bytesPerSec':
-      return formatGBps(v);
+      return withUnit ? `${formatGBps(v)} GB/s` : formatGBps(v);
   }
 }
 
@@ -114,7 +118,7 @@ export function formatCompare(c: CompareResult): string {
   for (const m of c.metrics) {
     table.push([
       m.label,
-      ...m.values.map((v) => formatValue(m.unit, v)),
+      ...m.values.map((v) => formatMetricValue(m.unit, v, false)),
       ...m.ratios.slice(1).map((r) => (r === null ? '-' : formatRatio(r))),
     ]);
   }

@@ -11,6 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { readFailure } from '../common/read-failure.js';
 import { encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { isRecord } from '../profile/problems.js';
 import { BadInputError } from '../run/errors.js';
@@ -167,9 +168,7 @@ export function loadExportInput(path: string): ExportInput {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
-    throw new BadInputError(`${path}: ${why}; ${EXPORT_INPUT_EXPECTED}`);
+    throw new BadInputError(`${path}: ${readFailure(e)}; ${EXPORT_INPUT_EXPECTED}`);
   }
   return parseExportInput(text, path);
 }

@@ -10,6 +10,8 @@
  *     `2GB/s` or `512MiB/s`, bytes a size such as `4GiB`). errors = submitted − statuses.success.
  *   - `<op>`: <, <=, > or >=.
  * Spaces around the operator are allowed. Values are stored in base units (ns, bytes, ops).
+ * Units follow common/units.ts: kB (or KB), MB, GB, TB are powers of 1000, KiB, MiB, GiB, TiB
+ * powers of 1024; a bare K, M, G or T is not a size here (the prefix must say which).
  *
  * A latency threshold on a subject that completed no descriptors fails (its percentiles are
  * undefined, not 0): a run that did nothing must not pass a latency gate.

@@ -125,6 +125,16 @@ export const runFaultsSchema = obj({
 
 const invalidationDescriptorsSchema = obj({ iotlb: count(), devtlb: count(), total: count() }).meta({ id: 'InvalidationDescriptors' });
 
+/** What a device and the run's totals both report. */
+const throughputFields = {
+  submitted: count(),
+  ops: count(),
+  bytes: count(),
+  opsPerSec: nonNegative(),
+  bytesPerSec: nonNegative(),
+  latencyNs: latencySummaryNsSchema,
+};
+
 export const deviceResultSchema = obj({
   id: text(),
   loop: oneOf(['closed', 'open']).describe("'closed' (queueDepth outstanding) or 'open' (paced at targetOpsPerSec)"),
@@ -137,12 +147,7 @@ export const deviceResultSchema = obj({
   pasid: count(),
   attach: text(),
   elapsedNs: nonNegative(),
-  submitted: count(),
-  ops: count(),
-  bytes: count(),
-  opsPerSec: nonNegative(),
-  bytesPerSec: nonNegative(),
-  latencyNs: latencySummaryNsSchema,
+  ...throughputFields,
   byOp: record(opResultSchema),
   statuses: record(count()),
   submitRetries: count(),
@@ -196,15 +201,7 @@ export const runResultSchema = obj({
   seed: count(),
   durationS: positive().nullable().describe('Requested run length, s; null for a descriptor-count run'),
   elapsedNs: nonNegative(),
-  totals: obj({
-    submitted: count(),
-    ops: count(),
-    bytes: count(),
-    opsPerSec: nonNegative(),
-    bytesPerSec: nonNegative(),
-    latencyNs: latencySummaryNsSchema,
-    statuses: record(count()),
-  }),
+  totals: obj({ ...throughputFields, statuses: record(count()) }),
   devices: list(deviceResultSchema),
   iommus: list(iommuResultSchema),
   integrity: obj({ checked: count(), failed: count(), skipped: count() }),

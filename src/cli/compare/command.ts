@@ -5,9 +5,8 @@
  * the command runs.
  */
 
-import type { Argv, CommandModule } from 'yargs';
 import { STRATEGIES, type Strategy } from '../../profile/types.js';
-import { durationOption, fileOption, quietOption, seedOption, UsageError } from '../options.js';
+import { commandModule, durationOption, fileOption, quietOption, seedOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy, at least two, no repeats. */
 export function parseStrategies(raw: string): Strategy[] {
@@ -22,31 +21,26 @@ export function parseStrategies(raw: string): Strategy[] {
   return names;
 }
 
-function builder(y: Argv) {
-  return y
-    .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file (with churn)' })
-    .option('strategies', {
-      type: 'string',
-      // Shown in --help; each name of the list is checked by parseStrategies.
-      choices: STRATEGIES,
-      default: STRATEGIES.join(','),
-      coerce: parseStrategies,
-      describe: 'comma-separated strategies; the first is the baseline of the ratios',
-    })
-    .option('seed', seedOption('seed (overrides the profile)'))
-    .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
-    .option('json', fileOption("write the comparison (and each run's result) to FILE"))
-    .option('html', fileOption('write a self-contained side-by-side HTML report to FILE'))
-    .option('quiet', quietOption('print nothing but errors'));
-}
-
-export type CompareOptions = ReturnType<typeof builder> extends Argv<infer T> ? T : never;
-
-export const command: CommandModule<object, CompareOptions> = {
-  command: 'compare <profile>',
-  describe: 'run a profile under each invalidation strategy (same seed and churn schedule) and compare',
-  builder,
-  handler: async (a) => {
+export const command = commandModule(
+  'compare <profile>',
+  'run a profile under each invalidation strategy (same seed and churn schedule) and compare',
+  (y) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file (with churn)' })
+      .option('strategies', {
+        type: 'string',
+        // Shown in --help; each name of the list is checked by parseStrategies.
+        choices: STRATEGIES,
+        default: STRATEGIES.join(','),
+        coerce: parseStrategies,
+        describe: 'comma-separated strategies; the first is the baseline of the ratios',
+      })
+      .option('seed', seedOption('seed (overrides the profile)'))
+      .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
+      .option('json', fileOption("write the comparison (and each run's result) to FILE"))
+      .option('html', fileOption('write a self-contained side-by-side HTML report to FILE'))
+      .option('quiet', quietOption('print nothing but errors')),
+  async (a) => {
     const { compareCommand } = await import('./handler.js');
     await compareCommand({
       profile: a.profile,
@@ -58,4 +52,4 @@ export const command: CommandModule<object, CompareOptions> = {
       quiet: a.quiet,
     });
   },
-};
+);

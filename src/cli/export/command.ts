@@ -3,26 +3,20 @@
  * choices); the handler (./handler.ts) is loaded only when the command runs.
  */
 
-import type { Argv, CommandModule } from 'yargs';
 import { EXPORT_FORMATS } from '../../report/export-formats.js';
-import { fileOption, quietOption } from '../options.js';
+import { commandModule, fileOption, quietOption } from '../options.js';
 
-function builder(y: Argv) {
-  return y
-    .positional('input', { type: 'string', demandOption: true, describe: 'result JSON or .hlog file' })
-    .option('format', { choices: EXPORT_FORMATS, demandOption: true, describe: 'output format' })
-    .option('out', fileOption('output file (csv, json) or directory (hgrm)'))
-    .option('quiet', quietOption());
-}
-
-export type ExportOptions = ReturnType<typeof builder> extends Argv<infer T> ? T : never;
-
-export const command: CommandModule<object, ExportOptions> = {
-  command: 'export <input>',
-  describe: 'convert a run result JSON or an .hlog interval log to .hgrm files, CSV or JSON',
-  builder,
-  handler: async (a) => {
+export const command = commandModule(
+  'export <input>',
+  'convert a run result JSON or an .hlog interval log to .hgrm files, CSV or JSON',
+  (y) =>
+    y
+      .positional('input', { type: 'string', demandOption: true, describe: 'result JSON or .hlog file' })
+      .option('format', { choices: EXPORT_FORMATS, demandOption: true, describe: 'output format' })
+      .option('out', fileOption('output file (csv, json) or directory (hgrm)'))
+      .option('quiet', quietOption()),
+  async (a) => {
     const { exportCommand } = await import('./handler.js');
     await exportCommand({ input: a.input, format: a.format, out: a.out, quiet: a.quiet });
   },
-};
+);

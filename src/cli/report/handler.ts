@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { readFailure } from '../../common/read-failure.js';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { renderRunReport } from '../../report/html/run.js';
@@ -47,8 +48,7 @@ export function loadReportInput(file: string): ReportInput {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BadInputError(`${file}: cannot read${code === 'ENOENT' ? ' (no such file)' : code ? ` (${code})` : ''}`);
+    throw new BadInputError(`${file}: cannot read (${readFailure(e)})`);
   }
   let v: unknown;
   try {

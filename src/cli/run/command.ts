@@ -3,39 +3,33 @@
  * only when the command runs.
  */
 
-import type { Argv, CommandModule } from 'yargs';
-import { durationOption, fileOption, parseIntervalS, quietOption, seedOption } from '../options.js';
+import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption } from '../options.js';
 
-function builder(y: Argv) {
-  return y
-    .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
-    .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
-    .option('duration', durationOption('run length in seconds (overrides the profile)'))
-    .option('json', fileOption('write the JSON result to FILE'))
-    .option('hgrm', fileOption('write .hgrm percentile files (per device + all) into DIR'))
-    .option('html', fileOption('write a self-contained HTML report to FILE'))
-    .option('hlog', fileOption('stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE'))
-    .option('csv', fileOption('stream per-interval throughput and percentiles as CSV to FILE'))
-    .option('interval', {
-      type: 'string',
-      describe: 'reporting interval in seconds for progress, --hlog and --csv (default 1)',
-      coerce: parseIntervalS,
-    })
-    .option('fail-if', {
-      type: 'string',
-      array: true,
-      describe: "threshold that fails the run (exit 3), e.g. 'p99<50us', 'opsPerSec>1e6', 'dsa0.p999<=2ms'; repeatable",
-    })
-    .option('quiet', quietOption('no progress and no summary (errors and threshold results only)'));
-}
-
-export type RunOptions = ReturnType<typeof builder> extends Argv<infer T> ? T : never;
-
-export const command: CommandModule<object, RunOptions> = {
-  command: 'run <profile>',
-  describe: 'run a load profile and print the summary',
-  builder,
-  handler: async (a) => {
+export const command = commandModule(
+  'run <profile>',
+  'run a load profile and print the summary',
+  (y) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
+      .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
+      .option('duration', durationOption('run length in seconds (overrides the profile)'))
+      .option('json', fileOption('write the JSON result to FILE'))
+      .option('hgrm', fileOption('write .hgrm percentile files (per device + all) into DIR'))
+      .option('html', fileOption('write a self-contained HTML report to FILE'))
+      .option('hlog', fileOption('stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE'))
+      .option('csv', fileOption('stream per-interval throughput and percentiles as CSV to FILE'))
+      .option('interval', {
+        type: 'string',
+        describe: 'reporting interval in seconds for progress, --hlog and --csv (default 1)',
+        coerce: parseIntervalS,
+      })
+      .option('fail-if', {
+        type: 'string',
+        array: true,
+        describe: "threshold that fails the run (exit 3), e.g. 'p99<50us', 'opsPerSec>1e6', 'dsa0.p999<=2ms'; repeatable",
+      })
+      .option('quiet', quietOption('no progress and no summary (errors and threshold results only)')),
+  async (a) => {
     const { runCommand } = await import('./handler.js');
     await runCommand({
       profile: a.profile,
@@ -51,4 +45,4 @@ export const command: CommandModule<object, RunOptions> = {
       quiet: a.quiet,
     });
   },
-};
+);

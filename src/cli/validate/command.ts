@@ -3,20 +3,14 @@
  * command runs.
  */
 
-import type { Argv, CommandModule } from 'yargs';
+import { commandModule } from '../options.js';
 
-function builder(y: Argv) {
-  return y.positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' });
-}
-
-export type ValidateOptions = ReturnType<typeof builder> extends Argv<infer T> ? T : never;
-
-export const command: CommandModule<object, ValidateOptions> = {
-  command: 'validate <profile>',
-  describe: 'check a profile without running it',
-  builder,
-  handler: async (a) => {
+export const command = commandModule(
+  'validate <profile>',
+  'check a profile without running it',
+  (y) => y.positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' }),
+  async (a) => {
     const { validateCommand } = await import('./handler.js');
     validateCommand({ profile: a.profile });
   },
-};
+);

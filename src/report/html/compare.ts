@@ -5,26 +5,12 @@
  * second over time, and each strategy's invalidation counts per IOMMU.
  */
 
-import { formatCount, formatGBps, formatNs, formatRate, formatRatio, NO_VALUE } from '../../common/units.js';
-import type { CompareMetric, CompareResult } from '../compare.js';
+import { formatGBps, formatNs, formatRate, formatRatio, NO_VALUE } from '../../common/units.js';
+import { type CompareMetric, type CompareResult, formatMetricValue } from '../compare.js';
 import { badIfAny, type Cell, escapeHtml, LAT_HEAD, latCells, note, numCell, PCT_NOTE, plotDiv, table } from './blocks.js';
 import { color, curve } from './curves.js';
 import type { PlotSeries, PlotSpec, ReportData } from './data.js';
 import { page } from './page.js';
-
-/** A compare metric's value in its unit. */
-function formatMetric(unit: CompareMetric['unit'], v: number): string {
-  switch (unit) {
-    case 'count':
-      return formatCount(v);
-    case 'ns':
-      return formatNs(v);
-    case 'perSec':
-      return `${formatRate(v)}/s`;
-    case 'bytesPerSec':
-      return `${formatGBps(v)} GB/s`;
-  }
-}
 
 function ratioClass(m: CompareMetric, ratio: number | null): string {
   if (ratio === null || Math.abs(ratio - 1) < 0.01) return 'num';
@@ -49,7 +35,7 @@ export function renderCompareReport(c: CompareResult): string {
       ['metric', ...c.strategies, ...others.map((s) => `${s} / ${c.baseline}`)],
       c.metrics.map((m) => [
         m.label,
-        ...m.values.map((v) => numCell(formatMetric(m.unit, v))),
+        ...m.values.map((v) => numCell(formatMetricValue(m.unit, v, true))),
         ...m.ratios.slice(1).map((r) => numCell(r === null ? NO_VALUE : formatRatio(r), ratioClass(m, r))),
       ]),
       'metrics',
