@@ -8,6 +8,7 @@ import { loadProfile } from '../../profile/load.js';
 import type { Strategy } from '../../profile/types.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
+import { clientBundlePath } from '../../report/html/page.js';
 import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
@@ -28,6 +29,8 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (!profile.churn) {
     throw new BadInputError(`${args.profile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
   }
+  // An unbuilt report script fails now, not after every run.
+  if (args.html) clientBundlePath();
   const runs: RunResult[] = [];
   for (const strategy of args.strategies) {
     if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);

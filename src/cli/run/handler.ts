@@ -1,12 +1,14 @@
 /**
- * `dmaload run <profile>`: load the profile, check the thresholds (before the run, so a typo
- * costs nothing), run it with live progress and the interval streams (--hlog, --csv) wired to
- * the run's callbacks, print the summary, write the JSON result, .hgrm files and HTML report
- * asked for, then evaluate the thresholds (their lines print even with --quiet).
+ * `dmaload run <profile>`: load the profile, check the thresholds and that an HTML report can
+ * be written (before the run, so a mistake costs nothing), run it with live progress and the
+ * interval streams (--hlog, --csv) wired to the run's callbacks, print the summary, write the
+ * JSON result, .hgrm files and HTML report asked for, then evaluate the thresholds (their
+ * lines print even with --quiet).
  */
 
 import { loadProfile } from '../../profile/load.js';
 import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
+import { clientBundlePath } from '../../report/html/page.js';
 import { renderRunReport } from '../../report/html/run.js';
 import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
@@ -32,8 +34,10 @@ export interface RunArgs {
 
 export async function runCommand(args: RunArgs): Promise<void> {
   const profile = loadProfile(args.profile);
-  // Thresholds are checked before the run, so a typo costs nothing.
+  // Thresholds, and that an HTML report can be written, are checked before the run, so a typo
+  // or an unbuilt report script costs nothing.
   const thresholds = args.failIf.map((t) => parseThreshold(t));
+  if (args.html) clientBundlePath();
   const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
   let outcome;
   try {
