@@ -5,16 +5,17 @@
  * documented in `types.ts`; its output is the `Profile` shape (minus the defaulted `name`).
  * Checks that relate values to each other (references, uniqueness, queueDepth vs wqSize, TLB
  * geometry, PRI vs the attach, churn range vs its region, memory budget, ...) live in
- * `load.ts`, which also turns zod issues into user-facing problems.
+ * `cross-checks.ts`; `problems.ts` turns zod issues into user-facing problems.
  *
  * Message convention: every message set here is an expectation ("expected an integer from 1 to
- * 65536"); `load.ts` appends the offending value (", got \"lots\"") or prefixes "missing; ".
+ * 65536"); `problems.ts` appends the offending value (", got \"lots\"") or prefixes "missing; ".
  * A custom issue whose message is already complete carries `params: { complete: true }`.
  */
 import { z } from 'zod';
 
 import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
-import { formatBytes, parseSizeBytes } from './sizes.js';
+import { formatBytes, parseSizeBytes } from '../common/units.js';
+import { KNOWN_KEYS_PREFIX } from './problems.js';
 import {
   ACCESS_PATTERNS,
   CHURN_OPS,
@@ -39,8 +40,6 @@ export const PAGE_BYTES = 4096;
 export const MAX_TRANSFER_BYTES = 16 * 1024 ** 2;
 /** Ids of IOMMUs and devices: they show up in reports and on the command line. */
 export const ID_RE = /^[A-Za-z][\w.-]*$/;
-/** Prefix of the message of an unknown-key issue; `load.ts` reads the key list back for "did you mean". */
-export const KNOWN_KEYS_PREFIX = 'expected one of: ';
 
 // ---------------------------------------------------------------------------------------------
 // Leaf builders: each carries one expectation message used for every way the value can fail.
@@ -70,7 +69,7 @@ function numIn(min: number, opts: { max?: number; minExclusive?: boolean } = {})
 const SIZE_EXAMPLES = 'e.g. 4096, "64KiB" or "16 MiB"';
 
 /**
- * A size in bytes (see `sizes.ts`), range-checked in the same step so the message can quote
+ * A size in bytes (common/units.ts `parseSizeBytes`: binary units), range-checked in the same step so the message can quote
  * the value exactly as written ("5000B", not 5000).
  */
 function size(opts: { min: number; max?: number; pageMultiple?: boolean; examples?: string }) {
@@ -142,7 +141,7 @@ export const iommuSchema = obj(
     id: id(),
     type: oneOf(IOMMU_TYPES).default('vtd'),
     iotlbEntries: intIn(1, 65_536).default(64),
-    // Default = entries (fully associative); entries % ways is checked in load.ts.
+    // Default = entries (fully associative); entries % ways is checked in cross-checks.ts.
     iotlbWays: intIn(1).optional(),
     prqEntries: intIn(1, 65_536).default(2048), // Linux's PRQ ring holds 2048 page requests
   },
@@ -257,7 +256,7 @@ const workloadSchema = obj(
     ops: opsSchema.default(() => ({ memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0 })),
     batchSize: intIn(1, 1024).default(8),
     descriptors: intIn(1).optional(),
-    // Only meaningful for an sva attach (a source outside every VMA of the process): load.ts.
+    // Only meaningful for an sva attach (a source outside every VMA of the process): cross-checks.ts.
     outsideVmaFraction: numIn(0, { max: 1 }).default(0),
     rateOpsPerSec: numIn(0, { max: 1e8, minExclusive: true }).optional(),
     arrival: oneOf(['uniform', 'poisson']).default('uniform'),
@@ -289,7 +288,7 @@ export const deviceSchema = obj(
     devtlbWays: intIn(1).optional(),
     wqSize: intIn(1, 1024).default(128),
     wqMode: oneOf(['dedicated', 'shared']).default('dedicated'),
-    // PRI needs an sva attach (load.ts); blockOnFault and priCapacity are ignored without PRI.
+    // PRI needs an sva attach (cross-checks.ts); blockOnFault and priCapacity are ignored without PRI.
     pri: bool().default(false),
     blockOnFault: bool().default(true),
     priCapacity: intIn(2, 4096).default(32),
@@ -311,10 +310,10 @@ const churnOpsShape = {
 } satisfies Record<ChurnOp, unknown>;
 
 /**
- * The churn mapping before its cross-checks. Exported field by field (`.shape`) so `load.ts`
+ * The churn mapping before its cross-checks. Exported field by field (`.shape`) so `cross-checks.ts`
  * can check references and ranges on the fields that parsed even when another one did not.
  * rangeBytes ≤ the region's size, "ratePerSec or count" and "count alone needs durationS"
- * are checked in `load.ts`.
+ * are checked in `cross-checks.ts`.
  */
 export const churnFields = obj(
   {

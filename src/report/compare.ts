@@ -1,31 +1,58 @@
 /**
  * Side-by-side comparison of runs of one profile under different invalidation strategies:
- * the metrics, and the ratio of each strategy to the first (the baseline).
+ * the metrics, and the ratio of each strategy to the first (the baseline); the comparison's
+ * JSON (`compare --json`) as one zod schema, from which its types are inferred and with which
+ * `dmaload report` validates it; and the terminal table.
+ * Leaves out: running the strategies (cli/compare/handler.ts) and the HTML report (html/compare.ts).
  */
 
 import Table from 'cli-table3';
+import { z } from 'zod';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatGBps, formatNs, formatRate } from './format.js';
+import { RESULT_FORMAT_VERSION, resultFields as f, storedRunResultSchema } from '../run/result-schema.js';
+import { formatCount, formatGBps, formatNs, formatRate, formatRatio } from '../common/units.js';
 
-export interface CompareMetric {
-  readonly key: string;
-  readonly label: string;
-  readonly unit: 'count' | 'ns' | 'bytesPerSec' | 'perSec';
-  readonly values: number[];
+const NUMBER = 'expected a number';
+
+export const compareMetricSchema = f.obj({
+  key: f.text(),
+  label: f.text(),
+  unit: f.oneOf(['count', 'ns', 'bytesPerSec', 'perSec']),
+  /** One per strategy, in `strategies` order. */
+  values: f.list(z.number({ error: NUMBER })),
   /** values[i] / values[0]; null when the baseline is 0. */
-  readonly ratios: (number | null)[];
+  ratios: f.list(z.number({ error: NUMBER }).nullable()),
+});
+
+/** The first strategy listed without a run, if any (on raw input: the check also runs when other fields are wrong). */
+function strategyWithoutRun(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { strategies, runs } = v as { strategies?: unknown; runs?: unknown };
+  if (!Array.isArray(strategies) || typeof runs !== 'object' || runs === null) return undefined;
+  return strategies.find((s): s is string => typeof s === 'string' && !Object.hasOwn(runs, s));
 }
 
-export interface CompareResult {
-  formatVersion: 1;
-  profile: string;
-  seed: number;
-  platform: string;
-  strategies: string[];
-  baseline: string;
-  metrics: CompareMetric[];
-  runs: Record<string, RunResult>;
-}
+/** A comparison as `compare --json` writes it; each run as `run --json` writes one (older runs accepted). */
+export const compareResultSchema = f
+  .obj({
+    formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
+    profile: f.text(),
+    seed: f.count(),
+    platform: f.text(),
+    strategies: f.list(f.text()),
+    baseline: f.text(),
+    metrics: f.list(compareMetricSchema),
+    runs: f.record(storedRunResultSchema),
+  })
+  .refine((c) => strategyWithoutRun(c) === undefined, {
+    // Also when other fields are wrong: a run missing for a listed strategy is the likeliest fault.
+    when: (payload) => strategyWithoutRun(payload.value) !== undefined,
+    error: (issue) => `compare result has no run for strategy "${strategyWithoutRun(issue.input)}"`,
+    params: { complete: true },
+  });
+
+export type CompareMetric = z.infer<typeof compareMetricSchema>;
+export type CompareResult = z.infer<typeof compareResultSchema>;
 
 const METRICS: readonly { key: string; label: string; unit: CompareMetric['unit']; get: (r: RunResult) => number }[] = [
   { key: 'events', label: 'notifier events', unit: 'count', get: (r) => r.invalidation?.events ?? 0 },
@@ -63,16 +90,20 @@ export function compareRuns(strategies: readonly string[], runs: readonly RunRes
   };
 }
 
-function formatValue(unit: CompareMetric['unit'], v: number): string {
+/**
+ * A metric's value in its unit. `withUnit` adds "/s" to a rate and "GB/s" to a throughput (the
+ * HTML report); the terminal table's labels carry them instead.
+ */
+export function formatMetricValue(unit: CompareMetric['unit'], v: number, withUnit: boolean): string {
   switch (unit) {
     case 'count':
       return formatCount(v);
     case 'ns':
       return formatNs(v);
     case 'perSec':
-      return formatRate(v);
+      return withUnit ? `${formatRate(v)}/s` : formatRate(v);
     case 'bytesPerSec':
-      return formatGBps(v);
+      return withUnit ? `${formatGBps(v)} GB/s` : formatGBps(v);
   }
 }
 
@@ -87,8 +118,8 @@ export function formatCompare(c: CompareResult): string {
   for (const m of c.metrics) {
     table.push([
       m.label,
-      ...m.values.map((v) => formatValue(m.unit, v)),
-      ...m.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
+      ...m.values.map((v) => formatMetricValue(m.unit, v, false)),
+      ...m.ratios.slice(1).map((r) => (r === null ? '-' : formatRatio(r))),
     ]);
   }
   const first = c.runs[c.baseline]!;

@@ -6,7 +6,7 @@
 
 import { logUpdateStderr } from 'log-update';
 import type { ProgressSnapshot } from '../run/progress.js';
-import { formatGBps, formatNs, formatRate } from './format.js';
+import { formatClockS, formatCount, formatExact, formatGBps, formatNs, formatRate, NO_VALUE } from '../common/units.js';
 
 export type { ProgressDevice, ProgressSnapshot } from '../run/progress.js';
 
@@ -17,22 +17,18 @@ export function progressMode(quiet: boolean, isTty: boolean): ProgressMode {
   return isTty ? 'tty' : 'plain';
 }
 
-function clock(s: number): string {
-  return `${s.toFixed(1)}s`;
-}
-
 export function formatProgress(p: ProgressSnapshot): string[] {
   const head =
-    `[${clock(p.elapsedS)}${p.totalS !== undefined ? ` / ${clock(p.totalS)}` : ''}]` +
-    (p.invalidations > 0 ? `  invalidations ${p.invalidations.toLocaleString('en-US')}` : '');
+    `[${formatClockS(p.elapsedS)}${p.totalS !== undefined ? ` / ${formatClockS(p.totalS)}` : ''}]` +
+    (p.invalidations > 0 ? `  invalidations ${formatExact(p.invalidations)}` : '');
   const w = Math.max(...p.devices.map((d) => d.id.length));
   return [
     head,
     ...p.devices.map(
       (d) =>
         `  ${d.id.padEnd(w)}  ${formatRate(d.opsPerSec).padStart(7)}ops/s  ${formatGBps(d.bytesPerSec).padStart(6)} GB/s  ` +
-        `p99 so far ${(d.p99SoFarNs > 0 ? formatNs(d.p99SoFarNs) : '–').padStart(8)}  ops ${Math.round(d.ops).toLocaleString('en-US')}` +
-        (d.faults > 0 ? `  faults ${Math.round(d.faults).toLocaleString('en-US')}` : ''),
+        `p99 so far ${(d.p99SoFarNs > 0 ? formatNs(d.p99SoFarNs) : NO_VALUE).padStart(8)}  ops ${formatCount(d.ops)}` +
+        (d.faults > 0 ? `  faults ${formatCount(d.faults)}` : ''),
     ),
   ];
 }

@@ -4,7 +4,8 @@
  * - `--hlog FILE`: an HdrHistogram interval log: one tagged interval histogram (tag = device id)
  *   per device per interval, written with hdr-histogram-js's HistogramLogWriter, so
  *   HdrHistogram's own log readers read it back;
- * - `--csv FILE`: one row per device per interval (throughput and percentiles).
+ * - `--csv FILE`: one row per device per interval (throughput and percentiles), written by the
+ *   one CSV row writer (report/csv.ts, which states the rounding).
  *
  * Files are created when the run reaches its start barrier and closed when it finishes.
  */
@@ -13,8 +14,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import type { IntervalSample, IntervalSink } from '../run/intervals.js';
-
-export const CSV_HEADER = 'tS,device,ops,opsPerSec,bytesPerSec,p50Ns,p99Ns,maxNs';
+import { CSV_HEADER, csvRow } from './csv.js';
 
 export interface StreamFiles {
   readonly hlog?: string | undefined;
@@ -56,10 +56,17 @@ export class IntervalStreams implements IntervalSink {
     if (this.csvFd !== undefined) {
       const durS = Math.max(s.endS - s.startS, 1e-9);
       const p = (q: number): number => (h.totalCount > 0 ? h.getValueAtPercentile(q) : 0);
-      writeSync(
-        this.csvFd,
-        `${s.endS.toFixed(3)},${s.device},${s.ops},${(s.ops / durS).toFixed(1)},${(s.bytes / durS).toFixed(0)},${p(50)},${p(99)},${h.totalCount > 0 ? h.maxValue : 0}\n`,
-      );
+      const row = csvRow({
+        tS: s.endS,
+        device: s.device,
+        ops: s.ops,
+        opsPerSec: s.ops / durS,
+        bytesPerSec: s.bytes / durS,
+        p50Ns: p(50),
+        p99Ns: p(99),
+        maxNs: h.totalCount > 0 ? h.maxValue : 0,
+      });
+      writeSync(this.csvFd, `${row}\n`);
     }
   }
 

@@ -1,11 +1,14 @@
 /**
- * The run summary printed on stdout: a device table (with one indented row per op), an IOMMU
- * table, completion statuses and the integrity checker's totals.
+ * The run summary printed on stdout: a header line; a device table (one indented row per op);
+ * an IOMMU table; with churn, the invalidation table (a row per IOMMU) and a churn line; with
+ * page requests or partial completions, the fault lines; completions by status; the integrity
+ * sampler's and the use-after-free checker's totals and their first failures. Numbers are
+ * written by common/units.ts.
  */
 
 import Table from 'cli-table3';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from './format.js';
+import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from '../common/units.js';
 
 const plain = {
   chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },

@@ -10,14 +10,16 @@
  *     `2GB/s` or `512MiB/s`, bytes a size such as `4GiB`). errors = submitted − statuses.success.
  *   - `<op>`: <, <=, > or >=.
  * Spaces around the operator are allowed. Values are stored in base units (ns, bytes, ops).
+ * Units follow common/units.ts: kB (or KB), MB, GB, TB are powers of 1000, KiB, MiB, GiB, TiB
+ * powers of 1024; a bare K, M, G or T is not a size here (the prefix must say which).
  *
  * A latency threshold on a subject that completed no descriptors fails (its percentiles are
  * undefined, not 0): a run that did nothing must not pass a latency gate.
  */
 
+import { formatCount, formatExact, formatNs, formatSi, PREFIXED_SIZE_UNITS, sizeUnitBytes, timeUnitNs } from '../common/units.js';
 import { BadInputError } from '../run/errors.js';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatNs } from './format.js';
 
 export const LATENCY_METRICS = ['p50', 'p90', 'p99', 'p999', 'max', 'mean'] as const;
 export const COUNT_METRICS = ['opsPerSec', 'bytesPerSec', 'ops', 'bytes', 'errors'] as const;
@@ -59,27 +61,6 @@ const DEVICE_ID_RE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const THRESHOLD_RE = /^(.*?)\s*(<=|>=|<|>)\s*(.*)$/;
 const NUMBER_RE = /^((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$/;
 
-const LATENCY_UNITS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  'µs': 1e3, // U+00B5 micro sign
-  'μs': 1e3, // U+03BC Greek mu
-  ms: 1e6,
-  s: 1e9,
-};
-
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  B: 1,
-  kB: 1e3,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-  TiB: 1024 ** 4,
-};
 const SIZE_UNIT_LIST = 'B, kB, MB, GB, TB, KiB, MiB, GiB or TiB';
 
 function isLatency(m: ThresholdMetric): m is LatencyMetric {
@@ -136,7 +117,7 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
   let scale = 1;
   if (isLatency(metric)) {
     if (unit !== '') {
-      const s = LATENCY_UNITS[unit];
+      const s = timeUnitNs(unit);
       if (s === undefined) return fail(`unknown unit "${unit}"; expected ns, us, ms or s`);
       scale = s;
     }
@@ -144,7 +125,7 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
     if (unit !== '') {
       const rate = unit.endsWith('/s');
       const size = rate ? unit.slice(0, -2) : unit;
-      const s = SIZE_UNITS[size];
+      const s = sizeUnitBytes(size, PREFIXED_SIZE_UNITS);
       if (s === undefined || (rate && metric === 'bytes')) {
         return fail(
           metric === 'bytes'
@@ -224,22 +205,13 @@ export function evaluateThresholds(r: RunResult, ts: readonly Threshold[]): Thre
   });
 }
 
-function siScaled(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e12) return `${(v / 1e12).toPrecision(3)} T`;
-  if (a >= 1e9) return `${(v / 1e9).toPrecision(3)} G`;
-  if (a >= 1e6) return `${(v / 1e6).toPrecision(3)} M`;
-  if (a >= 1e3) return `${(v / 1e3).toPrecision(3)} k`;
-  return `${Number(v.toPrecision(3))} `;
-}
-
 function display(metric: ThresholdMetric, v: number): string {
   if (isLatency(metric)) return formatNs(v);
   switch (metric) {
     case 'opsPerSec':
-      return `${siScaled(v)}ops/s`;
+      return `${formatSi(v)}ops/s`;
     case 'bytesPerSec':
-      return `${siScaled(v)}B/s`;
+      return `${formatSi(v)}B/s`;
     case 'bytes':
       return `${formatCount(v)} B`;
     default:
@@ -248,7 +220,7 @@ function display(metric: ThresholdMetric, v: number): string {
 }
 
 function exact(metric: ThresholdMetric, v: number): string {
-  const n = v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  const n = formatExact(v);
   if (isLatency(metric)) return `${n} ns`;
   if (metric === 'opsPerSec') return `${n} ops/s`;
   if (metric === 'bytesPerSec') return `${n} B/s`;

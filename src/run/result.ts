@@ -1,186 +1,51 @@
 /**
- * The JSON result of a run (documented field by field in the README, "JSON result").
- * Built on the main thread from the devices' final counters and merged histograms.
+ * The JSON result of a run (documented field by field in the README, "JSON result"): its types,
+ * inferred from the one schema (result-schema.ts) so the two cannot drift, and `buildResult`,
+ * which assembles it on the main thread from the devices' final counters and merged histograms.
  */
 
+import type { z } from 'zod';
 import { Counter } from '../layout/device.js';
-import type { DeviceTaskResult, IntegrityFailure, ViolationReport } from '../layout/protocol.js';
+import type { DeviceTaskResult } from '../layout/protocol.js';
 import { STATUS_NAMES } from '../layout/status.js';
-import { decodeHistogram, encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
+import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
 import type { Booted } from './boot.js';
+import {
+  RESULT_FORMAT_VERSION,
+  type deviceFaultsSchema,
+  type deviceResultSchema,
+  type faultResponsesSchema,
+  type intervalPointSchema,
+  type iommuInvalidationSchema,
+  type iommuResultSchema,
+  type opResultSchema,
+  type resultHistogramsSchema,
+  type runFaultsSchema,
+  type runInvalidationSchema,
+  type runResultSchema,
+  type storedRunResultSchema,
+} from './result-schema.js';
 
-export const RESULT_FORMAT_VERSION = 1;
+export { RESULT_FORMAT_VERSION } from './result-schema.js';
 
-export interface OpResult {
-  ops: number;
-  bytes: number;
-  latencyNs: LatencySummaryNs;
-}
-
+export type OpResult = z.infer<typeof opResultSchema>;
 /** One interval of a run (see RunResult.intervals). */
-export interface IntervalPoint {
-  /** Interval end, seconds since the start barrier. */
-  tS: number;
-  /** Interval length, seconds (merged intervals are longer). */
-  durationS: number;
-  devices: {
-    id: string;
-    ops: number;
-    bytes: number;
-    opsPerSec: number;
-    bytesPerSec: number;
-    /** Latency percentiles of the descriptors completed in the interval, ns (0 when none). */
-    p50: number;
-    p99: number;
-    max: number;
-  }[];
-}
-
-/**
- * Full histograms, HdrHistogram compressed base64 (`encodeIntoCompressedBase64`), values in ns.
- * Exact: merging them adds bucket counts.
- */
-export interface ResultHistograms {
-  total: string;
-  devices: Record<string, string>;
-  /** device id → op → histogram. */
-  byOp: Record<string, Record<string, string>>;
-  /** Open loop only: device id → uncorrected (service-time) histogram. */
-  uncorrected: Record<string, string>;
-}
-
-export interface DeviceResult {
-  id: string;
-  /** 'closed' (queueDepth outstanding) or 'open' (paced at targetOpsPerSec). */
-  loop: 'closed' | 'open';
-  /** Open loop: the target rate and arrival process; null for closed loop. */
-  targetOpsPerSec: number | null;
-  arrival: 'uniform' | 'poisson' | null;
-  /**
-   * Open loop: latency measured from the descriptor's actual submission (ignoring the time it
-   * should already have started: not corrected for coordinated omission). `latencyNs` is always
-   * measured from the intended start. Null for closed loop.
-   */
-  latencyNsUncorrected: LatencySummaryNs | null;
-  iommu: string;
-  pasid: number;
-  attach: string;
-  elapsedNs: number;
-  submitted: number;
-  ops: number;
-  bytes: number;
-  opsPerSec: number;
-  bytesPerSec: number;
-  latencyNs: LatencySummaryNs;
-  byOp: Record<string, OpResult>;
-  statuses: Record<string, number>;
-  submitRetries: number;
-  devtlb: { hits: number; misses: number };
-  iotlb: { hits: number; misses: number };
-  walks: number;
-  walkRefs: number;
-  compareMismatches: number;
-  integrity: { checked: number; failed: number; skipped: number; firstFailure: IntegrityFailure | null };
-  checker: { pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
-  devtlbInvalidationsApplied: number;
-  faults: DeviceFaults;
-}
-
-export interface FaultResponses {
-  success: number;
-  invalid: number;
-  failure: number;
-}
-
-export interface DeviceFaults {
-  pageRequests: number;
-  groups: number;
-  responses: FaultResponses;
-  prqOverflows: number;
-  prqHighWater: number;
-  partialCompletions: number;
-  touches: { ok: number; failed: number };
-  /** Logical descriptors that took at least one fault, and latency split by that. */
-  faultedOps: number;
-  latencyNs: { faulted: LatencySummaryNs; clean: LatencySummaryNs };
-}
-
-export interface RunFaults extends DeviceFaults {
-  /** Pages the kernel populated for page requests (one per page, however many devices asked). */
-  pagesPopulated: number;
-  /** Kernel fault service: request (device timestamp) to response, ns. */
-  serviceLatencyNs: LatencySummaryNs;
-}
-
-export interface InvalidationCounts {
-  submissions: number;
-  descriptors: { iotlb: number; devtlb: number; total: number };
-}
-
-export interface RunInvalidation extends InvalidationCounts {
-  strategy: string;
-  platform: string;
-  rangeEncoding: string;
-  batchSize: number;
-  /** Notifier events (one per CPU-side change), by change kind. */
-  events: number;
-  eventsByOp: Record<string, number>;
-  wholePasidFlushes: number;
-  /** Event start (notifier called) to completion (all submissions done), ns. */
-  latencyNs: LatencySummaryNs;
-  totalNs: number;
-  pagesChanged: number;
-  framesFreed: number;
-}
-
-export interface IommuInvalidation extends InvalidationCounts {
-  /** Per notifier event: time in this IOMMU's submissions, ns. */
-  latencyNs: LatencySummaryNs;
-}
-
-export interface IommuResult {
-  id: string;
-  type: string;
-  iotlb: { entries: number; ways: number; hits: number; misses: number; hitRate: number };
-  walks: number;
-  walkRefs: number;
-  invalidation: IommuInvalidation | null;
-  faults: { pageRequests: number; prqEntries: number; prqHighWater: number; prqOverflows: number };
-}
-
-export interface RunResult {
-  formatVersion: number;
-  profile: string;
-  seed: number;
-  durationS: number | null;
-  elapsedNs: number;
-  totals: {
-    submitted: number;
-    ops: number;
-    bytes: number;
-    opsPerSec: number;
-    bytesPerSec: number;
-    latencyNs: LatencySummaryNs;
-    statuses: Record<string, number>;
-  };
-  devices: DeviceResult[];
-  iommus: IommuResult[];
-  integrity: { checked: number; failed: number; skipped: number };
-  checker: { enabled: boolean; pagesChecked: number; violations: number; firstViolation: ViolationReport | null };
-  invalidation: RunInvalidation | null;
-  faults: RunFaults;
-  memory: { frames: number; framesFree: number; framesFreed: number; framesReused: number };
-  /**
-   * Per-interval throughput and percentiles (interval `intervalS`, default 1 s). Bounded: past
-   * 600 points, adjacent intervals are merged pairwise (throughput averaged exactly; the merged
-   * percentiles are those of the merged histogram).
-   */
-  intervals: { intervalS: number; points: IntervalPoint[] };
-  histograms: ResultHistograms;
-}
+export type IntervalPoint = z.infer<typeof intervalPointSchema>;
+export type ResultHistograms = z.infer<typeof resultHistogramsSchema>;
+export type DeviceResult = z.infer<typeof deviceResultSchema>;
+export type FaultResponses = z.infer<typeof faultResponsesSchema>;
+export type DeviceFaults = z.infer<typeof deviceFaultsSchema>;
+export type RunFaults = z.infer<typeof runFaultsSchema>;
+export type RunInvalidation = z.infer<typeof runInvalidationSchema>;
+export type IommuInvalidation = z.infer<typeof iommuInvalidationSchema>;
+export type IommuResult = z.infer<typeof iommuResultSchema>;
+/** What a run writes (`dmaload run --json`). */
+export type RunResult = z.infer<typeof runResultSchema>;
+/** A run result as read from a file: `intervals` and `histograms` may be missing (older results). */
+export type StoredRunResult = z.infer<typeof storedRunResultSchema>;
 
 /** A run result plus the merged histograms (for .hgrm export; not serialised). */
 export interface RunOutcome {

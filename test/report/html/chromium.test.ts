@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { renderCompareReport, renderRunReport } from '../../src/report/html.js';
-import { makeCompareResult, makeRunResult } from './fixtures.js';
+import { renderCompareReport } from '../../../src/report/html/compare.js';
+import { renderRunReport } from '../../../src/report/html/run.js';
+import { makeCompareResult, makeRunResult } from '../fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

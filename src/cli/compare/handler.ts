@@ -1,14 +1,18 @@
-/** `dmaload compare <profile> --strategies a,b`: one profile, same seed and churn schedule, each strategy. */
+/**
+ * `dmaload compare <profile> --strategies a,b`: run one profile under each strategy with the
+ * same seed and churn schedule, print the side-by-side table, and write the comparison's JSON
+ * and HTML report when asked. A profile without churn is bad input (nothing to invalidate).
+ */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Strategy } from '../../profile/types.js';
 import { loadProfile } from '../../profile/load.js';
+import type { Strategy } from '../../profile/types.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
-import { renderCompareReport } from '../../report/html.js';
+import { renderCompareReport } from '../../report/html/compare.js';
+import { clientBundlePath } from '../../report/html/page.js';
 import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
+import { writeOutput } from '../output.js';
 
 export interface CompareArgs {
   readonly profile: string;
@@ -25,6 +29,8 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (!profile.churn) {
     throw new BadInputError(`${args.profile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
   }
+  // An unbuilt report script fails now, not after every run.
+  if (args.html) clientBundlePath();
   const runs: RunResult[] = [];
   for (const strategy of args.strategies) {
     if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
@@ -37,14 +43,6 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   }
   const result = compareRuns(args.strategies, runs);
   if (!args.quiet) process.stdout.write(`${formatCompare(result)}\n`);
-  if (args.json) {
-    mkdirSync(dirname(args.json), { recursive: true });
-    writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
-    if (!args.quiet) process.stdout.write(`wrote ${args.json}\n`);
-  }
-  if (args.html) {
-    mkdirSync(dirname(args.html), { recursive: true });
-    writeFileSync(args.html, renderCompareReport(result));
-    if (!args.quiet) process.stdout.write(`wrote ${args.html}\n`);
-  }
+  if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet);
+  if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet);
 }

@@ -1,16 +1,22 @@
-/** `dmaload run <profile>`: run a profile, print the summary, optionally write JSON / .hgrm. */
+/**
+ * `dmaload run <profile>`: load the profile, check the thresholds and that an HTML report can
+ * be written (before the run, so a mistake costs nothing), run it with live progress and the
+ * interval streams (--hlog, --csv) wired to the run's callbacks, print the summary, write the
+ * JSON result, .hgrm files and HTML report asked for, then evaluate the thresholds (their
+ * lines print even with --quiet).
+ */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { loadProfile } from '../../profile/load.js';
-import { writeHgrmFiles } from '../../report/hgrm.js';
-import { renderRunReport } from '../../report/html.js';
+import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
+import { clientBundlePath } from '../../report/html/page.js';
+import { renderRunReport } from '../../report/html/run.js';
 import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
 import { formatSummary } from '../../report/summary.js';
 import { allPassed, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
 import { ThresholdsFailedError } from '../../run/errors.js';
 import { runProfile } from '../../run/run.js';
+import { writeOutput } from '../output.js';
 
 export interface RunArgs {
   readonly profile: string;
@@ -28,8 +34,10 @@ export interface RunArgs {
 
 export async function runCommand(args: RunArgs): Promise<void> {
   const profile = loadProfile(args.profile);
-  // Thresholds are checked before the run, so a typo costs nothing.
+  // Thresholds, and that an HTML report can be written, are checked before the run, so a typo
+  // or an unbuilt report script costs nothing.
   const thresholds = args.failIf.map((t) => parseThreshold(t));
+  if (args.html) clientBundlePath();
   const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
   let outcome;
   try {
@@ -46,20 +54,12 @@ export async function runCommand(args: RunArgs): Promise<void> {
   if (!args.quiet) process.stdout.write(`${formatSummary(outcome.result)}\n`);
   if (!args.quiet && args.hlog) process.stdout.write(`wrote ${args.hlog}\n`);
   if (!args.quiet && args.csv) process.stdout.write(`wrote ${args.csv}\n`);
-  if (args.json) {
-    mkdirSync(dirname(args.json), { recursive: true });
-    writeFileSync(args.json, `${JSON.stringify(outcome.result, null, 2)}\n`);
-    if (!args.quiet) process.stdout.write(`wrote ${args.json}\n`);
-  }
+  if (args.json) writeOutput(args.json, `${JSON.stringify(outcome.result, null, 2)}\n`, args.quiet);
   if (args.hgrm) {
-    const files = writeHgrmFiles(outcome, args.hgrm);
+    const files = writeHgrmFiles(args.hgrm, runHgrmSeries(outcome), outcome.histograms.total);
     if (!args.quiet) process.stdout.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
   }
-  if (args.html) {
-    mkdirSync(dirname(args.html), { recursive: true });
-    writeFileSync(args.html, renderRunReport(outcome.result));
-    if (!args.quiet) process.stdout.write(`wrote ${args.html}\n`);
-  }
+  if (args.html) writeOutput(args.html, renderRunReport(outcome.result), args.quiet);
   if (thresholds.length > 0) {
     const results = evaluateThresholds(outcome.result, thresholds);
     // Threshold results are printed even with --quiet: they are the point of --fail-if.

@@ -7,26 +7,24 @@
  * standard output. `quiet` silences the "wrote …" lines, never the data itself.
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { defaultExportOut, type ExportFormat, exportSummary, formatCsv, loadExportInput, writeHgrmExport } from '../../report/export.js';
+import { resolve } from 'node:path';
+import { formatCsv } from '../../report/csv.js';
+import { defaultExportOut, exportSummary, loadExportInput, writeHgrmExport } from '../../report/export.js';
+import type { ExportFormat } from '../../report/export-formats.js';
 import { BadInputError } from '../../run/errors.js';
+import { writeOutput } from '../output.js';
+
+/** Data to `out`, or to standard output when there is no file (`-`, or json by default). */
+function emit(out: string | undefined, text: string, quiet: boolean, what = ''): void {
+  if (out === undefined || out === '-') process.stdout.write(text);
+  else writeOutput(out, text, quiet, what);
+}
 
 export interface ExportArgs {
   readonly input: string;
   readonly format: ExportFormat;
   readonly out: string | undefined;
   readonly quiet: boolean;
-}
-
-function writeOut(out: string | undefined, text: string, what: string, quiet: boolean): void {
-  if (out === undefined || out === '-') {
-    process.stdout.write(text);
-    return;
-  }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, text);
-  if (!quiet) process.stdout.write(`wrote ${out}${what}\n`);
 }
 
 export async function exportCommand(args: ExportArgs): Promise<void> {
@@ -47,11 +45,11 @@ export async function exportCommand(args: ExportArgs): Promise<void> {
     }
     case 'csv': {
       const rows = input.csvRows();
-      writeOut(out, formatCsv(rows), ` (${rows.length} row(s))`, args.quiet);
+      emit(out, formatCsv(rows), args.quiet, ` (${rows.length} row(s))`);
       return;
     }
     case 'json':
-      writeOut(out, `${JSON.stringify(exportSummary(input), null, 2)}\n`, '', args.quiet);
+      emit(out, `${JSON.stringify(exportSummary(input), null, 2)}\n`, args.quiet);
       return;
   }
 }

@@ -1,6 +1,7 @@
+// Profile sizes: binary units only (K = KiB = 1024), whole bytes; formatBytes writes IEC units that parse back.
 import { describe, expect, it } from 'vitest';
 
-import { formatBytes, parseSizeBytes } from '../../src/profile/sizes.js';
+import { formatBytes, parseSizeBytes } from '../../src/common/units.js';
 
 describe('parseSizeBytes', () => {
   it.each([

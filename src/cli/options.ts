@@ -1,0 +1,59 @@
+/**
+ * What the commands share on the command line: the usage error, typed option builders that
+ * parse a value once, as yargs reads it (`coerce`), so a handler receives numbers, not text,
+ * and `commandModule`, which types a command's handler from its builder. A value that does not
+ * parse is a UsageError naming the option, the value and what was expected (main.ts prints it
+ * with a pointer to --help; exit 2).
+ */
+
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+/** Bad command-line arguments. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Seed: an integer in [0, 2^32 − 1]. */
+export function parseSeed(raw: string): number {
+  const seed = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got "${raw}"`);
+  }
+  return seed;
+}
+
+/** Run length: seconds in (0, 86400]. */
+export function parseDurationS(raw: string): number {
+  const duration = Number(raw);
+  if (raw.trim() === '' || !(duration > 0 && duration <= 86400)) {
+    throw new UsageError(`--duration: expected seconds in (0, 86400], got "${raw}"`);
+  }
+  return duration;
+}
+
+/** Reporting interval: seconds in [0.05, 3600]. */
+export function parseIntervalS(raw: string): number {
+  const interval = Number(raw);
+  if (raw.trim() === '' || !(interval >= 0.05 && interval <= 3600)) {
+    throw new UsageError(`--interval: expected seconds in [0.05, 3600], got "${raw}"`);
+  }
+  return interval;
+}
+
+export const seedOption = (describe: string) => ({ type: 'string', describe, coerce: parseSeed }) as const;
+export const durationOption = (describe: string) => ({ type: 'string', describe, coerce: parseDurationS }) as const;
+export const quietOption = (describe?: string) => ({ type: 'boolean', default: false, ...(describe ? { describe } : {}) }) as const;
+export const fileOption = (describe: string) => ({ type: 'string', describe }) as const;
+
+/**
+ * A command for yargs: `run` gets the options `builder` declares, typed. Each command's `run`
+ * imports its handler module when the command runs, so parsing loads no command's logic.
+ */
+export function commandModule<T>(
+  command: string,
+  describe: string,
+  builder: (y: Argv) => Argv<T>,
+  run: (args: ArgumentsCamelCase<T>) => Promise<void>,
+): CommandModule<object, T> {
+  return { command, describe, builder, handler: run };
+}

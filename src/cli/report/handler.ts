@@ -1,0 +1,75 @@
+/**
+ * `dmaload report <result.json> [--out FILE]`: read a run or compare JSON, tell which it is by
+ * its shape, validate it with its schema (report/result-input.ts) and write the self-contained
+ * HTML report (default: the input's name with .html).
+ */
+
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { readFailure } from '../../common/read-failure.js';
+import type { CompareResult } from '../../report/compare.js';
+import { renderCompareReport } from '../../report/html/compare.js';
+import { renderRunReport } from '../../report/html/run.js';
+import { missingRunResultKeys, validCompareResult, validRunResult } from '../../report/result-input.js';
+import { BadInputError } from '../../run/errors.js';
+import type { StoredRunResult } from '../../run/result.js';
+import { writeOutput } from '../output.js';
+
+
+export interface ReportArgs {
+  readonly input: string;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+}
+
+export type ReportInput = { kind: 'run'; result: StoredRunResult } | { kind: 'compare'; result: CompareResult };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A compare JSON has `strategies` and `runs`. */
+export function isCompareResult(v: unknown): boolean {
+  return isObject(v) && 'strategies' in v && 'runs' in v;
+}
+
+/** Classify parsed JSON and validate it with its schema (`file` only names it in errors). */
+export function parseReportInput(file: string, v: unknown): ReportInput {
+  if (isCompareResult(v)) return { kind: 'compare', result: validCompareResult(v, file) };
+  if (!isObject(v)) throw new BadInputError(`${file}: not a dmaload run result (expected a JSON object)`);
+  const missing = missingRunResultKeys(v);
+  if (missing.length > 0) {
+    throw new BadInputError(`${file}: not a dmaload run result or compare result (missing ${missing.join(', ')})`);
+  }
+  return { kind: 'run', result: validRunResult(v, file) };
+}
+
+/** Read and classify a run or compare JSON file; BadInputError naming the file on any problem. */
+export function loadReportInput(file: string): ReportInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BadInputError(`${file}: cannot read (${readFailure(e)})`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new BadInputError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseReportInput(file, v);
+}
+
+/** Render a run or compare result. */
+export function renderReport(input: ReportInput): string {
+  return input.kind === 'compare' ? renderCompareReport(input.result) : renderRunReport(input.result);
+}
+
+/** `r.json` → `r.html`; a name without `.json` gets `.html` appended. */
+export function defaultHtmlPath(input: string): string {
+  return extname(input).toLowerCase() === '.json' ? `${input.slice(0, -5)}.html` : `${input}.html`;
+}
+
+export async function reportCommand(args: ReportArgs): Promise<void> {
+  const input = loadReportInput(args.input);
+  writeOutput(args.out ?? defaultHtmlPath(args.input), renderReport(input), args.quiet);
+}

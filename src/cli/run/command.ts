@@ -1,0 +1,48 @@
+/**
+ * `dmaload run <profile>`: its options, parsed and typed; the handler (./handler.ts) is loaded
+ * only when the command runs.
+ */
+
+import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption } from '../options.js';
+
+export const command = commandModule(
+  'run <profile>',
+  'run a load profile and print the summary',
+  (y) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
+      .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
+      .option('duration', durationOption('run length in seconds (overrides the profile)'))
+      .option('json', fileOption('write the JSON result to FILE'))
+      .option('hgrm', fileOption('write .hgrm percentile files (per device + all) into DIR'))
+      .option('html', fileOption('write a self-contained HTML report to FILE'))
+      .option('hlog', fileOption('stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE'))
+      .option('csv', fileOption('stream per-interval throughput and percentiles as CSV to FILE'))
+      .option('interval', {
+        type: 'string',
+        describe: 'reporting interval in seconds for progress, --hlog and --csv (default 1)',
+        coerce: parseIntervalS,
+      })
+      .option('fail-if', {
+        type: 'string',
+        array: true,
+        describe: "threshold that fails the run (exit 3), e.g. 'p99<50us', 'opsPerSec>1e6', 'dsa0.p999<=2ms'; repeatable",
+      })
+      .option('quiet', quietOption('no progress and no summary (errors and threshold results only)')),
+  async (a) => {
+    const { runCommand } = await import('./handler.js');
+    await runCommand({
+      profile: a.profile,
+      seed: a.seed,
+      duration: a.duration,
+      json: a.json,
+      hgrm: a.hgrm,
+      html: a.html,
+      hlog: a.hlog,
+      csv: a.csv,
+      interval: a.interval,
+      failIf: (a.failIf ?? []).map(String),
+      quiet: a.quiet,
+    });
+  },
+);

@@ -1,0 +1,452 @@
+/**
+ * Cross-reference checks on a profile: what relates values to each other, on whatever parsed
+ * (they run even when the schema failed, on every element that passed it on its own, so a bad
+ * IOMMU entry and a dangling device reference are reported together):
+ *   - unique ids and names; references from devices and the churn to IOMMUs, processes, regions;
+ *   - TLB geometry (ways divide entries); queue depth vs the work queue;
+ *   - transfer sizes vs half of their memory window; PRI and outside-VMA sources vs the attach;
+ *   - the churn's range vs its region (and its naturally aligned span), and its rate;
+ *   - run length (durationS or descriptor counts); PASID and simulated-memory budgets.
+ * Each problem carries its path and a complete message; problems.ts orders and formats them.
+ * Leaves out: checks of one value on its own (schema.ts).
+ */
+
+import type { z } from 'zod';
+
+import { formatBytes, parseSizeBytes } from '../common/units.js';
+import { type Found, formatPath, isRecord, type Seg } from './problems.js';
+import { churnFields, deviceSchema, iommuSchema, processSchema, profileSchema } from './schema.js';
+import type { DeviceConfig, IommuConfig, ProcessConfig, RegionConfig, SystemConfig } from './types.js';
+
+/** A size for messages; exact bytes are added when the rounded form would not be exact. */
+function bytes(n: number): string {
+  const f = formatBytes(n);
+  return parseSizeBytes(f.replace(' ', '')) === n ? f : `${f} (${n} bytes)`;
+}
+
+function field(v: unknown, key: string): unknown {
+  return isRecord(v) ? v[key] : undefined;
+}
+
+/** One list element: its raw YAML value, and its parsed form if it passed the schema on its own. */
+interface Part<T> {
+  raw: unknown;
+  value: T | undefined;
+}
+
+/** The profile as far as it parsed. A list is undefined when it is not a list at all. */
+interface Parts {
+  /** 'invalid' when present but rejected by the schema (so "missing" checks stay quiet). */
+  durationS: number | undefined | 'invalid';
+  system: SystemConfig | undefined;
+  rawSystem: unknown;
+  iommus: Part<IommuConfig>[] | undefined;
+  processes: Part<ProcessConfig>[] | undefined;
+  devices: Part<DeviceConfig>[] | undefined;
+  /** Undefined when there is no churn mapping. */
+  churn: ChurnPart | undefined;
+}
+
+/** A field that parsed on its own (`ok`), or one the schema rejected (reported there). */
+type FieldOf<T> = { ok: true; value: T } | { ok: false };
+
+/** The churn mapping field by field, so its cross-checks run on whatever parsed. */
+interface ChurnPart {
+  raw: Record<string, unknown>;
+  process: FieldOf<string>;
+  region: FieldOf<string>;
+  ratePerSec: FieldOf<number | undefined>;
+  count: FieldOf<number | undefined>;
+  rangeBytes: FieldOf<number>;
+  aligned: FieldOf<boolean>;
+}
+
+function churnPartOf(raw: unknown): ChurnPart | undefined {
+  if (!isRecord(raw)) return undefined; // not a mapping: the schema reports it
+  const one = <T>(key: keyof typeof churnFields.shape, schema: z.ZodType<T>): FieldOf<T> => {
+    const r = schema.safeParse(raw[key]);
+    return r.success ? { ok: true, value: r.data } : { ok: false };
+  };
+  const f = churnFields.shape;
+  return {
+    raw,
+    process: one('process', f.process),
+    region: one('region', f.region),
+    ratePerSec: one('ratePerSec', f.ratePerSec),
+    count: one('count', f.count),
+    rangeBytes: one('rangeBytes', f.rangeBytes),
+    aligned: one('aligned', f.aligned),
+  };
+}
+
+function partsOf(data: Record<string, unknown>): Parts {
+  const each = <T>(raw: unknown, schema: z.ZodType<T>): Part<T>[] | undefined =>
+    Array.isArray(raw)
+      ? raw.map((item: unknown) => {
+          const r = schema.safeParse(item);
+          return { raw: item, value: r.success ? r.data : undefined };
+        })
+      : undefined;
+  const duration = profileSchema.shape.durationS.safeParse(data['durationS']);
+  const system = profileSchema.shape.system.safeParse(data['system']);
+  return {
+    durationS: duration.success ? duration.data : 'invalid',
+    system: system.success ? system.data : undefined,
+    rawSystem: data['system'],
+    iommus: each(data['iommus'], iommuSchema),
+    processes: data['processes'] === undefined ? [] : each(data['processes'], processSchema),
+    devices: each(data['devices'], deviceSchema),
+    churn: churnPartOf(data['churn']),
+  };
+}
+
+type Add = (at: Seg[], message: string) => void;
+
+/**
+ * Report duplicates of `key` among raw list elements; returns the distinct string values in
+ * order (also from elements that failed the schema, so they still count as defined).
+ */
+function uniqueNames(items: readonly unknown[], listAt: Seg[], key: string, what: string, add: Add): string[] {
+  const firstIndex = new Map<string, number>();
+  items.forEach((item, i) => {
+    const v = field(item, key);
+    if (typeof v !== 'string') return;
+    const first = firstIndex.get(v);
+    if (first === undefined) {
+      firstIndex.set(v, i);
+    } else {
+      const owner = formatPath([...listAt, first]);
+      add([...listAt, i, key], `"${v}" is already the ${key} of ${owner}; expected a unique ${what}`);
+    }
+  });
+  return [...firstIndex.keys()];
+}
+
+function rawNames(items: unknown): string[] {
+  if (!Array.isArray(items)) return [];
+  return items.map((r) => field(r, 'name')).filter((n): n is string => typeof n === 'string');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** " (the default)" when `key` is absent from the raw mapping, so the user knows where a value came from. */
+function defaultNote(rawParent: unknown, key: string): string {
+  return field(rawParent, key) === undefined ? ' (the default)' : '';
+}
+
+/** TLB geometry: ways ≤ entries and entries % ways == 0. */
+function waysProblem(entries: number, ways: number, entriesKey: string): string | undefined {
+  if (ways > entries) return `${ways} is larger than ${entriesKey} (${entries}); expected at most ${entries}`;
+  if (entries % ways === 0) return undefined;
+  let below = ways;
+  while (entries % below !== 0) below--;
+  let above = ways;
+  while (entries % above !== 0) above++;
+  return (
+    `${ways} does not divide ${entriesKey} (${entries}); ` +
+    `expected a divisor of ${entries}, e.g. ${below} or ${above}`
+  );
+}
+
+/** Page-table allowance per process and per dma/identity domain in the memory estimate. */
+const PAGE_TABLE_BYTES = 1024 ** 2;
+
+/** What devices may refer to: names defined anywhere in the profile (undefined: that list is not a list). */
+interface Names {
+  iommuIds: string[] | undefined;
+  processNames: string[] | undefined;
+  /** First process of each name. */
+  processByName: Map<string, Part<ProcessConfig>>;
+}
+
+/** Every cross-reference problem in the raw profile `data`. */
+export function crossCheck(data: Record<string, unknown>): Found[] {
+  const p = partsOf(data);
+  const found: Found[] = [];
+  const add: Add = (at, message) => found.push({ at, message });
+
+  const names = checkUniqueness(p, add);
+  p.iommus?.forEach(({ value: u }, i) => {
+    const ways = u && waysProblem(u.iotlbEntries, u.iotlbWays, 'iotlbEntries');
+    if (ways) add(['iommus', i, 'iotlbWays'], ways);
+  });
+  p.devices?.forEach(({ raw, value }, i) => {
+    if (value) checkDevice(value, raw, i, names, add);
+  });
+  if (p.churn) checkChurn(p.churn, names, add);
+  checkRunLength(p, add);
+  checkBudgets(p, add);
+  return found;
+}
+
+/** Unique ids and names, on raw values so elements that failed the schema still count. */
+function checkUniqueness(p: Parts, add: Add): Names {
+  const raws = (parts: Part<unknown>[]) => parts.map((x) => x.raw);
+  const iommuIds = p.iommus && uniqueNames(raws(p.iommus), ['iommus'], 'id', 'IOMMU id', add);
+  const processNames = p.processes && uniqueNames(raws(p.processes), ['processes'], 'name', 'process name', add);
+  if (p.devices) uniqueNames(raws(p.devices), ['devices'], 'id', 'device id', add);
+
+  const processByName = new Map<string, Part<ProcessConfig>>();
+  p.processes?.forEach((proc, i) => {
+    const name = field(proc.raw, 'name');
+    if (typeof name === 'string' && !processByName.has(name)) processByName.set(name, proc);
+    const regions = field(proc.raw, 'regions');
+    if (Array.isArray(regions)) {
+      uniqueNames(regions, ['processes', i, 'regions'], 'name', 'region name within the process', add);
+    }
+  });
+  return { iommuIds, processNames, processByName };
+}
+
+function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add: Add): void {
+  const at = (...rest: Seg[]): Seg[] => ['devices', i, ...rest];
+  const w = d.workload;
+
+  const ways = waysProblem(d.devtlbEntries, d.devtlbWays, 'devtlbEntries');
+  if (ways) add(at('devtlbWays'), ways);
+
+  if (w.queueDepth > d.wqSize) {
+    add(
+      at('workload', 'queueDepth'),
+      `${w.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}`,
+    );
+  }
+
+  // Demand paging: a page request is serviced by handle_mm_fault on the bound process.
+  const a = d.attach;
+  if (d.pri && a.type !== 'sva') {
+    add(
+      at('pri'),
+      `true but attach.type is ${a.type}${defaultNote(raw, 'attach')}; expected pri: false, or an sva attach ` +
+        '(PRI demand paging needs a process address space to fault pages into)',
+    );
+  }
+  if (d.pri && !d.ats) {
+    add(at('pri'), 'true but ats is false; expected ats: true with pri (PCIe PRI is part of ATS: page requests come from a device with an ATS translation cache)');
+  }
+
+  const { iommuIds, processNames, processByName } = names;
+  if (iommuIds && !iommuIds.includes(d.iommu)) {
+    const expected =
+      iommuIds.length > 0 ? `one of: ${iommuIds.join(', ')}` : 'the id of an IOMMU listed under iommus';
+    add(at('iommu'), `"${d.iommu}" names no IOMMU; expected ${expected}`);
+  }
+
+  // The memory the workload moves data in, for the transfer-size check below.
+  let window: { bytes: number; what: string } | undefined;
+  if (a.type === 'sva') {
+    const proc = processByName.get(a.process);
+    if (processNames && !proc) {
+      const expected =
+        processNames.length > 0
+          ? `one of: ${processNames.join(', ')}`
+          : 'the name of a process listed under processes (there are none)';
+      add(at('attach', 'process'), `"${a.process}" names no process; expected ${expected}`);
+    } else if (proc) {
+      const regionNames = rawNames(field(proc.raw, 'regions'));
+      const expected = regionNames.length > 0 ? `one of: ${regionNames.join(', ')}` : 'the name of one of its regions';
+      if (w.region === undefined) {
+        add(
+          at('workload', 'region'),
+          `missing; an sva-attached device works on a region of process "${a.process}"; expected ${expected}`,
+        );
+      } else if (!regionNames.includes(w.region)) {
+        add(at('workload', 'region'), `"${w.region}" names no region of process "${a.process}"; expected ${expected}`);
+      } else {
+        const region = proc.value?.regions.find((r) => r.name === w.region);
+        if (region) {
+          const what = `region "${region.name}" of process "${a.process}" (${bytes(region.sizeBytes)})`;
+          window = { bytes: region.sizeBytes, what };
+        }
+      }
+    }
+  } else {
+    if (w.region !== undefined) {
+      add(
+        at('workload', 'region'),
+        `"${w.region}" is set but attach.type is ${a.type}; ` +
+          'expected no workload.region (it names a process region, so it needs an sva attach)',
+      );
+    }
+    if (w.outsideVmaFraction > 0) {
+      add(
+        at('workload', 'outsideVmaFraction'),
+        `${w.outsideVmaFraction} is set but attach.type is ${a.type}${defaultNote(raw, 'attach')}; expected 0 ` +
+          '(a source outside every VMA exists only in a process address space, so it needs an sva attach)',
+      );
+    }
+    if (a.type === 'dma' || a.type === 'identity') {
+      window = { bytes: a.sizeBytes, what: `the ${a.type} window (attach.sizeBytes: ${bytes(a.sizeBytes)})` };
+    }
+  }
+
+  if (window) {
+    // memmove and compare read a source slot in one half and write/compare its mirror in the other.
+    const half = Math.floor(window.bytes / 2);
+    const rawWorkload = field(raw, 'workload');
+    const rawSizes = field(rawWorkload, 'transferSizeBytes');
+    w.transferSizes.forEach((t, k) => {
+      if (t.sizeBytes <= half) return;
+      const path = Array.isArray(rawSizes)
+        ? at('workload', 'transferSizeBytes', k, 'sizeBytes')
+        : at('workload', 'transferSizeBytes');
+      add(
+        path,
+        `${bytes(t.sizeBytes)}${defaultNote(rawWorkload, 'transferSizeBytes')} is larger than half of ` +
+          `${window.what}; expected at most ${bytes(half)}, ` +
+          'because memmove and compare use a source slot in one half and its mirror slot in the other half',
+      );
+    });
+  }
+}
+
+/**
+ * Churn: its process and region exist, its range fits the region (and, aligned, a naturally
+ * aligned span of it does), and it has a rate. A churn on a process no device is bound to is
+ * fine: the kernel still changes the mm, and nothing needs invalidating.
+ */
+function checkChurn(c: ChurnPart, names: Names, add: Add): void {
+  const { processNames, processByName } = names;
+
+  let region: { config: RegionConfig; processName: string } | undefined;
+  if (c.process.ok) {
+    const processName = c.process.value;
+    const proc = processByName.get(processName);
+    if (processNames && !proc) {
+      const expected =
+        processNames.length > 0
+          ? `one of: ${processNames.join(', ')}`
+          : 'the name of a process listed under processes (there are none)';
+      add(['churn', 'process'], `"${processName}" names no process; expected ${expected}`);
+    } else if (proc && c.region.ok) {
+      const regionName = c.region.value;
+      const regionNames = rawNames(field(proc.raw, 'regions'));
+      if (!regionNames.includes(regionName)) {
+        const expected = regionNames.length > 0 ? `one of: ${regionNames.join(', ')}` : 'the name of one of its regions';
+        add(
+          ['churn', 'region'],
+          `"${regionName}" names no region of process "${processName}"; expected ${expected}`,
+        );
+      } else {
+        const config = proc.value?.regions.find((r) => r.name === regionName);
+        if (config) region = { config, processName };
+      }
+    }
+  }
+
+  if (region && c.rangeBytes.ok && c.aligned.ok) {
+    const range = c.rangeBytes.value;
+    const regionSize = region.config.sizeBytes;
+    const what = `region "${region.config.name}" of process "${region.processName}" (${bytes(regionSize)})`;
+    // Aligned: a range lies in one naturally aligned span of its size rounded up to a power of
+    // two; that span must fit the region, so the largest usable range is the largest power of
+    // two in the region.
+    const span = pow2AtLeast(range);
+    const maxAligned = pow2AtMost(regionSize);
+    if (range > regionSize) {
+      const max = c.aligned.value ? maxAligned : regionSize;
+      const note = max < regionSize ? ' (with aligned: true, the largest power of two that fits)' : '';
+      add(['churn', 'rangeBytes'], `${bytes(range)} is larger than ${what}; expected at most ${bytes(max)}${note}`);
+    } else if (c.aligned.value && span > regionSize) {
+      add(
+        ['churn', 'rangeBytes'],
+        `${bytes(range)} with aligned: true needs a naturally aligned span of ${bytes(span)} ` +
+          `(rangeBytes rounded up to a power of two), larger than ${what}; ` +
+          `expected at most ${bytes(maxAligned)}, or aligned: false`,
+      );
+    }
+  }
+
+  if (c.ratePerSec.ok && c.count.ok && c.ratePerSec.value === undefined && c.count.value === undefined) {
+    add(
+      ['churn'],
+      'missing ratePerSec and count; expected ratePerSec (changes per second), ' +
+        'count (changes in the run, at count / durationS per second without ratePerSec), or both',
+    );
+  }
+}
+
+/** The smallest power of two ≥ n (n ≥ 1). */
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** The largest power of two ≤ n (n ≥ 1). */
+function pow2AtMost(n: number): number {
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/**
+ * A run ends after durationS, or when every device has issued its descriptor count. A churn
+ * given only a count also needs durationS: its rate is count / durationS.
+ */
+function checkRunLength(p: Parts, add: Add): void {
+  if (p.durationS !== undefined) return;
+  const reasons: string[] = [];
+  if (p.devices) {
+    const unbounded = p.devices.flatMap(({ value }) =>
+      value && value.workload.descriptors === undefined ? [value.id] : [],
+    );
+    if (unbounded.length > 0) {
+      reasons.push(
+        'a run needs durationS or every device needs workload.descriptors ' + `(without it: ${unbounded.join(', ')})`,
+      );
+    }
+  }
+  const c = p.churn;
+  if (c?.count.ok && c.ratePerSec.ok && c.count.value !== undefined && c.ratePerSec.value === undefined) {
+    reasons.push(
+      `churn.count (${c.count.value}) without churn.ratePerSec needs durationS: the rate is count / durationS ` +
+        '(or set churn.ratePerSec)',
+    );
+  }
+  if (reasons.length > 0) add(['durationS'], `missing; ${reasons.join('; and ')}`);
+}
+
+/** PASIDs and simulated memory. */
+function checkBudgets(p: Parts, add: Add): void {
+  if (!p.system) return;
+
+  if (p.processes) {
+    const { maxPasids } = p.system;
+    const n = p.processes.length;
+    if (n > maxPasids - 1) {
+      add(
+        ['system', 'maxPasids'],
+        `${maxPasids}${defaultNote(p.rawSystem, 'maxPasids')} leaves ${plural(maxPasids - 1, 'PASID')} ` +
+          `(0 is reserved) for ${plural(n, 'process', 'processes')}; expected at least ${n + 1}`,
+      );
+    }
+  }
+
+  // Memory: only when every part of the sum parsed, or the estimate would be meaningless.
+  const processes = p.processes?.map((x) => x.value);
+  const devices = p.devices?.map((x) => x.value);
+  if (!processes?.every((x) => x !== undefined) || !devices?.every((x) => x !== undefined)) return;
+  const regionBytes = processes.reduce((sum, proc) => sum + proc.regions.reduce((s, r) => s + r.sizeBytes, 0), 0);
+  let windowBytes = 0;
+  let domains = processes.length;
+  for (const d of devices) {
+    if (d.attach.type === 'dma' || d.attach.type === 'identity') {
+      windowBytes += d.attach.sizeBytes;
+      domains++;
+    }
+  }
+  const needed = regionBytes + windowBytes + domains * PAGE_TABLE_BYTES;
+  const { memoryBytes } = p.system;
+  if (needed > memoryBytes) {
+    add(
+      ['system', 'memoryBytes'],
+      `${bytes(memoryBytes)}${defaultNote(p.rawSystem, 'memoryBytes')} is too small: ` +
+        `this profile needs about ${bytes(needed)} (regions ${bytes(regionBytes)} + ` +
+        `dma/identity windows ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
+        `one per process and per dma/identity domain); expected at least ${bytes(needed)}`,
+    );
+  }
+}

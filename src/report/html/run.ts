@@ -1,0 +1,362 @@
+/**
+ * The HTML report of one run (`run --html`, `dmaload report r.json`): summary cards; the device
+ * table with a row per op; completion statuses; latency percentile plots (all devices, then one
+ * per device with a series per op, corrected and uncorrected for open loop); throughput and p99
+ * over time; IOMMUs; invalidation, page faults, integrity and the checker; memory.
+ * Renders results written by older dmaload too: without histograms or intervals, the plots that
+ * need them are replaced by a note.
+ */
+
+import { formatBytesPerSec, formatCount, formatGBps, formatNs, formatPercent, formatRate, NO_VALUE } from '../../common/units.js';
+import type { DeviceResult, StoredRunResult } from '../../run/result.js';
+import { badIfAny, type Cell, card, escapeHtml, jsonPre, kv, LAT_HEAD, latCells, note, numCell, PCT_NOTE, plotDiv, row, table } from './blocks.js';
+import { color, curve } from './curves.js';
+import type { PlotSeries, PlotSpec, ReportData } from './data.js';
+import { page } from './page.js';
+
+function loopText(d: DeviceResult): string {
+  if (d.loop !== 'open') return 'closed';
+  const rate = d.targetOpsPerSec !== null ? ` @ ${formatRate(d.targetOpsPerSec)}/s` : '';
+  return `open${rate}${d.arrival ? ` ${d.arrival}` : ''}`;
+}
+
+/** Percentile plots for a run: a total plot (total + each device), then one per device. */
+function runPercentilePlots(r: StoredRunResult, prefix = 'pct'): PlotSpec[] {
+  const hs = r.histograms;
+  const plots: PlotSpec[] = [];
+  const total: PlotSeries[] = [];
+  const t = curve(hs?.total);
+  if (t) total.push({ name: 'all devices', color: '#1d2330', width: 2.5, dash: false, count: t.count, points: t.points });
+  r.devices.forEach((d, i) => {
+    const c = curve(hs?.devices?.[d.id]);
+    if (c) total.push({ name: d.id, color: color(i), width: 1.5, dash: false, count: c.count, points: c.points });
+  });
+  plots.push({ id: `${prefix}-total`, kind: 'percentile', title: 'DMA latency by percentile, all devices', yUnit: 'ns', device: null, series: total });
+
+  r.devices.forEach((d, i) => {
+    const series: PlotSeries[] = [];
+    const all = curve(hs?.devices?.[d.id]);
+    const open = d.loop === 'open';
+    if (all) {
+      series.push({ name: open ? 'all ops (corrected)' : 'all ops', color: color(0), width: 2.5, dash: false, count: all.count, points: all.points });
+    }
+    if (open) {
+      const u = curve(hs?.uncorrected?.[d.id]);
+      if (u) series.push({ name: 'all ops (uncorrected)', color: color(0), width: 2, dash: true, count: u.count, points: u.points });
+    }
+    const ops = hs?.byOp?.[d.id] ?? {};
+    const opNames = Object.keys(d.byOp).length > 0 ? Object.keys(d.byOp) : Object.keys(ops);
+    opNames.forEach((op, k) => {
+      const c = curve(ops[op]);
+      if (c) series.push({ name: op, color: color(k + 1), width: 1.5, dash: false, count: c.count, points: c.points });
+    });
+    plots.push({
+      id: `${prefix}-dev-${i}`,
+      kind: 'percentile',
+      title: `${d.id}: latency by percentile${open ? ' (open loop: corrected and uncorrected)' : ''}`,
+      yUnit: 'ns',
+      device: d.id,
+      series,
+    });
+  });
+  return plots;
+}
+
+/** Throughput (ops/s, GB/s) and p99 over time, one series per device. */
+function runTimePlots(r: StoredRunResult): PlotSpec[] {
+  const points = r.intervals?.points ?? [];
+  if (points.length === 0) return [];
+  const per = (get: (p: (typeof points)[number]['devices'][number]) => number | null): PlotSeries[] =>
+    r.devices.map((d, i) => ({
+      name: d.id,
+      color: color(i),
+      width: 1.75,
+      dash: false,
+      points: points.map((p): [number, number | null] => {
+        const e = p.devices.find((x) => x.id === d.id);
+        return [p.tS, e ? get(e) : null];
+      }),
+    }));
+  return [
+    { id: 'tp-ops', kind: 'time', title: 'Descriptors per second over time', yUnit: 'perSec', device: null, series: per((e) => e.opsPerSec) },
+    { id: 'tp-bytes', kind: 'time', title: 'Throughput (bytes/s) over time', yUnit: 'bytesPerSec', device: null, series: per((e) => e.bytesPerSec) },
+    { id: 'tp-p99', kind: 'time', title: 'p99 latency over time', yUnit: 'ns', device: null, series: per((e) => (e.ops > 0 ? e.p99 : null)) },
+  ];
+}
+
+function statusTable(r: StoredRunResult): string {
+  const names = Object.keys(r.totals.statuses);
+  const shown = names.filter((n) => n === 'success' || (r.totals.statuses[n] ?? 0) > 0);
+  const rows: Cell[][] = shown.map((n) => {
+    const bad = n !== 'success' && (r.totals.statuses[n] ?? 0) > 0;
+    return [
+      n,
+      ...r.devices.map((d) => numCell(formatCount(d.statuses[n] ?? 0))),
+      numCell(formatCount(r.totals.statuses[n] ?? 0), bad ? 'num bad' : 'num'),
+    ];
+  });
+  const hidden = names.length - shown.length;
+  return (
+    table(['status', ...r.devices.map((d) => d.id), 'total'], rows) +
+    (hidden > 0 ? note(`${hidden} other status(es) with a count of 0 are not shown.`) : '')
+  );
+}
+
+function deviceTable(r: StoredRunResult): string {
+  const rows: string[] = [];
+  for (const d of r.devices) {
+    const lookups = d.devtlb.hits + d.devtlb.misses;
+    rows.push(
+      row([
+        d.id, loopText(d), d.iommu, numCell(String(d.pasid)), d.attach,
+        numCell(formatCount(d.ops)), numCell(formatRate(d.opsPerSec)), numCell(formatGBps(d.bytesPerSec)),
+        ...latCells(d.latencyNs),
+        numCell(lookups > 0 ? formatPercent(d.devtlb.hits / lookups) : NO_VALUE),
+      ]),
+    );
+    if (d.latencyNsUncorrected) {
+      rows.push(row(['uncorrected', '', '', '', '', '', '', '', ...latCells(d.latencyNsUncorrected), ''], 'sub'));
+    }
+    const secs = d.elapsedNs / 1e9;
+    for (const [op, o] of Object.entries(d.byOp)) {
+      rows.push(
+        row([
+          op, '', '', '', '',
+          numCell(formatCount(o.ops)), numCell(secs > 0 ? formatRate(o.ops / secs) : NO_VALUE), numCell(secs > 0 ? formatGBps(o.bytes / secs) : NO_VALUE),
+          ...latCells(o.latencyNs), '',
+        ], 'sub'),
+      );
+    }
+  }
+  const t = r.totals;
+  rows.push(row(['total', '', '', '', '', numCell(formatCount(t.ops)), numCell(formatRate(t.opsPerSec)), numCell(formatGBps(t.bytesPerSec)), ...latCells(t.latencyNs), ''], 'total'));
+  const head = ['device / op', 'loop', 'iommu', 'pasid', 'attach', 'ops', 'ops/s', 'GB/s', ...LAT_HEAD, 'devTLB hit'];
+  const thead = `<thead><tr>${head.map((h, i) => `<th${i >= 5 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
+  return `<div class="table-wrap"><table class="devices">${thead}<tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function iommuTable(r: StoredRunResult): string {
+  if (r.iommus.length === 0) return note('No IOMMUs.');
+  return table(
+    ['iommu', 'type', 'IOTLB', 'hits', 'misses', 'hit rate', 'walks', 'walk refs'],
+    r.iommus.map((m) => [
+      m.id, m.type, numCell(`${m.iotlb.entries}×${m.iotlb.ways > 0 && m.iotlb.entries / m.iotlb.ways === 1 ? 'FA' : `${m.iotlb.ways}w`}`),
+      m.iotlb.hits, m.iotlb.misses, numCell(formatPercent(m.iotlb.hitRate)), m.walks, m.walkRefs,
+    ]),
+  );
+}
+
+function invalidationSection(r: StoredRunResult): string {
+  const inv = r.invalidation;
+  if (!inv) return `<h2 id="invalidation">Invalidation</h2>${note('No churn in this profile: no invalidation.')}`;
+  const parts: string[] = ['<h2 id="invalidation">Invalidation</h2>'];
+  parts.push('<div class="grid2">');
+  parts.push(
+    `<div><h3>Summary</h3>${kv([
+      ['strategy', inv.strategy],
+      ['platform', inv.platform],
+      ['range encoding', inv.rangeEncoding],
+      ['batch size', inv.batchSize],
+      ['notifier events', inv.events],
+      ['submissions', inv.submissions],
+      ['whole-PASID flushes', inv.wholePasidFlushes],
+      ['pages changed', inv.pagesChanged],
+      ['frames freed', inv.framesFreed],
+      ['total invalidation time', numCell(formatNs(inv.totalNs))],
+    ])}</div>`,
+  );
+  parts.push(
+    `<div><h3>Descriptors by type</h3>${table(['type', 'count'], [
+      ['IOTLB', inv.descriptors.iotlb],
+      ['device-TLB', inv.descriptors.devtlb],
+      [{ html: '<b>total</b>' }, inv.descriptors.total],
+    ])}<h3>Events by change kind</h3>${
+      Object.keys(inv.eventsByOp).length > 0
+        ? table(['change', 'events'], Object.entries(inv.eventsByOp).map(([k, v]) => [k, v]))
+        : note('none')
+    }</div>`,
+  );
+  parts.push('</div>');
+  parts.push('<h3>Latency per notifier event (start to all submissions done)</h3>');
+  parts.push(table(['', ...LAT_HEAD], [['all IOMMUs', ...latCells(inv.latencyNs)]]));
+  const mm = r.iommus.filter((m) => m.invalidation);
+  if (mm.length > 0) {
+    parts.push('<h3>Per IOMMU</h3>');
+    parts.push(
+      table(
+        ['iommu', 'submissions', 'IOTLB desc', 'devTLB desc', 'total desc', ...LAT_HEAD],
+        mm.map((m) => {
+          const mi = m.invalidation!;
+          return [m.id, mi.submissions, mi.descriptors.iotlb, mi.descriptors.devtlb, mi.descriptors.total, ...latCells(mi.latencyNs)];
+        }),
+      ),
+    );
+  }
+  parts.push('<h3>Device-TLB invalidations applied</h3>');
+  parts.push(table(['device', 'applied'], r.devices.map((d) => [d.id, d.devtlbInvalidationsApplied])));
+  return parts.join('\n');
+}
+
+function faultsPresent(r: StoredRunResult): boolean {
+  const f = r.faults;
+  if (!f) return false;
+  return f.pageRequests + f.faultedOps + f.prqOverflows + f.partialCompletions + f.touches.ok + f.touches.failed > 0;
+}
+
+function faultsSection(r: StoredRunResult): string {
+  const f = r.faults;
+  if (!faultsPresent(r)) return `<h2 id="faults">Page faults</h2>${note('No page requests in this run.')}`;
+  const parts: string[] = ['<h2 id="faults">Page faults</h2>', '<div class="grid2">'];
+  parts.push(
+    `<div><h3>Summary</h3>${kv([
+      ['page requests', f.pageRequests],
+      ['page request groups', f.groups],
+      ['pages populated by the kernel', f.pagesPopulated],
+      ['descriptors that faulted', f.faultedOps],
+      ['partial completions', f.partialCompletions],
+      ['PRQ high-water', f.prqHighWater],
+      ['PRQ overflows', badIfAny(f.prqOverflows)],
+      ['touches ok', f.touches.ok],
+      ['touches failed', badIfAny(f.touches.failed)],
+    ])}</div>`,
+  );
+  parts.push(
+    `<div><h3>Responses by code</h3>${table(['response', 'count'], [
+      ['success', f.responses.success],
+      ['invalid', badIfAny(f.responses.invalid)],
+      ['failure', badIfAny(f.responses.failure)],
+    ])}</div>`,
+  );
+  parts.push('</div>');
+  parts.push('<h3>Latency</h3>');
+  parts.push(
+    table(
+      ['', ...LAT_HEAD],
+      [
+        ['DMA, descriptors that faulted', ...latCells(f.latencyNs.faulted)],
+        ['DMA, clean descriptors', ...latCells(f.latencyNs.clean)],
+        ['kernel fault service (request → response)', ...latCells(f.serviceLatencyNs)],
+      ],
+    ),
+  );
+  parts.push('<h3>Per device</h3>');
+  parts.push(
+    table(
+      ['device', 'page requests', 'groups', 'success', 'invalid', 'failure', 'PRQ high-water', 'PRQ overflows', 'faulted ops', 'faulted p99', 'clean p99'],
+      r.devices.map((d) => [
+        d.id, d.faults.pageRequests, d.faults.groups, d.faults.responses.success, d.faults.responses.invalid, d.faults.responses.failure,
+        d.faults.prqHighWater, d.faults.prqOverflows, d.faults.faultedOps,
+        numCell(formatNs(d.faults.latencyNs.faulted.p99)), numCell(formatNs(d.faults.latencyNs.clean.p99)),
+      ]),
+    ),
+  );
+  parts.push('<h3>Per IOMMU</h3>');
+  parts.push(
+    table(
+      ['iommu', 'page requests', 'PRQ entries', 'PRQ high-water', 'PRQ overflows'],
+      r.iommus.map((m) => [m.id, m.faults.pageRequests, m.faults.prqEntries, m.faults.prqHighWater, m.faults.prqOverflows]),
+    ),
+  );
+  return parts.join('\n');
+}
+
+function integritySection(r: StoredRunResult): string {
+  const parts: string[] = ['<h2 id="integrity">Integrity and checker</h2>', '<div class="grid2">'];
+  parts.push(
+    `<div><h3>Data integrity sampler</h3>${kv([
+      ['descriptors checked', r.integrity.checked],
+      ['failed', badIfAny(r.integrity.failed)],
+      ['skipped', r.integrity.skipped],
+    ])}</div>`,
+  );
+  parts.push(
+    `<div><h3>Stale-translation checker</h3>${kv([
+      ['enabled', r.checker.enabled ? 'yes' : 'no'],
+      ['pages checked', r.checker.pagesChecked],
+      ['violations', badIfAny(r.checker.violations)],
+    ])}</div>`,
+  );
+  parts.push('</div>');
+  parts.push(
+    table(
+      ['device', 'integrity checked', 'failed', 'skipped', 'compare mismatches', 'checker pages', 'violations'],
+      r.devices.map((d) => [
+        d.id, d.integrity.checked,
+        badIfAny(d.integrity.failed),
+        d.integrity.skipped, d.compareMismatches, d.checker.pagesChecked,
+        badIfAny(d.checker.violations),
+      ]),
+    ),
+  );
+  if (r.checker.firstViolation) parts.push(`<h3>First checker violation</h3>${jsonPre(r.checker.firstViolation)}`);
+  for (const d of r.devices) {
+    if (d.integrity.firstFailure) parts.push(`<h3>First integrity failure on ${escapeHtml(d.id)}</h3>${jsonPre(d.integrity.firstFailure)}`);
+  }
+  return parts.join('\n');
+}
+
+function summaryCards(r: StoredRunResult): string {
+  const t = r.totals;
+  const l = t.latencyNs;
+  const bad = Object.entries(t.statuses).filter(([k, v]) => k !== 'success' && v > 0).reduce((s, [, v]) => s + v, 0);
+  return `<div class="cards">${[
+    card('descriptors', formatCount(t.ops)),
+    card('descriptors/s', `${formatRate(t.opsPerSec)}/s`),
+    card('throughput', formatBytesPerSec(t.bytesPerSec)),
+    card('p50', formatNs(l.p50)),
+    card('p99', formatNs(l.p99)),
+    card('p99.9', formatNs(l.p999)),
+    card('max', formatNs(l.max)),
+    card('non-success completions', formatCount(bad), bad > 0 ? 'bad' : ''),
+    card('checker violations', formatCount(r.checker.violations), r.checker.violations > 0 ? 'bad' : ''),
+    card('integrity failures', formatCount(r.integrity.failed), r.integrity.failed > 0 ? 'bad' : ''),
+  ].join('')}</div>`;
+}
+
+/** The whole report, one self-contained HTML document. */
+export function renderRunReport(r: StoredRunResult): string {
+  const pctPlots = runPercentilePlots(r);
+  const timePlots = runTimePlots(r);
+  const hasHist = pctPlots.some((p) => p.series.length > 0);
+  const body: string[] = [];
+  body.push(`<header><h1>dmaload run report: ${escapeHtml(r.profile)}</h1>`);
+  body.push(
+    `<p class="meta">seed <b>${escapeHtml(r.seed)}</b> · elapsed <b>${escapeHtml(formatNs(r.elapsedNs))}</b>` +
+      (r.durationS !== null ? ` (asked ${escapeHtml(r.durationS)} s)` : '') +
+      ` · <b>${r.devices.length}</b> device(s) · <b>${r.iommus.length}</b> IOMMU(s)` +
+      (r.invalidation ? ` · strategy <b>${escapeHtml(r.invalidation.strategy)}</b> on <b>${escapeHtml(r.invalidation.platform)}</b>` : '') +
+      ` · result format ${escapeHtml(r.formatVersion)}</p></header>`,
+  );
+  body.push(summaryCards(r));
+  body.push('<h2 id="devices">Devices</h2>', deviceTable(r));
+  body.push('<h3>Completion statuses</h3>', statusTable(r));
+  body.push('<h2 id="latency">Latency percentiles</h2>');
+  if (hasHist) {
+    body.push(PCT_NOTE, ...pctPlots.map(plotDiv));
+  } else {
+    body.push(note('This result carries no latency histograms (older result format?): no percentile plots.'));
+  }
+  body.push('<h2 id="time">Over time</h2>');
+  if (r.intervals && timePlots.length > 0) {
+    body.push(`<p class="plots-note">Per interval of ${escapeHtml(r.intervals.intervalS)} s (merged intervals are longer).</p>`, ...timePlots.map(plotDiv));
+  } else {
+    body.push(note('This result carries no per-interval data.'));
+  }
+  body.push('<h2 id="iommus">IOMMUs</h2>', iommuTable(r));
+  body.push(invalidationSection(r));
+  body.push(faultsSection(r));
+  body.push(integritySection(r));
+  if (r.memory) {
+    body.push(
+      '<h2 id="memory">Memory</h2>',
+      kv([
+        ['frames', r.memory.frames],
+        ['free at end', r.memory.framesFree],
+        ['freed', r.memory.framesFreed],
+        ['reused', r.memory.framesReused],
+      ]),
+    );
+  }
+  const data: ReportData = { kind: 'run', profile: r.profile, plots: hasHist ? [...pctPlots, ...timePlots] : timePlots };
+  return page(`dmaload run: ${r.profile}`, body.join('\n'), data);
+}

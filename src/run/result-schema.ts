@@ -1,0 +1,236 @@
+/**
+ * The run result (`dmaload run --json`) as one zod schema. The TypeScript types in result.ts are
+ * inferred from it, `dmaload report` and `dmaload export` validate their input with it, and
+ * `result.schema.json` (repository root) is it published as JSON Schema (`npm run schema`
+ * regenerates the file; a test fails when the committed one is stale). The README's "JSON
+ * result" table describes each field.
+ *
+ * Strict: every object rejects keys it does not list, and every field a run writes is required.
+ * `storedRunResultSchema` is what the readers accept: the same, except that `intervals` and
+ * `histograms` may be missing, as in results written before dmaload recorded them.
+ *
+ * Units are in the names: ns, bytes, per second; counts are whole numbers.
+ * Leaves out: the compare result (report/compare.ts, which embeds stored run results).
+ */
+
+import { z } from 'zod';
+import type { IntegrityFailure, ViolationReport } from '../layout/protocol.js';
+import type { LatencySummaryNs } from '../metrics/histogram.js';
+import { KNOWN_KEYS_PREFIX } from '../profile/problems.js';
+
+export const RESULT_FORMAT_VERSION = 1;
+
+/** The published JSON Schema's file name, at the repository root. */
+export const RESULT_SCHEMA_FILE = 'result.schema.json';
+
+// Builders whose one message serves every way a value can fail (profile/problems.ts adds
+// ", got <value>" or "missing; "), so a bad result reads like a bad profile.
+const COUNT = 'expected an integer of at least 0';
+const count = () => z.number({ error: COUNT }).int({ error: COUNT }).nonnegative({ error: COUNT });
+const NON_NEGATIVE = 'expected a number of at least 0';
+const nonNegative = () => z.number({ error: NON_NEGATIVE }).nonnegative({ error: NON_NEGATIVE });
+const POSITIVE = 'expected a number greater than 0';
+const positive = () => z.number({ error: POSITIVE }).positive({ error: POSITIVE });
+const FRACTION = 'expected a number from 0 to 1';
+const fraction = () => z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION });
+const text = () => z.string({ error: 'expected a string' });
+const bool = () => z.boolean({ error: 'expected true or false' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of: ${values.join(', ')}` });
+const list = <T extends z.core.SomeType>(item: T) => z.array(item, { error: 'expected a list' });
+const record = <T extends z.core.SomeType>(value: T) => z.record(z.string(), value, { error: 'expected an object' });
+
+/** A strict object: an unknown key is an issue listing the known ones (for "did you mean"). */
+function obj<T extends z.core.$ZodLooseShape>(shape: T) {
+  const known = KNOWN_KEYS_PREFIX + Object.keys(shape).join(', ');
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? known : 'expected an object') });
+}
+
+/** The builders, for schemas of files that embed run results (report/compare.ts). */
+export const resultFields = { count, nonNegative, text, oneOf, list, record, obj } as const;
+
+export const latencySummaryNsSchema = obj({
+  p50: nonNegative(),
+  p90: nonNegative(),
+  p99: nonNegative(),
+  p999: nonNegative(),
+  max: nonNegative(),
+  mean: nonNegative(),
+}).meta({ id: 'LatencySummaryNs', description: 'Latency percentiles, ns (all 0 when nothing completed)' });
+
+export const opResultSchema = obj({ ops: count(), bytes: count(), latencyNs: latencySummaryNsSchema });
+
+export const intervalPointSchema = obj({
+  tS: nonNegative().describe('Interval end, seconds since the start barrier'),
+  durationS: nonNegative().describe('Interval length, seconds (merged intervals are longer)'),
+  devices: list(
+    obj({
+      id: text(),
+      ops: count(),
+      bytes: count(),
+      opsPerSec: nonNegative(),
+      bytesPerSec: nonNegative(),
+      p50: nonNegative().describe('Latency of the descriptors completed in the interval, ns (0 when none)'),
+      p99: nonNegative(),
+      max: nonNegative(),
+    }),
+  ),
+}).meta({ id: 'IntervalPoint' });
+
+const histogram = text().meta({ id: 'Histogram', description: "HdrHistogram, compressed base64, values in ns ('' when empty)" });
+
+export const resultHistogramsSchema = obj({
+  total: histogram,
+  devices: record(histogram),
+  byOp: record(record(histogram)).describe('device id → op → histogram'),
+  uncorrected: record(histogram).describe('Open loop only: device id → uncorrected (service-time) histogram'),
+}).describe('Full histograms (hdr-histogram-js encodeIntoCompressedBase64), exact: merging adds bucket counts');
+
+const integrityFailureSchema = obj({ descriptor: count(), op: text(), address: count(), detail: text() }).meta({
+  id: 'IntegrityFailure',
+  description: 'A sampled descriptor whose data did not match the reference computation',
+});
+
+const violationReportSchema = obj({
+  device: text(),
+  pasid: count(),
+  address: count().describe('Device (virtual / IOVA) address of the page touched'),
+  pfn: count(),
+  translationGeneration: count(),
+  frameGeneration: count(),
+  phase: oneOf(['before', 'after']).describe('Found before the copy (stale translation) or after it (frame freed during the copy)'),
+}).meta({ id: 'ViolationReport', description: 'A use-after-free checker violation' });
+
+export const faultResponsesSchema = obj({ success: count(), invalid: count(), failure: count() }).meta({ id: 'FaultResponses' });
+
+const deviceFaultFields = {
+  pageRequests: count(),
+  groups: count(),
+  responses: faultResponsesSchema,
+  prqOverflows: count(),
+  prqHighWater: count(),
+  partialCompletions: count(),
+  touches: obj({ ok: count(), failed: count() }),
+  faultedOps: count().describe('Logical descriptors that took at least one page fault'),
+  latencyNs: obj({ faulted: latencySummaryNsSchema, clean: latencySummaryNsSchema }),
+};
+
+export const deviceFaultsSchema = obj(deviceFaultFields);
+
+export const runFaultsSchema = obj({
+  ...deviceFaultFields,
+  pagesPopulated: count().describe('Pages the kernel populated for page requests (one per page, however many devices asked)'),
+  serviceLatencyNs: latencySummaryNsSchema.describe('Kernel fault service: request (device timestamp) to response, ns'),
+});
+
+const invalidationDescriptorsSchema = obj({ iotlb: count(), devtlb: count(), total: count() }).meta({ id: 'InvalidationDescriptors' });
+
+/** What a device and the run's totals both report. */
+const throughputFields = {
+  submitted: count(),
+  ops: count(),
+  bytes: count(),
+  opsPerSec: nonNegative(),
+  bytesPerSec: nonNegative(),
+  latencyNs: latencySummaryNsSchema,
+};
+
+export const deviceResultSchema = obj({
+  id: text(),
+  loop: oneOf(['closed', 'open']).describe("'closed' (queueDepth outstanding) or 'open' (paced at targetOpsPerSec)"),
+  targetOpsPerSec: nonNegative().nullable().describe('Open loop: the target rate; null for closed loop'),
+  arrival: oneOf(['uniform', 'poisson']).nullable().describe('Open loop: the arrival process; null for closed loop'),
+  latencyNsUncorrected: latencySummaryNsSchema
+    .nullable()
+    .describe('Open loop: latency from the actual submission (not corrected for coordinated omission); null for closed loop'),
+  iommu: text(),
+  pasid: count(),
+  attach: text(),
+  elapsedNs: nonNegative(),
+  ...throughputFields,
+  byOp: record(opResultSchema),
+  statuses: record(count()),
+  submitRetries: count(),
+  devtlb: obj({ hits: count(), misses: count() }),
+  iotlb: obj({ hits: count(), misses: count() }),
+  walks: count(),
+  walkRefs: count(),
+  compareMismatches: count(),
+  integrity: obj({ checked: count(), failed: count(), skipped: count(), firstFailure: integrityFailureSchema.nullable() }),
+  checker: obj({ pagesChecked: count(), violations: count(), firstViolation: violationReportSchema.nullable() }),
+  devtlbInvalidationsApplied: count(),
+  faults: deviceFaultsSchema,
+}).meta({ id: 'DeviceResult' });
+
+export const runInvalidationSchema = obj({
+  strategy: text(),
+  platform: text(),
+  rangeEncoding: text(),
+  batchSize: count(),
+  events: count().describe('Notifier events (one per CPU-side change)'),
+  eventsByOp: record(count()),
+  submissions: count(),
+  descriptors: invalidationDescriptorsSchema,
+  wholePasidFlushes: count(),
+  latencyNs: latencySummaryNsSchema.describe('Event start (notifier called) to completion (all submissions done), ns'),
+  totalNs: nonNegative(),
+  pagesChanged: count(),
+  framesFreed: count(),
+});
+
+export const iommuInvalidationSchema = obj({
+  submissions: count(),
+  descriptors: invalidationDescriptorsSchema,
+  latencyNs: latencySummaryNsSchema.describe("Per notifier event: time in this IOMMU's submissions, ns"),
+});
+
+export const iommuResultSchema = obj({
+  id: text(),
+  type: text(),
+  iotlb: obj({ entries: count(), ways: count(), hits: count(), misses: count(), hitRate: fraction() }),
+  walks: count(),
+  walkRefs: count(),
+  invalidation: iommuInvalidationSchema.nullable(),
+  faults: obj({ pageRequests: count(), prqEntries: count(), prqHighWater: count(), prqOverflows: count() }),
+}).meta({ id: 'IommuResult' });
+
+/** What a run writes (`dmaload run --json`), every field required. */
+export const runResultSchema = obj({
+  formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
+  profile: text(),
+  seed: count(),
+  durationS: positive().nullable().describe('Requested run length, s; null for a descriptor-count run'),
+  elapsedNs: nonNegative(),
+  totals: obj({ ...throughputFields, statuses: record(count()) }),
+  devices: list(deviceResultSchema),
+  iommus: list(iommuResultSchema),
+  integrity: obj({ checked: count(), failed: count(), skipped: count() }),
+  checker: obj({ enabled: bool(), pagesChecked: count(), violations: count(), firstViolation: violationReportSchema.nullable() }),
+  invalidation: runInvalidationSchema.nullable().describe('With churn; null without'),
+  faults: runFaultsSchema,
+  memory: obj({ frames: count(), framesFree: count(), framesFreed: count(), framesReused: count() }),
+  intervals: obj({ intervalS: positive(), points: list(intervalPointSchema) }).describe(
+    'Per-interval throughput and percentiles; at most 600 points (past that, adjacent intervals merge exactly)',
+  ),
+  histograms: resultHistogramsSchema,
+}).meta({
+  title: 'dmaload run result',
+  description: 'The JSON written by `dmaload run --json` (format version 1). Latencies in ns, sizes in bytes, rates per second.',
+});
+
+/** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true });
+
+/** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
+export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {
+  return `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12' }), null, 2)}\n`;
+}
+
+// The layout's and the metrics' own types must stay what the schema says they are.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type SchemaMatchesItsSources = [
+  Holds<Same<z.infer<typeof integrityFailureSchema>, IntegrityFailure>>,
+  Holds<Same<z.infer<typeof violationReportSchema>, ViolationReport>>,
+  Holds<Same<z.infer<typeof latencySummaryNsSchema>, LatencySummaryNs>>,
+];

@@ -1,0 +1,59 @@
+// The plots' axis helpers (pure functions the browser script calls): percentile ticks and
+// legend values, decade and 1-2-5 splits, 1-2-5 ranges, series aligned on one x column, and
+// the log latency axis chosen by default only when the tail dwarfs the median.
+import { describe, expect, it } from 'vitest';
+import { alignSeries, axisSize, logSplits, logSplitsY, nice125, pctTick, pctValue, wantLogY } from '../../../src/report/html/axes.js';
+import type { PlotSpec } from '../../../src/report/html/data.js';
+
+describe('percentile axis', () => {
+  it('ticks read as percentiles with as many decimals as nines', () => {
+    expect([1, 10, 100, 1000, 1e4, 1e5].map(pctTick)).toEqual(['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']);
+  });
+
+  it('legend values have one more decimal; nothing reads as a dash', () => {
+    expect([1, 2, 20, 1000].map(pctValue)).toEqual(['0%', '50.0%', '95.0%', '99.90%']);
+    expect(pctValue(null)).toBe('–');
+  });
+
+  it('splits at each decade of 1/(1−p) within the range', () => {
+    expect(logSplits(null, 0, 1, 5000)).toEqual([1, 10, 100, 1000]);
+    expect(logSplits(null, 0, 5, 1e5)).toEqual([10, 100, 1000, 1e4, 1e5]);
+  });
+});
+
+describe('latency axis', () => {
+  it('log splits step 1-2-5, or decades only when that would be crowded', () => {
+    expect(logSplitsY(null, 1, 900, 12_000)).toEqual([1000, 2000, 5000, 10_000]);
+    expect(logSplitsY(null, 1, 1, 1e7)).toEqual([1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7]);
+  });
+
+  it('log ranges round out to 1-2-5 steps', () => {
+    expect([nice125(1300, false), nice125(1300, true), nice125(0, false), nice125(0, true)]).toEqual([1000, 2000, 0.5, 1]);
+  });
+
+  it('is as wide as its longest label needs', () => {
+    expect(axisSize(null, ['0', '1 s'])).toBe(48);
+    expect(axisSize(null, ['100 ms', '1234567890'])).toBe(96);
+  });
+});
+
+describe('series', () => {
+  it('align on the union of their x values, null where a series has no point', () => {
+    const spec = (points: [number, number | null][]) => ({ name: 'a', color: '#000', width: 1, dash: false, points });
+    expect(alignSeries([spec([[1, 10], [3, 30]]), spec([[2, 20], [3, 31]])])).toEqual([
+      [1, 2, 3],
+      [10, null, 30],
+      [null, 20, 31],
+    ]);
+  });
+
+  it('get a log latency axis by default only when the tail is over 30× the median', () => {
+    const plot = (p50: number, max: number): PlotSpec => ({
+      id: 'p', kind: 'percentile', title: '', yUnit: 'ns', device: null,
+      series: [{ name: 'a', color: '#000', width: 1, dash: false, points: [[1, p50 / 2], [2, p50], [1000, max]] }],
+    });
+    expect(wantLogY(plot(1000, 31_000))).toBe(true);
+    expect(wantLogY(plot(1000, 29_000))).toBe(false);
+    expect(wantLogY({ ...plot(1000, 1e6), kind: 'time' })).toBe(false);
+  });
+});
