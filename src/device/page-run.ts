@@ -145,6 +145,10 @@ export class PageRun {
     const tr = this.translator;
     const pasid = this.pasid;
     const cpl = this.completion;
+    const chk = this.checker;
+    // Plain loads of frame generations: the kernel bumps them with Atomics.add; a stale read here
+    // could only miss a violation, never invent one. (Atomics.load costs ~10 ns per check.)
+    const gen = this.generation;
     const runA = this.runPfnA;
     const runAG = this.runGenA;
     const runB = this.runPfnB;
@@ -154,10 +158,6 @@ export class PageRun {
     while (done < size) {
       this.enterCopy();
       let steps = 0;
-      let pages = 0;
-      let runBytes = 0;
-      let aPa = 0;
-      let bPa = 0;
       let fault: FaultCode = Fault.none;
       let faultAddress = 0;
       let faultWrite = false;
@@ -168,51 +168,104 @@ export class PageRun {
       let bVpn = Math.floor(b0 / PAGE_SIZE);
       let aOff = a0 - aVpn * PAGE_SIZE;
       let bOff = b0 - bVpn * PAGE_SIZE;
-      // Page steps; a run is processed where it ends: at a page that is not contiguous with it,
-      // at a fault, or at the end of the window (one call site, so the kernels inline once).
+      // A page translated but not contiguous with the run before it starts the next run.
+      let carried = false;
+      let cPfnA = 0;
+      let cGenA = 0;
+      let cPa = 0;
+      let cPfnB = 0;
+      let cGenB = 0;
+      let cPb = 0;
+      let cBytes = 0;
+      // The runs of this window, each processed where it ends (one call site: the kernels
+      // inline once): at a page that is not contiguous with it, at a fault, at the window's end.
       for (;;) {
-        let endWindow = done + runBytes >= size || steps >= windowPages;
-        let breaksRun = false;
-        let n = size - done - runBytes;
-        let pa = 0;
-        let pb = 0;
-        let pfnA = 0;
-        let genA = 0;
-        let pfnB = 0;
-        let genB = 0;
-        if (!endWindow) {
+        let pages = 0;
+        let runBytes = 0;
+        let aPa = 0;
+        let bPa = 0;
+        if (carried) {
+          carried = false;
+          runA[0] = cPfnA;
+          runAG[0] = cGenA;
+          runB[0] = cPfnB;
+          runBG[0] = cGenB;
+          aPa = cPa;
+          bPa = cPb;
+          pages = 1;
+          runBytes = cBytes;
+        }
+        while (done + runBytes < size && steps < windowPages) {
+          let n = size - done - runBytes;
+          let pfnA = 0;
+          let genA = 0;
+          let pa = 0;
           if (hasA) {
             if (PAGE_SIZE - aOff < n) n = PAGE_SIZE - aOff;
             const f = tr.translateFast(pasid, aVpn, false);
             if (f !== Fault.none) {
               fault = f;
               faultAddress = src + done + runBytes;
-              endWindow = true;
-            } else {
-              pfnA = tr.pfn;
-              genA = tr.gen;
-              pa = pfnA * PAGE_SIZE + aOff;
+              break;
             }
+            pfnA = tr.pfn;
+            genA = tr.gen;
+            pa = pfnA * PAGE_SIZE + aOff;
+            // Checker, before the access: the frame still has the generation the translation carried.
+            if (chk && gen[pfnA] !== genA) this.violation(pfnA, genA, src + done + runBytes, false);
           }
-          if (hasB && !endWindow) {
+          let pfnB = 0;
+          let genB = 0;
+          let pb = 0;
+          if (hasB) {
             if (PAGE_SIZE - bOff < n) n = PAGE_SIZE - bOff;
             const f = tr.translateFast(pasid, bVpn, bWrite);
             if (f !== Fault.none) {
               fault = f;
               faultAddress = dst + done + runBytes;
               faultWrite = bWrite;
-              endWindow = true;
-            } else {
-              pfnB = tr.pfn;
-              genB = tr.gen;
-              pb = pfnB * PAGE_SIZE + bOff;
+              break;
             }
+            pfnB = tr.pfn;
+            genB = tr.gen;
+            pb = pfnB * PAGE_SIZE + bOff;
+            if (chk && gen[pfnB] !== genB) this.violation(pfnB, genB, dst + done + runBytes, false);
           }
-          // Not contiguous: the run ends here, inside this window; this page starts the next.
-          breaksRun = !endWindow && pages > 0 && ((hasA && pa !== aPa + runBytes) || (hasB && pb !== bPa + runBytes));
+          steps++;
+          aOff += n;
+          if (aOff === PAGE_SIZE) {
+            aOff = 0;
+            aVpn++;
+          }
+          bOff += n;
+          if (bOff === PAGE_SIZE) {
+            bOff = 0;
+            bVpn++;
+          }
+          if (pages > 0 && ((hasA && pa !== aPa + runBytes) || (hasB && pb !== bPa + runBytes))) {
+            carried = true;
+            cPfnA = pfnA;
+            cGenA = genA;
+            cPa = pa;
+            cPfnB = pfnB;
+            cGenB = genB;
+            cPb = pb;
+            cBytes = n;
+            break;
+          }
+          if (pages === 0) {
+            aPa = pa;
+            bPa = pb;
+          }
+          runA[pages] = pfnA;
+          runAG[pages] = genA;
+          runB[pages] = pfnB;
+          runBG[pages] = genB;
+          pages++;
+          runBytes += n;
         }
-        if ((endWindow || breaksRun) && pages > 0) {
-          if (this.checker) {
+        if (pages > 0) {
+          if (chk) {
             this.runStart[0] = src + done;
             this.runStart[1] = dst + done;
           }
@@ -220,31 +273,8 @@ export class PageRun {
           if (k < runBytes) return this.difference(done + k);
           done += runBytes;
           cpl[C.bytesCompleted] = done;
-          pages = 0;
-          runBytes = 0;
         }
-        if (endWindow) break;
-        if (pages === 0) {
-          aPa = pa;
-          bPa = pb;
-        }
-        runA[pages] = pfnA;
-        runAG[pages] = genA;
-        runB[pages] = pfnB;
-        runBG[pages] = genB;
-        pages++;
-        steps++;
-        runBytes += n;
-        aOff += n;
-        if (aOff === PAGE_SIZE) {
-          aOff = 0;
-          aVpn++;
-        }
-        bOff += n;
-        if (bOff === PAGE_SIZE) {
-          bOff = 0;
-          bVpn++;
-        }
+        if (!carried) break;
       }
       this.exitCopy();
       if (fault !== Fault.none) {
@@ -259,15 +289,14 @@ export class PageRun {
   }
 
   /**
-   * One run: check, apply the op's kernel, check again. Returns the kernel's answer (ops.ts).
-   * The run's device addresses are in `runStart` (set by the caller: addresses above 2^30 would
-   * be boxed if passed as arguments).
+   * One run: apply the op's kernel, then check that no frame of the run was freed during the
+   * access (each page was checked before it, as it was translated). Returns the kernel's answer
+   * (ops.ts). The run's device addresses are in `runStart` (set by the caller: addresses above
+   * 2^30 would be boxed if passed as arguments).
    */
   private process(op: number, pages: number, hasA: boolean, hasB: boolean, aPa: number, bPa: number, runBytes: number, offset: number): number {
-    if (!this.checker) return this.kernels.run(op, aPa, bPa, runBytes, offset);
-    this.checkRun(pages, hasA, hasB, false);
     const k = this.kernels.run(op, aPa, bPa, runBytes, offset);
-    this.checkRun(pages, hasA, hasB, true);
+    if (this.checker) this.checkAfter(pages, hasA, hasB);
     return k;
   }
 
@@ -320,23 +349,22 @@ export class PageRun {
   }
 
   /**
-   * Checker over a run: every source page (if the op reads one) and destination page (if it
-   * uses one) still has the generation its translation carried.
+   * Checker after a run's access: every source page (if the op reads one) and destination page
+   * (if it uses one) still has the generation its translation carried — a frame freed during
+   * the access is a use-after-free DMA too. Counts the pages checked.
    */
-  private checkRun(pages: number, hasA: boolean, hasB: boolean, after: boolean): void {
-    // Plain loads: the kernel bumps generations with Atomics.add; a stale read here could only
-    // miss a violation, never invent one, and the kernel call between the two checks forces
-    // fresh loads. (Atomics.load costs ~10 ns per check on the hot path.)
+  private checkAfter(pages: number, hasA: boolean, hasB: boolean): void {
+    // Plain loads (see execute); the kernel call before this check forces fresh ones.
     const g = this.generation;
     for (let k = 0; k < pages; k++) {
       if (hasA && g[this.runPfnA[k]!] !== this.runGenA[k]) {
-        this.violation(this.runPfnA[k]!, this.runGenA[k]!, pageAddress(this.runStart[0]!, k), after);
+        this.violation(this.runPfnA[k]!, this.runGenA[k]!, pageAddress(this.runStart[0]!, k), true);
       }
       if (hasB && g[this.runPfnB[k]!] !== this.runGenB[k]) {
-        this.violation(this.runPfnB[k]!, this.runGenB[k]!, pageAddress(this.runStart[1]!, k), after);
+        this.violation(this.runPfnB[k]!, this.runGenB[k]!, pageAddress(this.runStart[1]!, k), true);
       }
     }
-    if (after) this.counters[Counter.checkerPages]! += (hasA ? pages : 0) + (hasB ? pages : 0);
+    this.counters[Counter.checkerPages]! += (hasA ? pages : 0) + (hasB ? pages : 0);
   }
 
   /** Record a use-after-free DMA (slow path; the first one is kept with its details). */
