@@ -10,7 +10,7 @@
  * size: by default V8 doubles new space each time as many bytes as it holds have survived,
  * which over a long run adds several MiB of resident memory in steps (measured on the
  * `bench:long` profile: +9.5% over 5 minutes without the flag, 3.7–4.8% spread with it).
- * Device workers get the same through piscina's resourceLimits (run/run.ts).
+ * Device workers get the same through piscina's resourceLimits (run/pool.ts).
  */
 
 import { hideBin } from 'yargs/helpers';

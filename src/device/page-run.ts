@@ -15,9 +15,10 @@
  * the invalidation. Translations therefore never cross a window boundary, and device-TLB
  * invalidations are applied only between windows (invalidations.ts).
  *
- * The use-after-free checker runs before and after every run: each page's frame must still have
- * the generation its translation carried (frames bump it when freed, layout/physmem.ts);
- * a mismatch is a use-after-free DMA, counted, and the first one reported with its details.
+ * The use-after-free checker compares each page's frame generation (bumped when a frame is
+ * freed, layout/physmem.ts) with the one its translation carried: as the page is translated,
+ * before any access, and again after its run's access. A mismatch is a use-after-free DMA,
+ * counted, and the first one reported with its details.
  *
  * A translation fault ends the window after the run before it is processed. Without PRI (or for
  * an identity domain's out-of-range address) it stands: the descriptor completes with the
