@@ -4,7 +4,7 @@
  */
 
 import { C, DeviceEngine } from '../src/device/engine.js';
-import { D, type Descriptor, descriptorOf } from '../src/device/descriptor.js';
+import { D, descriptorOf } from '../src/device/descriptor.js';
 import { Op } from '../src/layout/ops.js';
 import { parseProfile } from '../src/profile/load.js';
 import { boot, type Booted } from '../src/run/boot.js';
@@ -47,9 +47,8 @@ devices:
   return { booted, engine, base: spec.region.start, rootPfn: proc.rootPfn, pasid: spec.pasid };
 }
 
-export function descriptor(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
-  return descriptorOf(op, src, dst, sizeBytes);
-}
+/** A descriptor built by hand (src/device/descriptor.ts). */
+export const descriptor = descriptorOf;
 
 /** Format ns per operation with a unit. */
 export function ns(v: number): string {

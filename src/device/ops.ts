@@ -39,7 +39,7 @@ export const Trait = {
   writesDestination: 4,
   /** Stops at the first difference: its windows grow from one page. */
   stopsEarly: 8,
-  /** Its kernel keeps state across runs (begin / finish). */
+  /** Its kernel keeps state across runs (begin / finish): the running CRC. */
   stateful: 16,
   /** Window size in pages: bits 8 and up. */
   windowShift: 8,
@@ -50,8 +50,8 @@ const t = Trait;
 export const OP_TRAITS = Int32Array.of(
   t.readsSource | t.usesDestination | t.writesDestination | (64 << t.windowShift), // memmove
   t.usesDestination | t.writesDestination | (64 << t.windowShift), // fill
-  t.readsSource | t.usesDestination | t.stopsEarly | t.stateful | (16 << t.windowShift), // compare
-  t.usesDestination | t.stopsEarly | t.stateful | (16 << t.windowShift), // comparePattern
+  t.readsSource | t.usesDestination | t.stopsEarly | (16 << t.windowShift), // compare
+  t.usesDestination | t.stopsEarly | (16 << t.windowShift), // comparePattern
   t.readsSource | t.stateful | (4 << t.windowShift), // crc32c
   0, // batch: no kernel
 );
@@ -160,10 +160,10 @@ export class OpKernels {
     readonly patternHi: number,
   ) {}
 
-  /** Before the first run of a descriptor that starts (or resumes) `offset` bytes in (stateful ops). */
-  begin(op: number, offset: number): void {
+  /** Before the first run of a crc32c descriptor that starts (or resumes) `offset` bytes in. */
+  begin(offset: number): void {
     // A resubmitted remainder continues the running CRC.
-    if (op === Op.crc32c && offset === 0) this.crc[0] = CRC32C_INIT;
+    if (offset === 0) this.crc[0] = CRC32C_INIT;
   }
 
   /**
@@ -196,8 +196,11 @@ export class OpKernels {
     return kernel(this, srcPa, dstPa, n, offset);
   }
 
-  /** After the last run of a descriptor that completed every byte: the op's result (stateful ops). */
-  finish(op: number, c: CompletionRecord): void {
-    c[C.result] = op === Op.crc32c ? crc32cFinal(this.crc) : -1;
+  /**
+   * After the last run of a crc32c descriptor that completed every byte: the CRC. (Every other
+   * op's result is already in the record: -1 from the start, or a comparing op's difference.)
+   */
+  finish(c: CompletionRecord): void {
+    c[C.result] = crc32cFinal(this.crc);
   }
 }

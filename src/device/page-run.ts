@@ -155,7 +155,7 @@ export class PageRun {
     const runB = this.runPfnB;
     const runBG = this.runGenB;
     let done = desc[D.startOffset]!;
-    if (stateful) this.kernels.begin(op, done);
+    if (stateful) this.kernels.begin(done);
     while (done < size) {
       this.enterCopy();
       let steps = 0;
@@ -285,7 +285,7 @@ export class PageRun {
       this.invalidations.poll();
       if (windowPages < maxPages) windowPages *= 2;
     }
-    if (stateful) this.kernels.finish(op, cpl);
+    if (stateful) this.kernels.finish(cpl);
     return Status.success;
   }
 

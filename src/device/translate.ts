@@ -32,6 +32,8 @@ export class Translator {
   /** That frame's generation when the translation was made (checker input). */
   gen = 0;
   private readonly walkOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
+  /** The reference walk's own out-record (its walks are not counted). */
+  private readonly referenceOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
   private readonly counters: Float64Array;
 
   constructor(
@@ -152,7 +154,7 @@ export class Translator {
     if (domain < 0) return -1;
     const type = Atomics.load(this.domains.type, domain);
     if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : -1;
-    const out: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
+    const out = this.referenceOut;
     return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out) === Fault.none ? out.pfn : -1;
   }
 }

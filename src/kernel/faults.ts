@@ -34,6 +34,7 @@ import { PTE_P } from '../layout/pagetable.js';
 import type { PhysMemViews } from '../layout/physmem.js';
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import { PAGE_SIZE } from '../layout/constants.js';
+import type { TouchOutcome } from '../rpc/endpoint.js';
 import { lookupPte } from './pagetables.js';
 
 /** The address space a page request faults into (an mm). */
@@ -72,9 +73,6 @@ interface OpenGroup {
 function absNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
-
-/** What a software touch found. */
-export type TouchOutcome = 'ok' | 'no-attachment' | 'no-vma' | 'read-only';
 
 export class FaultService<S extends FaultAddressSpace> {
   readonly stats: PageRequestStats = {

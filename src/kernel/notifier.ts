@@ -72,11 +72,6 @@ export class MmNotifier {
     this.perEventIommuNs = new Float64Array(o.iommuCount);
   }
 
-  /** The strategy this notifier runs. */
-  get strategy(): InvalidationStrategy {
-    return this.o.strategy;
-  }
-
   /**
    * The notifier call for [startVpn, endVpn) of `proc`: every SVA domain on the mm is flushed
    * with the strategy. Resolves when every submission has completed.

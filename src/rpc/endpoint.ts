@@ -52,6 +52,9 @@ export interface IntervalReport {
   readonly histogram: string;
 }
 
+/** What a software touch of a page found: 'ok' when the page is now present. */
+export type TouchOutcome = 'ok' | 'no-attachment' | 'no-vma' | 'read-only';
+
 /** What a device worker may ask of (or report to) the kernel: control plane only. */
 export interface KernelApi {
   /** Once per interval per device: the interval's histogram and counts. */
@@ -60,7 +63,7 @@ export interface KernelApi {
    * The CPU-fault path after a partial completion: touch `address` (read or write) in the
    * address space behind (device, PASID). 'ok' if the page is now present.
    */
-  touch(device: number, pasid: number, address: number, write: boolean): 'ok' | 'no-attachment' | 'no-vma' | 'read-only';
+  touch(device: number, pasid: number, address: number, write: boolean): TouchOutcome;
 }
 
 export const expose = Comlink.expose;

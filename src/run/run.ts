@@ -12,7 +12,7 @@
  * wait is bounded: never a hang.
  */
 
-import type { DeviceTask } from '../layout/protocol.js';
+import type { DeviceTask, DeviceTestHooks } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelError } from '../kernel/errors.js';
 import { MmNotifier } from '../kernel/notifier.js';
@@ -26,7 +26,6 @@ import { IntervalCollector, type IntervalSink } from './intervals.js';
 import { DevicePool } from './pool.js';
 import { ProgressSampler, type ProgressSnapshot } from './progress.js';
 import { buildResult, type RunOutcome } from './result.js';
-import type { DeviceTestHooks } from '../layout/protocol.js';
 
 export interface RunOptions {
   /** Overrides the profile's seed. */

@@ -1,6 +1,6 @@
 /** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
 
-import { type Descriptor, descriptorOf } from '../../src/device/descriptor.js';
+import { descriptorOf } from '../../src/device/descriptor.js';
 import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
 import { parseProfile } from '../../src/profile/load.js';
 import type { Profile } from '../../src/profile/types.js';
@@ -25,9 +25,8 @@ export function engineFor(b: Booted, index: number, sink: LatencySink = nullSink
   return new DeviceEngine({ ...b.devices[index]!.spec, costs: NO_COSTS }, { machine: b.kernel.views, sink });
 }
 
-export function desc(op: number, src: number, dst: number, sizeBytes: number): Descriptor {
-  return descriptorOf(op, src, dst, sizeBytes);
-}
+/** A descriptor built by hand (src/device/descriptor.ts). */
+export const desc = descriptorOf;
 
 /** One IOMMU, one process `app` with region `buf`, and `devices` SVA-bound DSA devices. */
 export function svaYaml(opts: {
