@@ -31,10 +31,13 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
   const interval = newWasmHistogram();
   const kernel: Remote<KernelApi> | undefined = task.kernelPort ? wrap<KernelApi>(portEndpoint(task.kernelPort)) : undefined;
   try {
+    // Modelled time: intervals are virtual-time slices the engine closes (closeInterval).
+    let closeInterval: ((endNs: number) => void) | undefined;
     // The task is the engine's spec, as is.
     const engine = new DeviceEngine(task, {
       machine,
       sink: {
+        closeInterval: (endNs) => closeInterval?.(endNs),
         record: (op, ns, wasFaulted, uncorrectedNs) => {
           histograms[op]!.recordValue(ns);
           interval.recordValue(ns);
@@ -53,6 +56,40 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     }
 
     engine.begin();
+    if (task.modelled) {
+      // Virtual time: intervals end at multiples of intervalNs; reports are not awaited (the
+      // engine runs on, inside the kernel's protocol, until the stop flag).
+      let index = 0;
+      let startNs = 0;
+      let ops = 0;
+      let bytes = 0;
+      const report = (endNs: number): Promise<void> | undefined => {
+        const o = dev.counters[Counter.opsCompleted]!;
+        const b = dev.counters[Counter.bytes]!;
+        const r: IntervalReport = {
+          device: task.index,
+          index: index++,
+          startMs: startNs / 1e6,
+          endMs: endNs / 1e6,
+          ops: o - ops,
+          bytes: b - bytes,
+          histogram: encodeHistogram(interval),
+        };
+        interval.reset();
+        startNs = endNs;
+        ops = o;
+        bytes = b;
+        return kernel?.interval(r);
+      };
+      // Not awaited while the engine runs (the kernel hears them in order on one port)...
+      closeInterval = (endNs) => void report(endNs);
+      engine.runModelled();
+      engine.end();
+      const endNs = Math.max(engine.lastCompletionNs, startNs);
+      // ...the last one is, so every report is in before the result.
+      if (endNs > startNs || index === 0) await report(endNs);
+      return result(Math.round(engine.lastCompletionNs), engine);
+    }
     const startMs = performance.now();
     const crashAfter = task.testHooks?.crashAfterDescriptors;
     // Interval reporting (control plane, once per interval).
@@ -102,7 +139,18 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     const elapsedNs = Math.round((endMs - startMs) * 1e6);
     engine.end();
     await reportInterval(endMs);
+    return result(elapsedNs, engine);
+  } finally {
+    Atomics.store(dev.state, 0, DeviceState.done);
+    for (const h of histograms) h.destroy();
+    faulted.destroy();
+    clean.destroy();
+    uncorrected.destroy();
+    interval.destroy();
+    task.kernelPort?.close();
+  }
 
+  function result(elapsedNs: number, engine: DeviceEngine): DeviceTaskResult {
     return {
       index: task.index,
       elapsedNs,
@@ -116,13 +164,5 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       firstIntegrityFailure: engine.firstIntegrityFailure,
       firstViolation: engine.firstViolation,
     };
-  } finally {
-    Atomics.store(dev.state, 0, DeviceState.done);
-    for (const h of histograms) h.destroy();
-    faulted.destroy();
-    clean.destroy();
-    uncorrected.destroy();
-    interval.destroy();
-    task.kernelPort?.close();
   }
 }

@@ -16,6 +16,14 @@
  * Leaves out: several engines per device and work-queue submission (one submitter per device
  * never overfills its WQ, so submit retries are always 0), batch-list fetch through translation.
  *
+ * Modelled time (`runModelled`, design.md §6): a descriptor arriving at `a` (closed loop: when
+ * its slot's previous descriptor completed; open loop: its intended start) starts at
+ * max(a + submitNs, engine free), costs descriptorNs, then its pages (page-run.ts: translation
+ * by outcome, bytes ÷ bandwidth), then completionNs; latency = completion − a in virtual ns, so
+ * the open loop's coordinated-omission correction falls out. A partial completion's touch goes
+ * to the kernel through the page-request ring (pri.ts) and the remainder is resubmitted.
+ * Intervals are virtual-time slices closed by the completion that crosses their end.
+ *
  * Hot path rule: per descriptor and per page, only typed arrays, Atomics and preallocated
  * records — no messages, promises or allocation.
  */
@@ -35,12 +43,23 @@ import { PageRequester } from './pri.js';
 import { loopsFor } from './spin.js';
 import { Translator } from './translate.js';
 import { IntegrityVerifier } from './verify.js';
+import { VirtualTime } from './vtime.js';
 import { Workload } from './workload.js';
+
+/** GB/s = bytes per ns → ns per byte (0: unlimited). */
+function perByte(gbps: number): number {
+  return gbps > 0 ? 1 / gbps : 0;
+}
 
 export { C };
 
 /** Where completed-descriptor latencies go (wasm HdrHistograms in a worker). */
 export interface LatencySink {
+  /**
+   * Modelled time: the interval ending at `endNs` (virtual) is complete — every completion before
+   * it has been recorded, none after it.
+   */
+  closeInterval?(endNs: number): void;
   /**
    * A logical descriptor completed; `faulted` if it took at least one page fault. Open loop:
    * `latencyNs` runs from the intended start, `uncorrectedNs` from the actual submission;
@@ -98,45 +117,82 @@ export class DeviceEngine {
   private outstanding = 0;
   private submitted = 0;
   private completed = 0;
+  /** The engine's virtual clock (modelled time) or an idle stand-in (host time). */
+  readonly vt: VirtualTime;
+  private readonly spec: DeviceSpec;
+  private readonly requester: PageRequester | undefined;
+  /** Modelled time: virtual time of the last completion, ns. */
+  lastCompletionNs = 0;
 
   constructor(spec: DeviceSpec, env: EngineEnvironment) {
     const m = env.machine;
     const w = spec.workload;
+    this.spec = spec;
     this.dev = m.devices[spec.index]!;
     this.counters = this.dev.counters;
     const ats = m.shape.devices[spec.index]!.ats;
-    this.translator = new Translator(m.mem, m.domains, m.iommus[spec.iommu]!, spec.iommu, this.dev, ats, loopsFor(spec.costs.iotlbMissWalkNs));
+    const costs = spec.costs;
+    const modelled = spec.modelled;
+    this.invalidations = new DevtlbInvalidations(this.dev, modelled ? 0 : loopsFor(costs.devtlbInvalidationNs), costs.devtlbInvalidationNs);
+    this.vt = new VirtualTime(this.dev, modelled ? m.clock : undefined, this.invalidations);
+    this.translator = new Translator(
+      m.mem,
+      m.domains,
+      m.iommus[spec.iommu]!,
+      spec.iommu,
+      this.dev,
+      ats,
+      modelled ? 0 : loopsFor(costs.iotlbMissWalkNs),
+      modelled
+        ? {
+            costs: { devtlbHitNs: costs.devtlbHitNs, atsTranslationNs: costs.atsTranslationNs, iotlbHitNs: costs.iotlbHitNs, walkNs: costs.iotlbMissWalkNs },
+            clock: this.vt,
+          }
+        : undefined,
+    );
     this.rng = new Rng(spec.seed, spec.index);
     this.workload = new Workload(w, spec.region, this.rng);
     const pattern = new Uint8Array(8);
     for (let j = 0; j < 8; j++) {
       pattern[j] = (j < 4 ? this.workload.patternLo >>> (8 * j) : this.workload.patternHi >>> (8 * (j - 4))) & 0xff;
     }
-    this.invalidations = new DevtlbInvalidations(this.dev, loopsFor(spec.costs.devtlbInvalidationNs));
+    const nsPerByte = new Float64Array(OP_COUNT);
+    nsPerByte[Op.memmove] = perByte(costs.memmoveGBps);
+    nsPerByte[Op.fill] = perByte(costs.fillGBps);
+    nsPerByte[Op.compare] = perByte(costs.compareGBps);
+    nsPerByte[Op.comparePattern] = perByte(costs.comparePatternGBps);
+    nsPerByte[Op.crc32c] = perByte(costs.crc32cGBps);
     const peers = m.devices.filter((_, i) => m.shape.devices[i]!.iommu === spec.iommu);
-    this.pageRun = new PageRun({
-      translator: this.translator,
-      kernels: new OpKernels(m.mem.bytes, m.mem.words, pattern, this.workload.patternLo, this.workload.patternHi),
-      completion: this.completion,
-      invalidations: this.invalidations,
-      requester: spec.pri
+    // Page requests (PRI); in modelled time also the path of a partial completion's touch.
+    this.requester =
+      spec.pri || modelled
         ? new PageRequester(
             this.dev,
             peers,
             spec.prqEntries,
             spec.pasid,
             this.invalidations,
-            loopsFor(spec.costs.pageRequestNs),
-            loopsFor(spec.costs.pageResponseNs),
+            modelled ? 0 : loopsFor(spec.costs.pageRequestNs),
+            modelled ? 0 : loopsFor(spec.costs.pageResponseNs),
+            modelled ? { vt: this.vt, requestNs: costs.pageRequestNs, responseNs: costs.pageResponseNs } : undefined,
           )
-        : undefined,
+        : undefined;
+    this.pageRun = new PageRun({
+      translator: this.translator,
+      kernels: new OpKernels(m.mem.bytes, m.mem.words, pattern, this.workload.patternLo, this.workload.patternHi),
+      completion: this.completion,
+      invalidations: this.invalidations,
+      requester: spec.pri ? this.requester : undefined,
       blockOnFault: spec.blockOnFault,
       dev: this.dev,
       generation: m.mem.generation,
       checker: spec.checker,
       deviceId: spec.id,
       pasid: spec.pasid,
+      vt: this.vt,
+      nsPerByte,
     });
+
     this.verifier = new IntegrityVerifier(
       this.translator,
       m.mem.bytes,
@@ -244,6 +300,85 @@ export class DeviceEngine {
   }
 
   /**
+   * Modelled time: run every descriptor this device will submit, on its virtual clock, then stay
+   * in the kernel's protocol (applying invalidations) until the stop flag. Returns when stopped.
+   */
+  runModelled(): void {
+    const vt = this.vt;
+    const spec = this.spec;
+    const c = this.counters;
+    const costs = spec.costs;
+    const durationNs = spec.durationNs ?? Infinity;
+    const qd = this.openLoop ? 1 : this.queueDepth;
+    // Closed loop: when each slot's next descriptor arrives (its previous one's completion).
+    const slotArrivalNs = new Float64Array(qd);
+    const intervalNs = spec.intervalNs;
+    let nextIntervalNs = intervalNs;
+    let slot = 0;
+    let nextIntendedNs = 0;
+    vt.start();
+    while (!vt.stopped && this.submitted < this.limit) {
+      let arrivalNs: number;
+      let submitNs: number;
+      if (this.openLoop) {
+        arrivalNs = nextIntendedNs;
+        if (arrivalNs >= durationNs) break;
+        nextIntendedNs +=
+          this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec;
+        // One descriptor outstanding: the submitter waits for the previous completion.
+        submitNs = Math.max(arrivalNs, this.lastCompletionNs);
+      } else {
+        arrivalNs = slotArrivalNs[slot]!;
+        if (arrivalNs >= durationNs) break;
+        submitNs = arrivalNs;
+      }
+      this.submitted++;
+      this.outstanding = 1;
+      vt.idleUntil(submitNs + costs.submitNs);
+      if (vt.stopped) break;
+      vt.nowNs += costs.descriptorNs;
+      this.workload.next(this.desc);
+      this.pageRun.beginDescriptor();
+      this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+      this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+      let status: StatusCode;
+      for (;;) {
+        c[Counter.submitted]!++;
+        status = this.execute(this.desc);
+        c[Counter.completed]!++;
+        c[Counter.statusBase + status]!++;
+        if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
+        // Partial completion: the software sees it, touches the page, resubmits the remainder.
+        c[Counter.partialCompletions]!++;
+        vt.nowNs += costs.completionNs;
+        const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
+        if (!ok) {
+          c[Counter.touchesFailed]!++;
+          break;
+        }
+        c[Counter.touchesOk]!++;
+        this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
+        vt.idleUntil(vt.nowNs + costs.submitNs);
+        vt.nowNs += costs.descriptorNs;
+      }
+      vt.nowNs += costs.completionNs;
+      const completionNs = vt.nowNs;
+      while (completionNs >= nextIntervalNs) {
+        this.sink.closeInterval?.(nextIntervalNs);
+        nextIntervalNs += intervalNs;
+      }
+      this.lastCompletionNs = completionNs;
+      this.account(status, Math.round(completionNs - arrivalNs), this.openLoop ? Math.round(completionNs - submitNs) : -1);
+      if (!this.openLoop) {
+        slotArrivalNs[slot] = completionNs;
+        slot = (slot + 1) % qd;
+      }
+    }
+    this.outstanding = 0;
+    vt.finish();
+  }
+
+  /**
    * Open loop: wait until `dueMs` without spinning a core away — sleep on the doorbell (the
    * kernel's messages and the stop flag wake it), applying invalidations; spin only the last
    * few microseconds.
@@ -291,7 +426,6 @@ export class DeviceEngine {
 
   /** Complete the current logical descriptor (its first submit to now). */
   private completeLogical(status: StatusCode): void {
-    const c = this.counters;
     const now = this.nowMs();
     this.lastCompletionMs = now;
     const latencyNs = Math.round((now - this.submitMs[this.queueHead]!) * 1e6);
@@ -304,6 +438,12 @@ export class DeviceEngine {
       this.queueHead = (this.queueHead + 1) % this.queueDepth;
     }
     this.outstanding--;
+    this.account(status, latencyNs, uncorrectedNs);
+  }
+
+  /** Count a completed logical descriptor, record its latency, sample its integrity. */
+  private account(status: StatusCode, latencyNs: number, uncorrectedNs: number): void {
+    const c = this.counters;
     this.completed++;
     const op = this.desc[D.op]!;
     const faulted = this.pageRun.faulted;
@@ -322,15 +462,16 @@ export class DeviceEngine {
 
   /** Mark the device running; apply invalidations posted while it was idle first. */
   begin(): void {
-    this.invalidations.poll();
+    // Modelled time: invalidations are applied only inside the kernel's protocol (vtime.ts).
+    if (!this.vt.modelled) this.invalidations.poll();
     Atomics.store(this.dev.state, 0, DeviceState.running);
-    this.invalidations.poll();
+    if (!this.vt.modelled) this.invalidations.poll();
   }
 
   /** Mark the device done; apply (and acknowledge) anything posted meanwhile. */
   end(): void {
     Atomics.store(this.dev.state, 0, DeviceState.done);
-    this.invalidations.poll();
+    if (!this.vt.modelled) this.invalidations.poll();
   }
 
   /** Apply every pending device-TLB invalidation, then acknowledge the last one. Cheap if none. */

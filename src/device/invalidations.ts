@@ -6,9 +6,12 @@
  * flight through an old translation finishes before the acknowledgement; and while the device
  * waits (page responses, open-loop pacing), so the kernel never waits on a sleeping device.
  *
- * Each request costs `devtlbInvalidationNs` of injected delay on the device's thread (platform
- * model). Not modelled: invalidation request queues inside the device, invalidation of
- * in-flight translation requests.
+ * Host time: each request costs `devtlbInvalidationNs` of injected delay on the device's thread
+ * (platform model). Modelled time (vtime.ts): a request is applied at the engine's first page
+ * boundary at or after its arrival (`applyDue`), costs the engine `devtlbInvalidationNs` of
+ * virtual time, and is acknowledged with the clock after it (`invAckNs`); a stalled or finished
+ * engine applies it at its arrival (`applyStalled`). Not modelled: invalidation request queues
+ * inside the device, invalidation of in-flight translation requests.
  */
 
 import { Counter, type DeviceViews, InvRecord } from '../layout/device.js';
@@ -23,8 +26,10 @@ export class DevtlbInvalidations {
 
   constructor(
     private readonly dev: DeviceViews,
-    /** Busy-loop count injected per request (0 = none). */
+    /** Busy-loop count injected per request (0 = none; host time). */
     private readonly costLoops: number,
+    /** Virtual time per request (modelled time). */
+    private readonly costNs = 0,
   ) {
     this.head = Atomics.load(dev.invRing.head, 0);
     this.tail = dev.invRing.tail;
@@ -33,6 +38,56 @@ export class DevtlbInvalidations {
   /** Apply every pending request, then acknowledge the last one. Cheap when there is none (inlined). */
   poll(): void {
     if (Atomics.load(this.tail, 0) !== this.head) this.apply();
+  }
+
+  /** Modelled time: arrival of the oldest pending request, or Infinity. */
+  nextArrivalNs(): number {
+    const ring = this.dev.invRing;
+    if (ring.available() === 0) return Infinity;
+    return ring.slots[ring.peek() + InvRecord.arrivalNs]!;
+  }
+
+  /** Modelled time, at a page boundary: apply the requests that have arrived by `vt.nowNs`. */
+  applyDue(vt: { nowNs: number }): void {
+    const ring = this.dev.invRing;
+    while (ring.available() > 0) {
+      const s = ring.peek();
+      if (ring.slots[s + InvRecord.arrivalNs]! > vt.nowNs) break;
+      vt.nowNs += this.costNs;
+      this.applyOne(s, vt.nowNs);
+    }
+  }
+
+  /**
+   * Modelled time, engine stalled from `busyNs`: apply the requests arriving before `limitNs`,
+   * each as it arrives. Returns when the engine's invalidation work ends.
+   */
+  applyStalled(busyNs: number, limitNs: number): number {
+    const ring = this.dev.invRing;
+    let t = busyNs;
+    while (ring.available() > 0) {
+      const s = ring.peek();
+      const arrival = ring.slots[s + InvRecord.arrivalNs]!;
+      if (arrival >= limitNs) break;
+      t = Math.max(t, arrival) + this.costNs;
+      this.applyOne(s, t);
+    }
+    return t;
+  }
+
+  private applyOne(s: number, ackNs: number): void {
+    const ring = this.dev.invRing;
+    const t = this.dev.devtlb;
+    const pasid = ring.slots[s + InvRecord.pasid]!;
+    const start = ring.slots[s + InvRecord.vpnStart]!;
+    const end = ring.slots[s + InvRecord.vpnEnd]!;
+    const seq = ring.slots[s + InvRecord.seq]!;
+    for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
+    ring.consume();
+    this.head = Atomics.load(ring.head, 0);
+    this.dev.counters[Counter.devtlbInvalidations]!++;
+    this.dev.invAckNs[0] = ackNs;
+    Atomics.store(this.dev.invAck, 0, seq);
   }
 
   private apply(): void {

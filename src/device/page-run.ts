@@ -30,6 +30,11 @@
  * instead. With PRI but no block-on-fault: a partial completion (status page-fault), which the
  * engine turns into a software touch and a resubmission of the remainder.
  *
+ * Modelled time (vtime.ts): each page step adds its operands' translation costs (translate.ts
+ * `costNs`) and its bytes ÷ the op's modelled bandwidth to the engine's clock; a window also
+ * ends when the clock reaches `vt.stopAtNs` (the kernel's horizon or the next device-TLB
+ * invalidation's arrival), and between windows the engine calls `vt.boundary()`.
+ *
  * Hot path: typed arrays, Atomics and small-integer results only; no allocation.
  * Not modelled: batch-list fetch through translation, completion-record writes through
  * translation, several engines per device.
@@ -46,6 +51,7 @@ import type { DevtlbInvalidations } from './invalidations.js';
 import { MAX_WINDOW_PAGES, OP_TRAITS, type OpKernels, Trait } from './ops.js';
 import { type PageRequester, RESPONSE_TIMEOUT_MS, RequestOutcome } from './pri.js';
 import type { Translator } from './translate.js';
+import type { VirtualTime } from './vtime.js';
 
 /** What becomes of a translation fault: the page is retried, or the fault stands. */
 export const Resolution = { retry: 0, stands: 1 } as const;
@@ -68,6 +74,10 @@ export interface PageRunOptions {
   readonly checker: boolean;
   readonly deviceId: string;
   readonly pasid: number;
+  /** The engine's clock (modelled time; host time never stops a window on it). */
+  readonly vt: VirtualTime;
+  /** Per op (OP_NAMES index): modelled data cost, ns per byte. */
+  readonly nsPerByte: Float64Array;
 }
 
 export class PageRun {
@@ -101,8 +111,14 @@ export class PageRun {
   private standing: FaultCode = Fault.none;
   private faultRetries = 0;
   private overflowSinceMs = 0;
+  private readonly vt: VirtualTime;
+  private readonly modelled: boolean;
+  private readonly nsPerByte: Float64Array;
 
   constructor(o: PageRunOptions) {
+    this.vt = o.vt;
+    this.modelled = o.vt.modelled;
+    this.nsPerByte = o.nsPerByte;
     this.translator = o.translator;
     this.kernels = o.kernels;
     this.completion = o.completion;
@@ -154,10 +170,15 @@ export class PageRun {
     const runAG = this.runGenA;
     const runB = this.runPfnB;
     const runBG = this.runGenB;
+    const vt = this.vt;
+    const perByte = this.nsPerByte[op]!;
     let done = desc[D.startOffset]!;
     if (stateful) this.kernels.begin(done);
     while (done < size) {
       this.enterCopy();
+      // The engine's clock for this window (written back before anything that reads it).
+      let clock = vt.nowNs;
+      const stopAt = vt.stopAtNs;
       let steps = 0;
       let fault: FaultCode = Fault.none;
       let faultAddress = 0;
@@ -196,7 +217,7 @@ export class PageRun {
           pages = 1;
           runBytes = cBytes;
         }
-        while (done + runBytes < size && steps < windowPages) {
+        while (done + runBytes < size && steps < windowPages && clock < stopAt) {
           let n = size - done - runBytes;
           let pfnA = 0;
           let genA = 0;
@@ -211,6 +232,7 @@ export class PageRun {
             }
             pfnA = tr.pfn;
             genA = tr.gen;
+            clock += tr.costNs;
             pa = pfnA * PAGE_SIZE + aOff;
             // Checker, before the access: the frame still has the generation the translation carried.
             if (chk && gen[pfnA] !== genA) this.violation(pfnA, genA, src + done + runBytes, false);
@@ -229,10 +251,12 @@ export class PageRun {
             }
             pfnB = tr.pfn;
             genB = tr.gen;
+            clock += tr.costNs;
             pb = pfnB * PAGE_SIZE + bOff;
             if (chk && gen[pfnB] !== genB) this.violation(pfnB, genB, dst + done + runBytes, false);
           }
           steps++;
+          clock += n * perByte;
           aOff += n;
           if (aOff === PAGE_SIZE) {
             aOff = 0;
@@ -271,18 +295,27 @@ export class PageRun {
             this.runStart[1] = dst + done;
           }
           const k = this.process(op, pages, hasA, hasB, aPa, bPa, runBytes, done);
-          if (k < runBytes) return this.difference(done + k);
+          if (k < runBytes) {
+            // A difference ends the descriptor; the pages after it cost no data time.
+            vt.nowNs = clock - (runBytes - k) * perByte;
+            return this.difference(done + k);
+          }
           done += runBytes;
           cpl[C.bytesCompleted] = done;
         }
         if (!carried) break;
       }
       this.exitCopy();
+      vt.nowNs = clock;
       if (fault !== Fault.none) {
-        if (this.resolve(fault, faultAddress, faultWrite) === Resolution.retry) continue;
+        if (this.resolve(fault, faultAddress, faultWrite) === Resolution.retry) {
+          if (this.modelled) vt.boundary();
+          continue;
+        }
         return standingFault(cpl, this.standing, faultAddress, faultWrite, done);
       }
-      this.invalidations.poll();
+      if (this.modelled) vt.boundary();
+      else this.invalidations.poll();
       if (windowPages < maxPages) windowPages *= 2;
     }
     if (stateful) this.kernels.finish(cpl);
@@ -322,7 +355,7 @@ export class PageRun {
     const outcome = requester.request(Math.floor(address / PAGE_SIZE), write);
     if (outcome === RequestOutcome.overflow) {
       // Not answered by the kernel, so not counted against the retry limit; bounded in time.
-      const now = performance.now();
+      const now = this.modelled ? this.vt.nowNs / 1e6 : performance.now();
       if (this.overflowSinceMs === 0) this.overflowSinceMs = now;
       else if (now - this.overflowSinceMs > RESPONSE_TIMEOUT_MS) return this.stand(fault);
       return Resolution.retry;

@@ -14,13 +14,20 @@
  * applying device-TLB invalidations. A kernel that never answers within RESPONSE_TIMEOUT_MS is
  * a bug (the run fails naming the device).
  *
+ * Modelled time (vtime.ts): the request reaches the kernel `pageRequestNs` after the engine's
+ * clock, stamped with that virtual time; the kernel computes the queue's occupancy and its
+ * overflow in virtual time and answers; the engine resumes `pageResponseNs` after the answer's
+ * time (an overflow: after OVERFLOW_BACKOFF_MS of virtual time). The same ring carries the
+ * submitting software's touch after a partial completion (`touch`), answered the same way.
+ *
  * Not modelled: more than one request in flight per device (priCapacity), multi-page groups,
  * stop markers, PASID-less requests.
  */
 
-import { Counter, type DeviceViews, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
+import { Counter, type DeviceViews, PageResponse, PrqRecord, RequestKind, RespRecord } from '../layout/device.js';
 import type { DevtlbInvalidations } from './invalidations.js';
 import { spinLoops } from './spin.js';
+import type { VirtualTime } from './vtime.js';
 
 /** How a page request ended: the kernel's response, or a full page-request queue. */
 export const RequestOutcome = {
@@ -52,11 +59,23 @@ export class PageRequester {
     private readonly invalidations: DevtlbInvalidations,
     private readonly requestLoops: number,
     private readonly responseLoops: number,
+    /** Modelled time: the engine's clock and the two trip costs, ns. */
+    private readonly modelled: { readonly vt: VirtualTime; readonly requestNs: number; readonly responseNs: number } | undefined = undefined,
   ) {}
 
   /** Request page `vpn` (for a write or a read) and wait for the outcome. Slow path. */
   request(vpn: number, write: boolean): RequestOutcomeCode {
     const c = this.dev.counters;
+    if (this.modelled) {
+      const code = this.ask(RequestKind.page, vpn, write);
+      if (code === PageResponse.overflow) {
+        c[Counter.prqOverflows]!++;
+        return RequestOutcome.overflow;
+      }
+      c[Counter.pageRequests]!++;
+      c[Counter.pageGroups]!++;
+      return this.outcome(code);
+    }
     let used = 0;
     for (const peer of this.iommuPeers) used += (Atomics.load(peer.prqRing.tail, 0) - Atomics.load(peer.prqRing.head, 0)) | 0;
     if (used + 1 > this.prqEntries) {
@@ -78,12 +97,61 @@ export class PageRequester {
     ring.slots[slot + PrqRecord.vpn] = vpn;
     ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
     ring.slots[slot + PrqRecord.last] = 1;
-    ring.slots[slot + PrqRecord.timeMs] = performance.timeOrigin + performance.now();
+    ring.slots[slot + PrqRecord.time] = performance.timeOrigin + performance.now();
+    ring.slots[slot + PrqRecord.kind] = RequestKind.page;
     ring.publish();
     c[Counter.pageRequests]!++;
     c[Counter.pageGroups]!++;
     const code = this.awaitResponse(group);
     if (this.responseLoops > 0) spinLoops(this.responseLoops);
+    return this.outcome(code);
+  }
+
+  /** Modelled time: the submitting software touches page `vpn` (after a partial completion); true if populated. */
+  touch(vpn: number, write: boolean): boolean {
+    return this.ask(RequestKind.touch, vpn, write) === PageResponse.success;
+  }
+
+  /**
+   * Modelled time: publish a request stamped with its arrival at the kernel, park until the
+   * answer, and move the clock to the answer's arrival back at the device. Returns the code.
+   */
+  private ask(kind: number, vpn: number, write: boolean): number {
+    const m = this.modelled!;
+    const vt = m.vt;
+    const c = this.dev.counters;
+    const ring = this.dev.prqRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error('bug: page-request ring full with one request in flight');
+    const group = this.nextGroup;
+    this.nextGroup = (this.nextGroup + 1) & PRG_INDEX_MASK;
+    ring.slots[slot + PrqRecord.group] = group;
+    ring.slots[slot + PrqRecord.pasid] = this.pasid;
+    ring.slots[slot + PrqRecord.vpn] = vpn;
+    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
+    ring.slots[slot + PrqRecord.last] = 1;
+    ring.slots[slot + PrqRecord.time] = vt.nowNs + (kind === RequestKind.page ? m.requestNs : 0);
+    ring.slots[slot + PrqRecord.kind] = kind;
+    ring.publish();
+    const resp = this.dev.respRing;
+    const busyNs = vt.awaitResponse(
+      () => resp.available() > 0,
+      () => resp.slots[resp.peek() + RespRecord.timeNs]!,
+    );
+    if (resp.available() === 0) return PageResponse.failure; // stopped while waiting
+    const at = resp.peek();
+    const code = resp.slots[at + RespRecord.code]!;
+    const timeNs = resp.slots[at + RespRecord.timeNs]!;
+    const queued = resp.slots[at + RespRecord.queued]!;
+    resp.consume();
+    if (kind === RequestKind.page && queued > c[Counter.prqHighWater]!) c[Counter.prqHighWater] = queued;
+    const back = code === PageResponse.overflow ? OVERFLOW_BACKOFF_MS * 1e6 : kind === RequestKind.page ? m.responseNs : 0;
+    vt.nowNs = Math.max(timeNs + back, busyNs);
+    return code;
+  }
+
+  private outcome(code: number): RequestOutcomeCode {
+    const c = this.dev.counters;
     if (code === PageResponse.success) {
       c[Counter.responsesSuccess]!++;
       return RequestOutcome.success;

@@ -13,12 +13,22 @@
  * for the access in flight, which the kernel drains (layout/device.ts copySeq) before the
  * invalidation completes.
  *
- * An IOTLB-miss walk costs `walkLoops` of injected delay (platform cost model).
+ * Costs. Host time: an IOTLB-miss walk costs `walkLoops` of injected delay. Modelled time:
+ * every translation leaves its cost by outcome in `costNs` (device-TLB hit; device-TLB miss →
+ * an ATS translation request, then the IOMMU's IOTLB lookup, and a walk on a miss), which the
+ * page loop adds to the engine's clock.
+ *
+ * Modelled time and the shared IOTLB (design.md §6, determinism): between two of the kernel's
+ * releases the shared IOTLB is read-only for devices — no lock, no LRU write. A device sees its
+ * own fills at once through a private overlay, logs each fill (layout/device.ts iotlbFills) and
+ * stamps the entries it hits with its clock (iotlbUseNs); the kernel applies every device's
+ * fills at the barrier in (virtual time, device) order, choosing victims by those stamps
+ * (kernel/iotlb-merge.ts). So what a device finds in the IOTLB depends on virtual time only.
  *
  * Not modelled: PASID-cache and paging-structure caches, ATS translation-request latency.
  */
 
-import { Counter, type DeviceViews } from '../layout/device.js';
+import { Counter, type DeviceViews, IotlbFill } from '../layout/device.js';
 import { DomainType, type DomainTableViews } from '../layout/domains.js';
 import type { IommuViews } from '../layout/iommu.js';
 import { lock, unlock } from '../layout/mutex.js';
@@ -26,9 +36,22 @@ import { Fault, type FaultCode, type WalkOut, walk } from '../layout/pagetable.j
 import type { PhysMemViews } from '../layout/physmem.js';
 import { spinLoops } from './spin.js';
 
+/** Translation costs by outcome, ns (modelled time; platform/presets.ts). */
+export interface TranslationCosts {
+  readonly devtlbHitNs: number;
+  readonly atsTranslationNs: number;
+  readonly iotlbHitNs: number;
+  readonly walkNs: number;
+}
+
+/** Size of the private overlay of a device's own IOTLB fills since the last release (power of 2). */
+const OVERLAY_SIZE = 256;
+
 export class Translator {
   /** The frame of the last translation that returned Fault.none. */
   pfn = 0;
+  /** Modelled time: the last translation's cost, ns. */
+  costNs = 0;
   /** That frame's generation when the translation was made (checker input). */
   gen = 0;
   private readonly walkOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
@@ -45,8 +68,32 @@ export class Translator {
     private readonly ats: boolean,
     /** Busy-loop count injected per IOTLB-miss walk (0 = none). */
     private readonly walkLoops = 0,
+    /** Modelled time: costs, and the engine's clock (stamps and fill times). */
+    private readonly modelled: { readonly costs: TranslationCosts; readonly clock: { readonly nowNs: number; readonly release: number } } | undefined = undefined,
   ) {
     this.counters = dev.counters;
+    const c = modelled?.costs;
+    this.devtlbHitNs = c?.devtlbHitNs ?? 0;
+    this.atsNs = c?.atsTranslationNs ?? 0;
+    this.iotlbHitNs = c?.iotlbHitNs ?? 0;
+    this.walkNs = c?.walkNs ?? 0;
+  }
+
+  private readonly devtlbHitNs: number;
+  private readonly atsNs: number;
+  private readonly iotlbHitNs: number;
+  private readonly walkNs: number;
+  /** Overlay of own fills: tags, outputs, and the release they belong to (older ones are void). */
+  private readonly ovDid = new Int32Array(OVERLAY_SIZE);
+  private readonly ovPasid = new Int32Array(OVERLAY_SIZE);
+  private readonly ovVpn = new Float64Array(OVERLAY_SIZE).fill(-1);
+  private readonly ovPfn = new Int32Array(OVERLAY_SIZE);
+  private readonly ovRw = new Int32Array(OVERLAY_SIZE);
+  private readonly ovGen = new Int32Array(OVERLAY_SIZE);
+  private readonly ovRelease = new Int32Array(OVERLAY_SIZE).fill(-1);
+
+  private overlaySlot(did: number, pasid: number, vpn: number): number {
+    return (Math.imul((vpn | 0) ^ Math.imul(pasid, 0x27d4eb2d) ^ Math.imul(did, 0x165667b1), 0x9e3779b1) >>> 20) & (OVERLAY_SIZE - 1);
   }
 
   /**
@@ -61,6 +108,7 @@ export class Translator {
         this.counters[Counter.devtlbHits]!++;
         this.gen = t.gen[e]!;
         this.pfn = t.pfn[e]!;
+        this.costNs = this.devtlbHitNs;
         return Fault.none;
       }
     }
@@ -80,10 +128,13 @@ export class Translator {
         c[Counter.devtlbHits]!++;
         this.gen = devtlb.gen[e]!;
         this.pfn = devtlb.pfn[e]!;
+        this.costNs = this.devtlbHitNs;
         return Fault.none;
       }
       c[Counter.devtlbMisses]!++;
     }
+    // From here the request reaches the IOMMU (through an ATS translation request with ATS).
+    this.costNs = (this.ats ? this.atsNs : 0) + this.iotlbHitNs;
 
     // 2. PASID entry → domain.
     const domain = Atomics.load(this.dev.pasidDomain, pasid) - 1;
@@ -99,9 +150,11 @@ export class Translator {
     const did = Atomics.load(this.domains.did, this.domains.didIndex(domain, this.iommuIndex));
     if (did === 0) return Fault.noAttachment;
 
-    // 3. IOTLB: tagged by (did, PASID, page); shared, so under the set's lock.
     const iotlb = this.iommu.iotlb;
     const set = iotlb.setOf(pasid, vpn);
+    if (this.modelled) return this.translateModelled(pasid, vpn, write, domain, did, set, devSet);
+
+    // 3. IOTLB: tagged by (did, PASID, page); shared, so under the set's lock.
     lock(iotlb.lock, set);
     const e = iotlb.lookup(set, did, pasid, vpn);
     if (e >= 0 && (!write || iotlb.rw[e] === 1)) {
@@ -140,6 +193,68 @@ export class Translator {
     if (unchanged) iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
     unlock(iotlb.lock, set);
     if (unchanged && this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
+    this.gen = gen;
+    this.pfn = pfn;
+    return Fault.none;
+  }
+
+  /**
+   * Steps 3–5 in modelled time: the IOTLB as of the last release (read-only) plus this device's
+   * own fills since (the overlay); a walk's fill goes to the overlay and the fill log.
+   */
+  private translateModelled(pasid: number, vpn: number, write: boolean, domain: number, did: number, set: number, devSet: number): FaultCode {
+    const c = this.counters;
+    const clock = this.modelled!.clock;
+    const devtlb = this.dev.devtlb;
+    const o = this.overlaySlot(did, pasid, vpn);
+    if (this.ovRelease[o] === clock.release && this.ovVpn[o] === vpn && this.ovPasid[o] === pasid && this.ovDid[o] === did && (!write || this.ovRw[o] === 1)) {
+      c[Counter.iotlbHits]!++;
+      this.pfn = this.ovPfn[o]!;
+      this.gen = this.ovGen[o]!;
+      if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, this.pfn, this.ovRw[o] === 1, this.gen);
+      return Fault.none;
+    }
+    const iotlb = this.iommu.iotlb;
+    const e = iotlb.peek(set, did, pasid, vpn);
+    if (e >= 0 && (!write || iotlb.rw[e] === 1)) {
+      c[Counter.iotlbHits]!++;
+      this.dev.iotlbUseNs[e] = clock.nowNs;
+      this.pfn = iotlb.pfn[e]!;
+      this.gen = iotlb.gen[e]!;
+      if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, this.pfn, iotlb.rw[e] === 1, this.gen);
+      return Fault.none;
+    }
+    c[Counter.iotlbMisses]!++;
+    const out = this.walkOut;
+    out.walkRefs = 0;
+    const fault = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    c[Counter.walks]!++;
+    c[Counter.walkRefs]! += out.walkRefs;
+    this.costNs += this.walkNs;
+    if (fault !== Fault.none) return fault;
+    const pfn = out.pfn;
+    const gen = Atomics.load(this.mem.generation, pfn);
+    this.ovRelease[o] = clock.release;
+    this.ovDid[o] = did;
+    this.ovPasid[o] = pasid;
+    this.ovVpn[o] = vpn;
+    this.ovPfn[o] = pfn;
+    this.ovRw[o] = out.writable ? 1 : 0;
+    this.ovGen[o] = gen;
+    const log = this.dev.iotlbFills;
+    const slot = log.reserve();
+    // A log full within one quantum drops the fill from the shared IOTLB (deterministically).
+    if (slot >= 0) {
+      log.slots[slot + IotlbFill.did] = did;
+      log.slots[slot + IotlbFill.pasid] = pasid;
+      log.slots[slot + IotlbFill.vpn] = vpn;
+      log.slots[slot + IotlbFill.pfn] = pfn;
+      log.slots[slot + IotlbFill.rw] = out.writable ? 1 : 0;
+      log.slots[slot + IotlbFill.gen] = gen;
+      log.slots[slot + IotlbFill.timeNs] = clock.nowNs;
+      log.publish();
+    }
+    if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
     this.gen = gen;
     this.pfn = pfn;
     return Fault.none;

@@ -14,6 +14,12 @@
  * completed. The schedule (op, range) comes from its own seeded stream, so with a fixed count
  * the same changes happen in every run, whatever the timing.
  *
+ * Modelled time (`runModelled`): event i is due at virtual time i ÷ rate; it starts at the later
+ * of that and the end of the previous change (a change that is still running makes the next one
+ * late: counted, with the lateness, so a report can say the strategy could not keep pace). A
+ * change holds the mm lock (sequencer.ts: faults into the process wait), its notifier advances
+ * the kernel context's clock, and the old frames are freed at the notifier's completion time.
+ *
  * Not modelled: VMA removal (an munmap keeps its VMA: the range is remapped at once, or, demand
  * paged, left to fault back in), THP, KSM.
  */
@@ -30,10 +36,21 @@ export interface ChurnStats {
   changes: number;
   pagesChanged: number;
   framesFreed: number;
+  /** Modelled time: changes that started after their scheduled time, and by how much in total. */
+  lateChanges: number;
+  lateNs: number;
+}
+
+/** What churn needs of the sequencer in modelled time (kernel/sequencer.ts). */
+export interface ChurnSequencing {
+  at(timeNs: number): Promise<void>;
+  lockMm(space: Process): void;
+  unlockMm(space: Process, timeNs: number): void;
 }
 
 export class Churn {
-  readonly stats: ChurnStats = { changes: 0, pagesChanged: 0, framesFreed: 0 };
+  readonly stats: ChurnStats = { changes: 0, pagesChanged: 0, framesFreed: 0, lateChanges: 0, lateNs: 0 };
+  private modelled: { seq: ChurnSequencing; clock: { nowNs: number } } | undefined;
   private readonly rng: Rng;
   private readonly ops: WeightedChoice;
   private readonly pages: number;
@@ -103,8 +120,49 @@ export class Churn {
     }
   }
 
+  /**
+   * Modelled time: make the changes on their virtual schedule (counted: all of them; rate only:
+   * those due before `durationNs`). `clock` is the kernel context's clock, which the notifier
+   * advances.
+   */
+  async runModelled(seq: ChurnSequencing, clock: { nowNs: number }, durationNs: number | undefined): Promise<void> {
+    this.modelled = { seq, clock };
+    const limit = this.cfg.count ?? Infinity;
+    const intervalNs = this.intervalMs * 1e6;
+    for (let i = 0; i < limit; i++) {
+      const dueNs = i * intervalNs;
+      if (this.cfg.count === undefined && durationNs !== undefined && dueNs >= durationNs) return;
+      await seq.at(dueNs);
+      if (clock.nowNs > dueNs) {
+        this.stats.lateChanges++;
+        this.stats.lateNs += clock.nowNs - dueNs;
+      } else {
+        clock.nowNs = dueNs;
+      }
+      const op = CHURN_OPS[this.ops.pick(this.rng)]!;
+      const startVpn = this.firstVpn + nextBelow(this.rng, this.slots) * this.span;
+      await this.change(op, startVpn);
+    }
+  }
+
   /** One change of `pages` pages at `startVpn`. */
   async change(op: ChurnOp, startVpn: number): Promise<void> {
+    const m = this.modelled;
+    if (m) m.seq.lockMm(this.proc);
+    try {
+      await this.changeLocked(op, startVpn);
+    } finally {
+      if (m) m.seq.unlockMm(this.proc, m.clock.nowNs);
+    }
+  }
+
+  /** Modelled time: frames are freed at the notifier's completion, in virtual time. */
+  private async atCompletion(): Promise<void> {
+    const m = this.modelled;
+    if (m) await m.seq.at(m.clock.nowNs);
+  }
+
+  private async changeLocked(op: ChurnOp, startVpn: number): Promise<void> {
     const { mm, domains } = this.kernel;
     const proc = this.proc;
     const endVpn = startVpn + this.pages;
@@ -114,6 +172,7 @@ export class Churn {
         case 'munmap': {
           const old = mm.unmapRange(proc, startVpn, this.pages);
           await this.notifier.notify(proc, startVpn, endVpn, op);
+          await this.atCompletion();
           this.free(old);
           // A prefaulted region is remapped populated; a demand-paged one faults back in.
           if (this.repopulate) for (let v = startVpn; v < endVpn; v++) mm.populatePage(proc, v);
@@ -122,12 +181,14 @@ export class Churn {
         case 'mprotect': {
           mm.protectRange(proc, startVpn, this.pages, false);
           await this.notifier.notify(proc, startVpn, endVpn, op);
+          await this.atCompletion();
           mm.protectRange(proc, startVpn, this.pages, true);
           break;
         }
         case 'migrate': {
           const old = mm.unmapRange(proc, startVpn, this.pages);
           await this.notifier.notify(proc, startVpn, endVpn, op);
+          await this.atCompletion();
           old.forEach((pfn, i) => {
             if (pfn !== 0) mm.mapFrame(proc, startVpn + i, mm.copyToNewFrame(proc, pfn));
           });

@@ -29,7 +29,7 @@
  * here a fault can be serviced while a change of the same mm awaits its invalidation).
  */
 
-import { type DeviceViews, PageResponse, PrqRecord, RespRecord } from '../layout/device.js';
+import { type DeviceViews, PageResponse, PrqRecord, RequestKind, RespRecord } from '../layout/device.js';
 import { PTE_P } from '../layout/pagetable.js';
 import type { PhysMemViews } from '../layout/physmem.js';
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
@@ -62,6 +62,19 @@ export interface PageRequestStats {
   pagesPopulated: number;
   /** Request (device timestamp) to response, ns. */
   readonly latency: Histogram;
+}
+
+/** A request taken off a page-request ring (modelled time). */
+export interface PendingRequest {
+  readonly device: number;
+  readonly group: number;
+  readonly pasid: number;
+  readonly vpn: number;
+  readonly write: boolean;
+  /** RequestKind: a PRI page request or a software touch. */
+  readonly kind: number;
+  /** Virtual time at which it reaches the kernel, ns. */
+  readonly timeNs: number;
 }
 
 interface OpenGroup {
@@ -128,6 +141,70 @@ export class FaultService<S extends FaultAddressSpace> {
     return 'ok';
   }
 
+  // ---- modelled time (the sequencer calls these at its barriers; kernel/sequencer.ts) ----------
+
+  /** Take every record pending on the devices' page-request rings, in ring order per device. */
+  collect(): PendingRequest[] {
+    const out: PendingRequest[] = [];
+    this.devices.forEach((v, device) => {
+      const ring = v.prqRing;
+      while (ring.available() > 0) {
+        const at = ring.peek();
+        out.push({
+          device,
+          group: ring.slots[at + PrqRecord.group]!,
+          pasid: ring.slots[at + PrqRecord.pasid]!,
+          vpn: ring.slots[at + PrqRecord.vpn]!,
+          write: ring.slots[at + PrqRecord.write] === 1,
+          kind: ring.slots[at + PrqRecord.kind]!,
+          timeNs: ring.slots[at + PrqRecord.time]!,
+        });
+        ring.consume();
+      }
+    });
+    return out;
+  }
+
+  /** The address space a request faults into, if any (for the mm lock). */
+  spaceOf(r: PendingRequest): S | undefined {
+    return this.host.svaTarget(r.device, r.pasid);
+  }
+
+  /**
+   * Service a page request (handle_mm_fault) or a software touch now; returns the response code
+   * and whether a page was populated (it costs the page's zeroing).
+   */
+  serviceModelled(r: PendingRequest): { code: number; populated: boolean } {
+    const before = this.stats.pagesPopulated;
+    if (r.kind === RequestKind.touch) {
+      const outcome = this.touch(r.device, r.pasid, r.vpn * PAGE_SIZE, r.write);
+      return { code: outcome === 'ok' ? PageResponse.success : PageResponse.invalid, populated: outcome === 'ok' };
+    }
+    this.stats.requests++;
+    const code = this.handle(r.device, r.pasid, r.vpn, r.write);
+    return { code, populated: this.stats.pagesPopulated > before };
+  }
+
+  /** Answer a request at virtual time `timeNs` (`queued`: the PRQ occupancy it found). */
+  respondModelled(r: PendingRequest, code: number, timeNs: number, queued: number): void {
+    const v = this.devices[r.device]!;
+    const ring = v.respRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error(`bug: page response ring of device ${r.device} is full`);
+    ring.slots[slot + RespRecord.group] = r.group;
+    ring.slots[slot + RespRecord.code] = code;
+    ring.slots[slot + RespRecord.timeNs] = timeNs;
+    ring.slots[slot + RespRecord.queued] = queued;
+    ring.publish();
+    if (r.kind !== RequestKind.page || code === PageResponse.overflow) return;
+    const s = this.stats;
+    s.groups++;
+    if (code === PageResponse.success) s.responses.success++;
+    else if (code === PageResponse.invalid) s.responses.invalid++;
+    else s.responses.failure++;
+    s.latency.recordValue(Math.max(1, Math.round(timeNs - r.timeNs)));
+  }
+
   private async loop(): Promise<void> {
     const devices = this.devices;
     while (!this.stopping) {
@@ -164,7 +241,7 @@ export class FaultService<S extends FaultAddressSpace> {
       const vpn = ring.slots[at + PrqRecord.vpn]!;
       const write = ring.slots[at + PrqRecord.write] === 1;
       const last = ring.slots[at + PrqRecord.last] === 1;
-      const timeMs = ring.slots[at + PrqRecord.timeMs]!;
+      const timeMs = ring.slots[at + PrqRecord.time]!;
       ring.consume();
       n++;
       this.stats.requests++;

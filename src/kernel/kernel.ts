@@ -50,7 +50,11 @@ export class Kernel {
     this.buffers = allocateMachine(opts.shape);
     this.views = attachMachine(opts.shape, this.buffers);
     for (const iommu of this.views.iommus) iommu.iotlb.initialise();
-    for (const dev of this.views.devices) dev.devtlb.initialise();
+    for (const dev of this.views.devices) {
+      dev.devtlb.initialise();
+      // Modelled time: no device has taken in a release until it enters the protocol (vtime.ts).
+      dev.syncRelease[0] = -1;
+    }
     this.frames = new FrameAllocator(this.views.mem);
     this.pasids = new PasidAllocator(opts.shape.maxPasids);
     this.mm = new AddressSpaces(this.views.mem, this.frames, this.pasids, opts.seed);

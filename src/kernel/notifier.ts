@@ -61,6 +61,14 @@ export interface NotifierOptions {
   readonly config: InvalidationConfig;
   readonly costs: PlatformCosts;
   readonly iommuCount: number;
+  /**
+   * Modelled time: the kernel context's clock (advanced by each submission) and the sequencer's
+   * acknowledgements. Absent: host time (wall clock, costs spun).
+   */
+  readonly modelled?: {
+    readonly clock: { nowNs: number };
+    readonly ack: (device: number, seq: number, arrivalNs: number) => Promise<number>;
+  };
 }
 
 export class MmNotifier {
@@ -78,14 +86,24 @@ export class MmNotifier {
    */
   async notify(proc: Process, startVpn: number, endVpn: number, op: ChurnOp): Promise<void> {
     const { domains, strategy, config } = this.o;
-    const t0 = process.hrtime.bigint();
+    const mt = this.o.modelled;
+    const t0 = mt ? 0n : process.hrtime.bigint();
+    const v0 = mt ? mt.clock.nowNs : 0;
     this.perEventIommuNs.fill(0);
     const range = encodeRange(startVpn, endVpn, config.rangeEncoding, config.maxAddressMask);
     if (range.all) this.stats.wholePasidFlushes++;
     for (const domain of proc.svaDomains) {
       for (const s of strategy.plan({ attachments: domains.attachmentsOf(domain) }, range, config)) {
-        const s0 = process.hrtime.bigint();
-        const n = await this.o.qi.submit(s, this.o.costs);
+        const s0 = mt ? 0n : process.hrtime.bigint();
+        const sv0 = mt ? mt.clock.nowNs : 0;
+        let n: { iotlb: number; devtlb: number };
+        if (mt) {
+          const r = await this.o.qi.submitModelled(s, this.o.costs, mt.clock.nowNs, mt.ack);
+          mt.clock.nowNs = r.endNs;
+          n = r;
+        } else {
+          n = await this.o.qi.submit(s, this.o.costs);
+        }
         const st = this.stats;
         st.submissions++;
         st.iotlbDescriptors += n.iotlb;
@@ -94,17 +112,17 @@ export class MmNotifier {
         m.submissions++;
         m.iotlbDescriptors += n.iotlb;
         m.devtlbDescriptors += n.devtlb;
-        this.perEventIommuNs[s.iommu]! += Number(process.hrtime.bigint() - s0);
+        this.perEventIommuNs[s.iommu]! += mt ? mt.clock.nowNs - sv0 : Number(process.hrtime.bigint() - s0);
       }
     }
-    const ns = Number(process.hrtime.bigint() - t0);
+    const ns = mt ? Math.round(mt.clock.nowNs - v0) : Number(process.hrtime.bigint() - t0);
     const s = this.stats;
     s.events++;
     s.eventsByOp[op]++;
     s.totalNs += ns;
     s.latency.recordValue(Math.max(1, ns));
     this.perEventIommuNs.forEach((v, i) => {
-      if (v > 0) s.iommus[i]!.latency.recordValue(v);
+      if (v > 0) s.iommus[i]!.latency.recordValue(Math.max(1, Math.round(v)));
     });
   }
 }

@@ -17,6 +17,15 @@
  * no DMA and applies pending invalidations before it starts again, so the kernel does not wait
  * for it.
  *
+ * Modelled time (`submitModelled`): nothing is spun. From the kernel context's clock, a guest's
+ * submission first costs its trap; the hardware then processes the descriptors in order, each
+ * costing its descriptor time — an IOTLB descriptor is applied to the shared IOTLB, a device-TLB
+ * descriptor sends its request, which arrives at the device at that virtual time; the wait
+ * descriptor completes `submissionWaitNs` after the later of the last descriptor and the slowest
+ * device's acknowledgement (devices acknowledge at their first page boundary at or after arrival,
+ * plus their processing: device/invalidations.ts). The drain is implicit: a device applies
+ * invalidations only at page boundaries, and the sequencer's barriers have no copy in flight.
+ *
  * Not modelled: the queue's depth and its full condition, interrupt-driven waits (the kernel
  * polls), invalidation timeouts and ITE, the PASID cache and paging-structure caches.
  */
@@ -137,6 +146,68 @@ export class InvalidationQueues {
     if (drain) await this.drain(s.iommu);
     for (const a of acks) await this.awaitDevtlbAck(a.device, a.seq);
     return { iotlb, devtlb };
+  }
+
+  /**
+   * Modelled time: one submission from virtual time `startNs`, to its wait descriptor's
+   * completion (the header). Acknowledgements come through the sequencer.
+   */
+  async submitModelled(
+    s: Submission,
+    costs: PlatformCosts,
+    startNs: number,
+    ack: (device: number, seq: number, arrivalNs: number) => Promise<number>,
+  ): Promise<{ iotlb: number; devtlb: number; endNs: number }> {
+    let t = startNs + costs.trapNs;
+    let iotlb = 0;
+    let devtlb = 0;
+    const acks: Promise<number>[] = [];
+    for (const d of s.descriptors) {
+      if (d.kind === 'iotlb') {
+        switch (d.scope) {
+          case 'pasid-range':
+            this.invalidatePasidRange(s.iommu, d.did, d.pasid, d.startVpn, d.endVpn);
+            break;
+          case 'pasid':
+            this.invalidatePasid(s.iommu, d.did, d.pasid);
+            break;
+          case 'domain':
+            this.invalidateDomain(s.iommu, d.did);
+            break;
+          case 'all':
+            this.invalidateAll(s.iommu);
+            break;
+        }
+        t += costs.iotlbDescriptorNs;
+        iotlb++;
+      } else {
+        t += costs.devtlbDescriptorNs;
+        devtlb++;
+        if (this.devices[d.device]!.ats) {
+          const seq = this.postDevtlbAt(d.device, d.pasid, d.startVpn, d.endVpn, t);
+          acks.push(ack(d.device, seq, t));
+        }
+      }
+    }
+    let end = t;
+    for (const a of await Promise.all(acks)) if (a > end) end = a;
+    return { iotlb, devtlb, endNs: end + costs.submissionWaitNs };
+  }
+
+  /** Modelled time: post a device-TLB invalidation arriving at `arrivalNs`; returns its sequence number. */
+  private postDevtlbAt(device: number, pasid: number, vpnStart: number, vpnEnd: number, arrivalNs: number): number {
+    const v = this.views.devices[device]!;
+    const ring = v.invRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new KernelError(`bug: device ${this.devices[device]!.id}'s invalidation ring is full in modelled time`);
+    const seq = ++this.invSeq[device]!;
+    ring.slots[slot + InvRecord.seq] = seq;
+    ring.slots[slot + InvRecord.pasid] = pasid;
+    ring.slots[slot + InvRecord.vpnStart] = vpnStart;
+    ring.slots[slot + InvRecord.vpnEnd] = vpnEnd;
+    ring.slots[slot + InvRecord.arrivalNs] = arrivalNs;
+    ring.publish();
+    return seq;
   }
 
   // ---- device TLBs ----------------------------------------------------------------------------

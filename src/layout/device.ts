@@ -21,6 +21,24 @@
  * | invRing.*     |      |               | kernel→device SPSC ring (ring.ts): device-TLB invalidations |
  * | prqRing.*     |      |               | device→kernel SPSC ring: page requests (PrqRecord)         |
  * | respRing.*    |      |               | kernel→device SPSC ring: page group responses (RespRecord) |
+ * | clockNs       | f64  | 1             | device | kernel         | modelled time: the engine's virtual     |
+ * |               |      |               |        |                | clock, published before syncRelease     |
+ * | syncState     | i32  | 1             | device | kernel         | modelled time: SyncState, published     |
+ * |               |      |               |        |                | before syncRelease                      |
+ * | syncRelease   | i32  | 1             | device | kernel         | modelled time: the kernel's release     |
+ * |               |      |               |        |                | (layout/clock.ts) the device has taken  |
+ * |               |      |               |        |                | in and now waits past (notified); -1    |
+ * |               |      |               |        |                | (kernel, at boot, before any thread)    |
+ * |               |      |               |        |                | until the device enters the protocol    |
+ * | invAckNs      | f64  | 1             | device | kernel         | modelled time: virtual time of the      |
+ * |               |      |               |        |                | acknowledgement `invAck` names          |
+ * | iotlbFills.*  |      |               | device→kernel SPSC ring (modelled time): IOTLB fills this     |
+ * |               |      |               | device's walks made since the last barrier (IotlbFill), which |
+ * |               |      |               | the kernel applies to the shared IOTLB at the barrier in      |
+ * |               |      |               | (virtual time, device) order                                  |
+ * | iotlbUseNs    | f64  | IOTLB entries | device | kernel         | modelled time: per entry of its IOMMU's |
+ * |               |      |               |        |                | IOTLB, the virtual time this device     |
+ * |               |      |               |        |                | last hit it (LRU input at the barrier)  |
  * | doorbell      | i32  | 1             | kernel | device         | bumped (and notified) whenever the      |
  * |               |      |               |        |                | kernel posts to invRing or respRing, so |
  * |               |      |               |        |                | a device waiting for a page response    |
@@ -90,38 +108,89 @@ export const Counter = {
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
 
-/** Device-TLB invalidation record, f64 words. */
+/** Where a device stands between the kernel's releases (modelled time, layout/clock.ts). */
+export const SyncState = {
+  /** Executing: its clock is below the horizon. */
+  running: 0,
+  /** Reached the horizon (clock >= horizonNs) at a page boundary; waits for the next release. */
+  horizon: 1,
+  /** Waits for the kernel: a page response or a software touch it requested. */
+  blocked: 2,
+  /** Has no more work; still applies invalidations at each release until the stop flag. */
+  finished: 3,
+} as const;
+
+/**
+ * Device-TLB invalidation record, f64 words. `arrivalNs`: modelled time at which the request
+ * reaches the device (unused in host time).
+ */
 export const InvRecord = {
   seq: 0,
   pasid: 1,
   vpnStart: 2,
   vpnEnd: 3,
-  width: 4,
+  arrivalNs: 4,
+  width: 5,
 } as const;
 
-/** Page request record (device → kernel), f64 words. `timeMs` is absolute (timeOrigin + now). */
+/** IOTLB fill record (device → kernel, modelled time), f64 words. */
+export const IotlbFill = {
+  did: 0,
+  pasid: 1,
+  vpn: 2,
+  pfn: 3,
+  rw: 4,
+  gen: 5,
+  timeNs: 6,
+  width: 7,
+} as const;
+
+/** What a record on the page-request ring asks for. */
+export const RequestKind = {
+  /** A PRI page request (one page, its own group). */
+  page: 0,
+  /** Modelled time: the submitting software's touch of a page after a partial completion. */
+  touch: 1,
+} as const;
+
+/**
+ * Page request record (device → kernel), f64 words. `time`: host time, absolute ms
+ * (timeOrigin + now); modelled time, the virtual ns at which the request reaches the kernel.
+ */
 export const PrqRecord = {
   group: 0,
   pasid: 1,
   vpn: 2,
   write: 3,
   last: 4,
-  timeMs: 5,
-  width: 6,
+  time: 5,
+  kind: 6,
+  width: 7,
 } as const;
 
-/** Page group response record (kernel → device), f64 words. */
+/**
+ * Page group response record (kernel → device), f64 words. `timeNs`: modelled time, when the
+ * response leaves the kernel (unused in host time).
+ */
 export const RespRecord = {
   group: 0,
   code: 1,
-  width: 2,
+  timeNs: 2,
+  /** Modelled time: the IOMMU's page-request queue occupancy the request found (high-water input). */
+  queued: 3,
+  width: 4,
 } as const;
 
-/** PCIe page group response codes. */
+/**
+ * PCIe page group response codes, plus the IOMMU's own answer to a request it could not queue
+ * (modelled time: the kernel computes queue occupancy in virtual time and answers for it), and
+ * the outcomes of a software touch.
+ */
 export const PageResponse = {
   success: 0,
   invalid: 1,
   failure: 0xf,
+  overflow: 0x10,
 } as const;
 
 export interface DeviceShape {
@@ -131,6 +200,8 @@ export interface DeviceShape {
   readonly devtlbWays: number;
   readonly invRingCapacity: number;
   readonly prqRingCapacity: number;
+  /** Entries of the IOTLB of the IOMMU the device sits behind (modelled-time fill log and stamps). */
+  readonly iotlbEntries: number;
 }
 
 export interface DevicePlan {
@@ -147,6 +218,12 @@ export interface DevicePlan {
   readonly prqRing: RingPlan;
   readonly respRing: RingPlan;
   readonly doorbell: FieldSlot;
+  readonly clockNs: FieldSlot;
+  readonly syncState: FieldSlot;
+  readonly syncRelease: FieldSlot;
+  readonly invAckNs: FieldSlot;
+  readonly iotlbFills: RingPlan;
+  readonly iotlbUseNs: FieldSlot;
   readonly sizeBytes: number;
 }
 
@@ -166,8 +243,15 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const prqRing = planRing(p, shape.prqRingCapacity, PrqRecord.width);
   const respRing = planRing(p, shape.prqRingCapacity, RespRecord.width);
   const doorbell = p.i32(1);
+  const syncState = p.i32(1);
+  const syncRelease = p.i32(1);
+  const clockNs = p.f64(1);
+  const invAckNs = p.f64(1);
+  const iotlbFills = planRing(p, shape.iotlbEntries, IotlbFill.width);
+  const iotlbUseNs = p.f64(shape.iotlbEntries);
   return {
     pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
+    clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs,
     sizeBytes: p.sizeBytes,
   };
 }
@@ -186,6 +270,12 @@ export class DeviceViews {
   readonly prqRing: Ring;
   readonly respRing: Ring;
   readonly doorbell: Int32Array;
+  readonly clockNs: Float64Array;
+  readonly syncState: Int32Array;
+  readonly syncRelease: Int32Array;
+  readonly invAckNs: Float64Array;
+  readonly iotlbFills: Ring;
+  readonly iotlbUseNs: Float64Array;
 
   constructor(buffer: SharedArrayBuffer, shape: DeviceShape) {
     const plan = planDevice(shape);
@@ -202,6 +292,12 @@ export class DeviceViews {
     this.prqRing = new Ring(buffer, plan.prqRing);
     this.respRing = new Ring(buffer, plan.respRing);
     this.doorbell = viewI32(buffer, plan.doorbell);
+    this.clockNs = viewF64(buffer, plan.clockNs);
+    this.syncState = viewI32(buffer, plan.syncState);
+    this.syncRelease = viewI32(buffer, plan.syncRelease);
+    this.invAckNs = viewF64(buffer, plan.invAckNs);
+    this.iotlbFills = new Ring(buffer, plan.iotlbFills);
+    this.iotlbUseNs = viewF64(buffer, plan.iotlbUseNs);
   }
 
   /** Kernel: wake the device if it sleeps waiting for the kernel. */

@@ -4,6 +4,7 @@
  * rebuilds identical views with `attachMachine`.
  */
 
+import { ClockViews, planClock } from './clock.js';
 import { type DeviceShape, DeviceViews, planDevice } from './device.js';
 import { DomainTableViews, planDomainTable } from './domains.js';
 import { type IommuShape, IommuViews, planIommu } from './iommu.js';
@@ -21,6 +22,7 @@ export interface MachineBuffers extends PhysMemBuffers {
   readonly domains: SharedArrayBuffer;
   readonly iommus: readonly SharedArrayBuffer[];
   readonly devices: readonly SharedArrayBuffer[];
+  readonly clock: SharedArrayBuffer;
 }
 
 export interface MachineViews {
@@ -29,6 +31,7 @@ export interface MachineViews {
   readonly domains: DomainTableViews;
   readonly iommus: readonly IommuViews[];
   readonly devices: readonly DeviceViews[];
+  readonly clock: ClockViews;
 }
 
 export function allocateMachine(shape: MachineShape): MachineBuffers {
@@ -37,6 +40,7 @@ export function allocateMachine(shape: MachineShape): MachineBuffers {
     domains: new SharedArrayBuffer(planDomainTable(shape.maxDomains, shape.iommus.length).sizeBytes),
     iommus: shape.iommus.map((s) => new SharedArrayBuffer(planIommu(s).sizeBytes)),
     devices: shape.devices.map((s) => new SharedArrayBuffer(planDevice(s).sizeBytes)),
+    clock: new SharedArrayBuffer(planClock().sizeBytes),
   };
 }
 
@@ -47,5 +51,6 @@ export function attachMachine(shape: MachineShape, buffers: MachineBuffers): Mac
     domains: new DomainTableViews(buffers.domains, planDomainTable(shape.maxDomains, shape.iommus.length)),
     iommus: shape.iommus.map((s, i) => new IommuViews(buffers.iommus[i]!, s)),
     devices: shape.devices.map((s, i) => new DeviceViews(buffers.devices[i]!, s)),
+    clock: new ClockViews(buffers.clock),
   };
 }

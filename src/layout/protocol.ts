@@ -60,13 +60,31 @@ export interface DeviceTestHooks {
   readonly crashMode?: 'throw' | 'exit';
 }
 
-/** Device-side injected costs (platform model, platform/presets.ts), ns. */
+/** Device-side costs (platform model, platform/presets.ts), ns; bandwidths in GB/s = bytes/ns. */
 export interface DeviceCosts {
   readonly iotlbMissWalkNs: number;
   readonly devtlbInvalidationNs: number;
   readonly pageRequestNs: number;
   readonly pageResponseNs: number;
+  readonly submitNs: number;
+  readonly descriptorNs: number;
+  readonly completionNs: number;
+  readonly devtlbHitNs: number;
+  readonly atsTranslationNs: number;
+  readonly iotlbHitNs: number;
+  readonly memmoveGBps: number;
+  readonly fillGBps: number;
+  readonly compareGBps: number;
+  readonly comparePatternGBps: number;
+  readonly crc32cGBps: number;
 }
+
+/** The device costs' names (boot copies them from the platform's costs). */
+export const DEVICE_COST_NAMES = [
+  'iotlbMissWalkNs', 'devtlbInvalidationNs', 'pageRequestNs', 'pageResponseNs', 'submitNs', 'descriptorNs',
+  'completionNs', 'devtlbHitNs', 'atsTranslationNs', 'iotlbHitNs', 'memmoveGBps', 'fillGBps', 'compareGBps',
+  'comparePatternGBps', 'crc32cGBps',
+] as const satisfies readonly (keyof DeviceCosts)[];
 
 /**
  * Everything a device engine is told about itself (device/engine.ts takes it as its options, as
@@ -94,6 +112,15 @@ export interface DeviceSpec {
   readonly pri: boolean;
   readonly blockOnFault: boolean;
   readonly prqEntries: number;
+  /**
+   * Modelled time (design.md §6): the engine keeps a virtual clock and follows the kernel's
+   * horizon (device/vtime.ts); false: host time, costs spun on the thread.
+   */
+  readonly modelled: boolean;
+  /** Modelled time: no descriptor arrives at or after this virtual time (undefined: no limit), ns. */
+  readonly durationNs: number | undefined;
+  /** Modelled time: reporting interval in virtual time, ns. */
+  readonly intervalNs: number;
 }
 
 /** The piscina task of one device: its spec plus the machine to attach to and the control plane. */

@@ -138,6 +138,52 @@ export class Tlb {
   }
 
   /**
+   * Find (did, pasid, vpn) without writing anything (no LRU refresh, no hint update): the
+   * entry index or -1. Modelled time's devices read a shared IOTLB this way (translate.ts).
+   */
+  peek(set: number, did: number, pasid: number, vpn: number): number {
+    const base = set * this.ways;
+    const end = base + this.ways;
+    const e = this.hint[this.hintSlot(did, pasid, vpn)]!;
+    if (e >= base && e < end && this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did) return e;
+    for (let i = base; i < end; i++) {
+      if (this.vpn[i] === vpn && this.pasid[i] === pasid && this.did[i] === did) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Insert at virtual time `stampNs` (modelled time, the kernel at a barrier): replace an invalid
+   * entry, the same tag, or the entry least recently used by `lastUseNs(e)` (its fill time and
+   * the devices' hit stamps).
+   */
+  fillAt(set: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, stampNs: number, lastUseNs: (e: number) => number): void {
+    const base = set * this.ways;
+    const end = base + this.ways;
+    let victim = base;
+    let oldest = Infinity;
+    for (let e = base; e < end; e++) {
+      if (this.did[e] === -1 || (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did)) {
+        victim = e;
+        break;
+      }
+      const u = lastUseNs(e);
+      if (u < oldest) {
+        oldest = u;
+        victim = e;
+      }
+    }
+    this.did[victim] = did;
+    this.pasid[victim] = pasid;
+    this.vpn[victim] = vpn;
+    this.pfn[victim] = pfn;
+    this.rw[victim] = rw ? 1 : 0;
+    this.gen[victim] = gen;
+    this.used[victim] = stampNs;
+    this.hint[this.hintSlot(did, pasid, vpn)] = victim;
+  }
+
+  /**
    * Hint-only probe (no scan): the entry for (did, pasid, vpn) if the hint names it, with LRU
    * refreshed; else -1. An entry can only live in its own set, so no set check is needed.
    */

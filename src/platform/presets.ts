@@ -1,53 +1,112 @@
 /**
- * Platform cost presets: hardware latencies the program does not compute itself, injected as
- * real delay in the thread that would wait in hardware (design.md, "Cost model").
+ * Platform cost presets: hardware latencies and bandwidths the program does not compute itself.
+ * In modelled time (the default, design.md §6) each figure is added to the virtual clock of the
+ * logical process that would wait in hardware; in host time the latencies are spun as real delay
+ * on that thread (and the bandwidths are unused: data moves at the host's speed).
  *
- * Sources. Figures with a public source cite it; the others are ASSUMPTIONS — no public
- * per-descriptor latency was found for VT-d queued invalidations, ATS invalidation round trips
- * or vIOMMU traps — chosen to be plausible and labelled so. Profiles may override any figure.
+ * Sources. Figures with a public source cite it; the others are ASSUMPTIONS — no public figure
+ * was found for VT-d queued-invalidation latency, ATS translation or invalidation round trips,
+ * PRI service or vIOMMU traps, nor for DSA per-descriptor overhead by transfer size — chosen to
+ * be plausible and labelled so. Profiles may override any figure.
  *
- * - iotlbMissWalkNs = 250: pcie-bench (Neugebauer et al., "Understanding PCIe performance for
- *   end host networking", SIGCOMM 2018, raw data on Intel Xeon E5): each IOTLB miss adds about
- *   230–300 ns to a 64 B DMA read. Injected once per page walk, on the device's thread.
- * - submissionWaitNs = 1000: ASSUMED. One queued-invalidation submission: tail update, hardware
- *   fetch, the wait descriptor's status write, and the kernel's poll of it. Kernel thread.
+ * Device side (device thread / the device's virtual clock):
+ * - submitNs = 100: ASSUMED. A descriptor's trip from the submitting CPU to the work queue
+ *   (MOVDIR64B / ENQCMD posted write). Added from the descriptor's arrival.
+ * - descriptorNs = 200: ASSUMED. The engine's fixed work per descriptor: fetch, decode, set-up.
+ * - completionNs = 100: ASSUMED. Writing the completion record and the submitter seeing it.
+ * - devtlbHitNs = 0: ASSUMED. A device-TLB hit inside the device (part of the access).
+ * - atsTranslationNs = 600: ASSUMED, of the order of a PCIe round trip: pcie-bench (Neugebauer
+ *   et al., SIGCOMM 2018) measures a 64 B DMA read at about 600 ns, and an ATS translation
+ *   request is one such round trip to the root complex. Charged on a device-TLB miss.
+ * - iotlbHitNs = 0: the IOMMU's IOTLB lookup; pcie-bench's base read latency already includes
+ *   it, so no extra cost by default.
+ * - iotlbMissWalkNs = 250: pcie-bench raw data on Intel Xeon E5: each IOTLB miss adds about
+ *   230–300 ns to a 64 B DMA read. Charged per page walk (any number of references).
+ * - memmoveGBps / fillGBps / compareGBps / comparePatternGBps / crc32cGBps = 30: data cost is
+ *   bytes ÷ bandwidth (1 GB/s = 1 byte per ns; 0 = no data cost). Kuper et al., "A
+ *   Quantitative Analysis and Guidelines of Data Streaming Accelerator in Modern Intel Xeon
+ *   Scalable Processors" (ASPLOS 2024) report DSA throughput of about 30 GB/s per device for
+ *   large transfers; using it for every op and one engine is an ASSUMPTION.
+ * - devtlbInvalidationNs = 1000: ASSUMED. The device's processing of one ATS invalidation
+ *   request before it sends the completion.
+ * - pageRequestNs = 2000: ASSUMED. A page request reaching the kernel (PRI message, PRQ write,
+ *   interrupt).
+ * - pageResponseNs = 1000: ASSUMED. The page group response reaching the device.
+ *
+ * Kernel side (the kernel's virtual clock; host time spins them on the kernel thread):
+ * - submissionWaitNs = 1000: ASSUMED. One queued-invalidation submission: tail update, the
+ *   wait descriptor's status write and the kernel's poll of it.
  * - iotlbDescriptorNs = 100, devtlbDescriptorNs = 100: ASSUMED. Hardware processing per
- *   invalidation descriptor inside a submission. Kernel thread (it polls the wait descriptor).
- * - devtlbInvalidationNs = 1000: ASSUMED. The device's own processing of an ATS invalidation
- *   request before it sends the completion. Device thread, between copy windows.
+ *   invalidation descriptor inside a submission.
  * - trapNs: native 0; guest 20000 ASSUMED — a VM exit plus vIOMMU emulation (e.g. QEMU
- *   intel-iommu) per invalidation submission made by a guest kernel. Kernel thread.
- * - pageRequestNs = 2000: ASSUMED. A device's page request reaching the kernel (PRI message,
- *   page-request-queue write, interrupt). Device thread, before the request is visible.
- * - pageResponseNs = 1000: ASSUMED. The page group response reaching the device. Device thread,
- *   after the kernel answers.
- * - zero: everything 0, so only the program's own overhead is measured (benchmarks).
+ *   intel-iommu) per invalidation submission made by a guest kernel.
+ * - faultServiceNs = 1500: ASSUMED. The kernel's service of one page request (iopf queue work,
+ *   handle_mm_fault on a present VMA, the page response) without clearing a page.
+ * - pageZeroingNs = 400: ASSUMED, 4 KiB cleared at about 10 GB/s: added when a fault or a touch
+ *   populates a new page.
+ *
+ * zero: every latency 0 and every bandwidth unlimited (host-time benchmarks measure only the
+ * program's own overhead). Modelled time needs some cost per descriptor (its clock must move),
+ * which the profile checks.
  */
 
 export const PLATFORM_PRESETS = ['native', 'guest', 'zero'] as const;
 export type PlatformPreset = (typeof PLATFORM_PRESETS)[number];
 
 export interface PlatformCosts {
-  /** Added to every IOTLB-miss page walk, device thread, ns. */
+  /** Descriptor submission, from its arrival to the work queue, device clock, ns. */
+  submitNs: number;
+  /** The engine's fixed work per descriptor, device clock, ns. */
+  descriptorNs: number;
+  /** Completion record written and seen, device clock, ns. */
+  completionNs: number;
+  /** A device-TLB hit, per page operand, device clock, ns. */
+  devtlbHitNs: number;
+  /** A device-TLB miss: the ATS translation request's round trip, device clock, ns. */
+  atsTranslationNs: number;
+  /** An IOTLB lookup, per page operand that reaches the IOMMU, device clock, ns. */
+  iotlbHitNs: number;
+  /** Added to every IOTLB-miss page walk, device thread / clock, ns. */
   iotlbMissWalkNs: number;
-  /** Per invalidation submission (ends in a wait descriptor), kernel thread, ns. */
+  /** Modelled data bandwidth per op, GB/s = bytes per ns (0: no data cost). */
+  memmoveGBps: number;
+  fillGBps: number;
+  compareGBps: number;
+  comparePatternGBps: number;
+  crc32cGBps: number;
+  /** Per invalidation submission (ends in a wait descriptor), kernel, ns. */
   submissionWaitNs: number;
-  /** Per IOTLB invalidation descriptor in a submission, kernel thread, ns. */
+  /** Per IOTLB invalidation descriptor in a submission, kernel, ns. */
   iotlbDescriptorNs: number;
-  /** Per device-TLB invalidation descriptor in a submission, kernel thread, ns. */
+  /** Per device-TLB invalidation descriptor in a submission, kernel, ns. */
   devtlbDescriptorNs: number;
-  /** The device's processing of one device-TLB invalidation, device thread, ns. */
+  /** The device's processing of one device-TLB invalidation, device, ns. */
   devtlbInvalidationNs: number;
-  /** Per submission made from a VM guest (VM exit + vIOMMU emulation), kernel thread, ns. */
+  /** Per submission made from a VM guest (VM exit + vIOMMU emulation), kernel, ns. */
   trapNs: number;
-  /** A page request's trip from the device to the kernel, device thread, ns. */
+  /** A page request's trip from the device to the kernel, device, ns. */
   pageRequestNs: number;
-  /** A page group response's trip back to the device, device thread, ns. */
+  /** A page group response's trip back to the device, device, ns. */
   pageResponseNs: number;
+  /** The kernel's service of one page request or software touch, kernel, ns. */
+  faultServiceNs: number;
+  /** Clearing a newly populated page, kernel, ns. */
+  pageZeroingNs: number;
 }
 
 export const COST_NAMES = [
+  'submitNs',
+  'descriptorNs',
+  'completionNs',
+  'devtlbHitNs',
+  'atsTranslationNs',
+  'iotlbHitNs',
   'iotlbMissWalkNs',
+  'memmoveGBps',
+  'fillGBps',
+  'compareGBps',
+  'comparePatternGBps',
+  'crc32cGBps',
   'submissionWaitNs',
   'iotlbDescriptorNs',
   'devtlbDescriptorNs',
@@ -55,10 +114,26 @@ export const COST_NAMES = [
   'trapNs',
   'pageRequestNs',
   'pageResponseNs',
+  'faultServiceNs',
+  'pageZeroingNs',
 ] as const satisfies readonly (keyof PlatformCosts)[];
 
+/** Cost names that are bandwidths (GB/s), not latencies (ns). */
+export const BANDWIDTH_NAMES = ['memmoveGBps', 'fillGBps', 'compareGBps', 'comparePatternGBps', 'crc32cGBps'] as const;
+
 const NATIVE: PlatformCosts = {
+  submitNs: 100,
+  descriptorNs: 200,
+  completionNs: 100,
+  devtlbHitNs: 0,
+  atsTranslationNs: 600,
+  iotlbHitNs: 0,
   iotlbMissWalkNs: 250,
+  memmoveGBps: 30,
+  fillGBps: 30,
+  compareGBps: 30,
+  comparePatternGBps: 30,
+  crc32cGBps: 30,
   submissionWaitNs: 1000,
   iotlbDescriptorNs: 100,
   devtlbDescriptorNs: 100,
@@ -66,19 +141,19 @@ const NATIVE: PlatformCosts = {
   trapNs: 0,
   pageRequestNs: 2000,
   pageResponseNs: 1000,
+  faultServiceNs: 1500,
+  pageZeroingNs: 400,
 };
+
+const ZERO = Object.fromEntries(COST_NAMES.map((c) => [c, 0])) as unknown as PlatformCosts;
 
 export const PRESET_COSTS: Record<PlatformPreset, PlatformCosts> = {
   native: NATIVE,
   guest: { ...NATIVE, trapNs: 20_000 },
-  zero: {
-    iotlbMissWalkNs: 0,
-    submissionWaitNs: 0,
-    iotlbDescriptorNs: 0,
-    devtlbDescriptorNs: 0,
-    devtlbInvalidationNs: 0,
-    trapNs: 0,
-    pageRequestNs: 0,
-    pageResponseNs: 0,
-  },
+  zero: ZERO,
 };
+
+/** Nanoseconds per byte for a bandwidth in GB/s (0 = unlimited: no data cost). */
+export function nsPerByte(gbps: number): number {
+  return gbps > 0 ? 1 / gbps : 0;
+}

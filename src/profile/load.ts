@@ -81,6 +81,7 @@ export function parseProfile(text: string, file: string): Profile {
     invalidation: out.invalidation,
     platform: out.platform,
     checker: out.checker,
+    timing: out.timing,
   } satisfies Profile;
   return profile;
 }

@@ -22,6 +22,8 @@ import {
   IOMMU_TYPES,
   OP_NAMES,
   STRATEGIES,
+  TIMINGS,
+  DEFAULT_TIMING,
   type AttachConfig,
   type ChurnConfig,
   type ChurnOp,
@@ -407,6 +409,7 @@ export const profileSchema = obj(
     invalidation: invalidationSchema.prefault({}),
     platform: platformSchema,
     checker: bool().default(true),
+    timing: oneOf(TIMINGS).default(DEFAULT_TIMING),
   },
   'a mapping with iommus, processes and devices',
 );

@@ -142,6 +142,16 @@ export interface PlatformConfig {
   costs: PlatformCosts;
 }
 
+/**
+ * Which clock a run's figures are read on (design.md §6): `modelled` — every cost is added to
+ * the virtual clock of the logical process that waits for it, so figures are a property of the
+ * model; `host` — wall-clock time on this machine, costs spun as real delay (measures the
+ * implementation itself).
+ */
+export const TIMINGS = ['modelled', 'host'] as const;
+export type Timing = (typeof TIMINGS)[number];
+export const DEFAULT_TIMING: Timing = 'host';
+
 export interface Profile {
   /** Profile name; defaults to the file's base name. */
   name: string;
@@ -159,4 +169,6 @@ export interface Profile {
   platform: PlatformConfig;
   /** Use-after-free DMA checker (frame generations around every page copy). Default true. */
   checker: boolean;
+  /** The clock figures are read on. */
+  timing: Timing;
 }

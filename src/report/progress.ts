@@ -18,8 +18,12 @@ export function progressMode(quiet: boolean, isTty: boolean): ProgressMode {
 }
 
 export function formatProgress(p: ProgressSnapshot): string[] {
+  // Modelled time: virtual time reached (of the virtual total), the wall time, the slowdown.
   const head =
-    `[${formatClockS(p.elapsedS)}${p.totalS !== undefined ? ` / ${formatClockS(p.totalS)}` : ''}]` +
+    (p.virtualS !== undefined
+      ? `[virtual ${formatNs(p.virtualS * 1e9)}${p.totalS !== undefined ? ` / ${formatNs(p.totalS * 1e9)}` : ''}  wall ${formatClockS(p.elapsedS)}` +
+        `  slowdown ${p.virtualS > 0 ? `${formatRate(p.elapsedS / p.virtualS)}×` : NO_VALUE}]`
+      : `[${formatClockS(p.elapsedS)}${p.totalS !== undefined ? ` / ${formatClockS(p.totalS)}` : ''}]`) +
     (p.invalidations > 0 ? `  invalidations ${formatExact(p.invalidations)}` : '');
   const w = Math.max(...p.devices.map((d) => d.id.length));
   return [

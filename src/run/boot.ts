@@ -8,7 +8,7 @@
 import { PAGE_SIZE } from '../layout/constants.js';
 import { DomainType } from '../layout/domains.js';
 import type { MachineShape } from '../layout/machine.js';
-import type { DeviceSpec } from '../layout/protocol.js';
+import { DEVICE_COST_NAMES, type DeviceCosts, type DeviceSpec } from '../layout/protocol.js';
 import { planRegion } from '../layout/region-plan.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Domain, Process } from '../kernel/objects.js';
@@ -50,11 +50,19 @@ export function machineShape(profile: Profile): MachineShape {
       devtlbWays: d.devtlbWays,
       invRingCapacity: INV_RING_CAPACITY,
       prqRingCapacity: PRQ_RING_CAPACITY,
+      iotlbEntries: profile.iommus.find((m) => m.id === d.iommu)!.iotlbEntries,
     })),
   };
 }
 
-export function boot(profile: Profile, seed: number): Booted {
+/** How the run keeps time (run.ts decides; the devices are told). */
+export interface BootTiming {
+  readonly modelled: boolean;
+  readonly durationNs: number | undefined;
+  readonly intervalNs: number;
+}
+
+export function boot(profile: Profile, seed: number, timing: BootTiming = { modelled: false, durationNs: undefined, intervalNs: 1e9 }): Booted {
   const shape = machineShape(profile);
   const kernel = new Kernel({
     shape,
@@ -136,15 +144,13 @@ export function boot(profile: Profile, seed: number): Booted {
         seed,
         integritySampleEvery: profile.system.integritySampleEvery,
         checker: profile.checker,
-        costs: {
-          iotlbMissWalkNs: profile.platform.costs.iotlbMissWalkNs,
-          devtlbInvalidationNs: profile.platform.costs.devtlbInvalidationNs,
-          pageRequestNs: profile.platform.costs.pageRequestNs,
-          pageResponseNs: profile.platform.costs.pageResponseNs,
-        },
+        costs: Object.fromEntries(DEVICE_COST_NAMES.map((c) => [c, profile.platform.costs[c]])) as unknown as DeviceCosts,
         pri: d.pri,
         blockOnFault: d.blockOnFault,
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,
+        modelled: timing.modelled,
+        durationNs: timing.durationNs,
+        intervalNs: timing.intervalNs,
       },
     };
   });

@@ -22,7 +22,10 @@ export interface ProgressDevice {
 }
 
 export interface ProgressSnapshot {
+  /** Wall-clock seconds since the start. */
   elapsedS: number;
+  /** Modelled time: virtual seconds reached (the kernel's horizon); the slowdown is elapsedS ÷ this. */
+  virtualS?: number;
   totalS: number | undefined;
   devices: ProgressDevice[];
   invalidations: number;

@@ -61,6 +61,10 @@ export interface BuildInput {
   booted: Booted;
   results: DeviceTaskResult[];
   elapsedNs: number;
+  /** Modelled time: `elapsedNs` is virtual. */
+  modelled: boolean;
+  /** Wall-clock ns of the run. */
+  wallElapsedNs: number;
   /** The invalidation strategy's name. */
   strategy: string;
   /** Present when the profile has churn. */
@@ -201,6 +205,13 @@ export function buildResult(input: BuildInput): RunOutcome {
       seed: input.seed,
       durationS: input.durationS ?? null,
       elapsedNs: input.elapsedNs,
+      timing: {
+        mode: input.modelled ? 'modelled' : 'host',
+        virtualElapsedNs: input.modelled ? input.elapsedNs : null,
+        wallElapsedNs: input.wallElapsedNs,
+        simulatedBytesPerWallSec: input.wallElapsedNs > 0 ? bytes / (input.wallElapsedNs / 1e9) : 0,
+        slowdown: input.modelled && input.elapsedNs > 0 ? input.wallElapsedNs / input.elapsedNs : null,
+      },
       totals: {
         submitted: sum((d) => d.submitted),
         ops,

@@ -18,7 +18,9 @@ import { KernelError } from '../kernel/errors.js';
 import { MmNotifier } from '../kernel/notifier.js';
 import { strategyNamed } from '../kernel/strategies/registry.js';
 import type { InvalidationStrategy } from '../kernel/strategies/strategy.js';
-import type { Profile, Strategy } from '../profile/types.js';
+import type { Profile, Strategy, Timing } from '../profile/types.js';
+import { Sequencer } from '../kernel/sequencer.js';
+import type { Process } from '../kernel/objects.js';
 import type { KernelApi } from '../rpc/endpoint.js';
 import { boot, type Booted } from './boot.js';
 import { BadInputError, RunFailedError } from './errors.js';
@@ -28,6 +30,8 @@ import { ProgressSampler, type ProgressSnapshot } from './progress.js';
 import { buildResult, type RunOutcome } from './result.js';
 
 export interface RunOptions {
+  /** Overrides the profile's timing (modelled / host). */
+  readonly timing?: Timing;
   /** Overrides the profile's seed. */
   readonly seed?: number;
   /** Overrides the profile's duration, seconds. */
@@ -59,14 +63,32 @@ export interface RunOptions {
 export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
   const seed = options.seed ?? profile.seed;
   const durationS = options.durationS ?? profile.durationS;
-  const booted = boot(profile, seed);
+  const modelled = (options.timing ?? profile.timing) === 'modelled';
+  const intervalS = options.intervalS ?? 1;
+  const durationNs = durationS === undefined ? undefined : durationS * 1e9;
+  const booted = boot(profile, seed, { modelled, durationNs, intervalNs: intervalS * 1e9 });
   const { kernel } = booted;
   await options.onBoot?.(booted);
 
   // CPU-side churn and the invalidations it causes, driven from this (the kernel's) thread.
   const chosen = options.strategy ?? profile.invalidation.strategy;
   const strategy = typeof chosen === 'string' ? strategyNamed(chosen) : chosen;
+  // Modelled time: the kernel sequences virtual time (kernel/sequencer.ts); its churn context
+  // has its own clock, which the notifier's submissions advance.
+  let pool: DevicePool | undefined;
+  const seq = modelled
+    ? new Sequencer<Process>({
+        views: kernel.views,
+        faults: kernel.faults,
+        costs: profile.platform.costs,
+        prqEntries: profile.iommus.map((m) => m.prqEntries),
+        deviceIommu: kernel.shape.devices.map((d) => d.iommu),
+        failed: () => pool?.failed ?? false,
+      })
+    : undefined;
+  const kernelClock = { nowNs: 0 };
   const notifier = new MmNotifier({
+    ...(seq ? { modelled: { clock: kernelClock, ack: (d: number, s: number, a: number) => seq.ack(d, s, a) } } : {}),
     domains: kernel.domains,
     qi: kernel.qi,
     strategy,
@@ -89,7 +111,6 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   }
 
   // The devices, each with a control-plane channel to the kernel's slow paths.
-  const intervalS = options.intervalS ?? 1;
   const ids = booted.devices.map((d) => d.id);
   const views = kernel.views.devices;
   let collector: IntervalCollector | undefined;
@@ -106,12 +127,76 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),
     }),
   );
-  const pool = new DevicePool(ids, views, tasks, api);
+  pool = new DevicePool(ids, views, tasks, api);
+  const devicePool = pool;
+
+  /** Modelled time: the sequencer drives virtual time until every device and the churn are done. */
+  const runModelled = async (sequencer: Sequencer<Process>): Promise<RunOutcome> => {
+    collector = new IntervalCollector(ids, intervalS, 0, options.intervalSink);
+    const wallStartNs = process.hrtime.bigint();
+    devicePool.release();
+    const onProgress = options.onProgress;
+    if (onProgress) {
+      const sampler = new ProgressSampler(ids, views, collector.cumulative, durationS, wallStartNs);
+      progressTimer = setInterval(
+        () => onProgress({ ...sampler.sample(notifier.stats.events), virtualS: sequencer.horizonNs / 1e9 }),
+        intervalS * 1000,
+      );
+    }
+    let churnSettled = !churn;
+    let churnError: unknown;
+    const churnDone = churn
+      ? churn.runModelled(sequencer, kernelClock, durationNs).then(
+          () => {
+            churnSettled = true;
+          },
+          (e: unknown) => {
+            churnError = e;
+            churnSettled = true;
+          },
+        )
+      : Promise.resolve();
+    let seqError: unknown;
+    await sequencer.run(() => churnSettled).catch((e: unknown) => {
+      seqError = e;
+      devicePool.stopAll();
+    });
+    await churnDone;
+    await devicePool.drain();
+    const wallElapsedNs = Number(process.hrtime.bigint() - wallStartNs);
+    clearInterval(progressTimer);
+    const intervals = collector.finish();
+    collector = undefined;
+    const failure = devicePool.failure();
+    if (failure) throw failure;
+    if (seqError) throw new RunFailedError(`kernel sequencer failed: ${seqError instanceof Error ? seqError.message : String(seqError)}`);
+    if (churnError) {
+      const msg = churnError instanceof Error ? churnError.message : String(churnError);
+      throw new RunFailedError(`kernel churn failed: ${msg}`);
+    }
+    await options.onFinish?.(booted);
+    const results = devicePool.results.map((r) => r!);
+    const virtualNs = durationNs ?? Math.max(0, ...results.map((r) => r.elapsedNs));
+    return buildResult({
+      profile,
+      seed,
+      durationS,
+      booted,
+      results,
+      elapsedNs: Math.round(virtualNs),
+      modelled: true,
+      wallElapsedNs,
+      strategy: strategy.name,
+      invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
+      intervals,
+    });
+  };
   let progressTimer: NodeJS.Timeout | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
 
   try {
     await pool.awaitReady();
+    if (seq) return await runModelled(seq);
     kernel.faults.start();
     collector = new IntervalCollector(ids, intervalS, performance.timeOrigin + performance.now(), options.intervalSink);
     const startNs = process.hrtime.bigint();
@@ -175,6 +260,8 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       booted,
       results: pool.results.map((r) => r!),
       elapsedNs,
+      modelled: false,
+      wallElapsedNs: elapsedNs,
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       intervals,
@@ -182,6 +269,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   } finally {
     clearInterval(progressTimer);
     clearTimeout(durationTimer);
+    if (seq) for (const v of views) Atomics.store(v.stop, 0, 1);
     pool.stopAll();
     options.intervalSink?.finish();
     await kernel.faults.stop().catch(() => {});

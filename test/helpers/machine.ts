@@ -1,5 +1,6 @@
 /** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
 
+import { DEVICE_COST_NAMES, type DeviceCosts } from '../../src/layout/protocol.js';
 import { descriptorOf } from '../../src/device/descriptor.js';
 import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
 import { parseProfile } from '../../src/profile/load.js';
@@ -19,7 +20,7 @@ export const nullSink: LatencySink = { record: () => {} };
 
 /** A device engine running on the calling thread (no worker), for deterministic tests. */
 /** No injected hardware delay: in-thread engines test function, not timing. */
-const NO_COSTS = { iotlbMissWalkNs: 0, devtlbInvalidationNs: 0, pageRequestNs: 0, pageResponseNs: 0 };
+const NO_COSTS = Object.fromEntries(DEVICE_COST_NAMES.map((c) => [c, 0])) as unknown as DeviceCosts;
 
 export function engineFor(b: Booted, index: number, sink: LatencySink = nullSink): DeviceEngine {
   return new DeviceEngine({ ...b.devices[index]!.spec, costs: NO_COSTS }, { machine: b.kernel.views, sink });

@@ -12,7 +12,7 @@ function inject(ring: import('../../src/layout/ring.js').Ring, group: number, pa
   ring.slots[s + PrqRecord.vpn] = vpn;
   ring.slots[s + PrqRecord.write] = write ? 1 : 0;
   ring.slots[s + PrqRecord.last] = last ? 1 : 0;
-  ring.slots[s + PrqRecord.timeMs] = performance.timeOrigin + performance.now();
+  ring.slots[s + PrqRecord.time] = performance.timeOrigin + performance.now();
   ring.publish();
 }
 

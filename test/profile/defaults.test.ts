@@ -48,6 +48,7 @@ describe('profile defaults', () => {
       invalidation: { strategy: 'shared-domain', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 },
       platform: { preset: 'native', costs: PRESET_COSTS.native },
       checker: true,
+      timing: 'host',
     } satisfies Profile);
   });
 

@@ -55,8 +55,9 @@ describe('bad values of the invalidation keys', () => {
         path: 'platform',
         message:
           'expected a platform preset (native, guest, zero) or a mapping {preset: <name>, <cost>: <ns>} with costs ' +
-          'iotlbMissWalkNs, submissionWaitNs, iotlbDescriptorNs, devtlbDescriptorNs, devtlbInvalidationNs, trapNs, ' +
-          'pageRequestNs, pageResponseNs, got 5',
+          'submitNs, descriptorNs, completionNs, devtlbHitNs, atsTranslationNs, iotlbHitNs, iotlbMissWalkNs, ' +
+          'memmoveGBps, fillGBps, compareGBps, comparePatternGBps, crc32cGBps, submissionWaitNs, iotlbDescriptorNs, ' +
+          'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, pageRequestNs, pageResponseNs, faultServiceNs, pageZeroingNs, got 5',
       },
     ]);
   });

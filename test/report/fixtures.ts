@@ -165,6 +165,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
     seed,
     durationS: 5,
     elapsedNs,
+    timing: { mode: 'host', virtualElapsedNs: null, wallElapsedNs: elapsedNs, simulatedBytesPerWallSec: 0, slowdown: null },
     totals: {
       submitted: totalOps,
       ops: totalOps,

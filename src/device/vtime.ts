@@ -1,0 +1,143 @@
+/**
+ * A device engine's virtual clock (modelled time, design.md §6) and its side of the kernel's
+ * sequencing protocol (layout/clock.ts).
+ *
+ * The engine adds every cost to `nowNs` instead of spending it; it never acts at or past the
+ * kernel's horizon. Page loops end a copy window when the clock reaches `stopAtNs` — the horizon,
+ * or the arrival of the next device-TLB invalidation, whichever is first — and call `boundary()`,
+ * which applies the invalidations that have arrived (each at the boundary, costing the engine
+ * its processing time; invalidations.ts) and, at the horizon, parks the device until the
+ * kernel's next release. An idle engine (open loop between arrivals, a closed-loop slot waiting
+ * for its software) moves with `idleUntil`, applying invalidations at their arrival. While it
+ * waits for the kernel (a page response, a software touch) it is parked as blocked and applies
+ * invalidations as they arrive, as a stalled device does in hardware (`awaitResponse`).
+ *
+ * Host time uses the same object with `stopAtNs` = Infinity and never parks.
+ *
+ * Waits are bounded: a device parked for PARK_TIMEOUT_MS without a release fails the run.
+ */
+
+import type { ClockViews } from '../layout/clock.js';
+import { type DeviceViews, SyncState } from '../layout/device.js';
+import type { DevtlbInvalidations } from './invalidations.js';
+
+/** A device parked longer than this without a release means the kernel is gone: a bug. */
+export const PARK_TIMEOUT_MS = 120_000;
+
+export class VirtualTime {
+  /** The engine's clock, ns. */
+  nowNs = 0;
+  /** Page loops end their copy window when `nowNs` reaches this (min of horizon, next invalidation). */
+  stopAtNs = Infinity;
+  /** The kernel raised the stop flag: no more work, leave. */
+  stopped = false;
+  private horizonNs = 0;
+  private seenRelease = 0;
+
+  constructor(
+    private readonly dev: DeviceViews,
+    private readonly clock: ClockViews | undefined,
+    private readonly inv: DevtlbInvalidations,
+  ) {
+    if (clock) this.stopAtNs = 0;
+  }
+
+  /** The kernel's release this device last took in (the IOTLB overlay's generation). */
+  get release(): number {
+    return this.seenRelease;
+  }
+
+  get modelled(): boolean {
+    return this.clock !== undefined;
+  }
+
+  /** At a page boundary: apply arrived invalidations; park at the horizon until released past it. */
+  boundary(): void {
+    for (;;) {
+      this.inv.applyDue(this);
+      if (this.nowNs < this.horizonNs || this.stopped) break;
+      this.park(SyncState.horizon);
+    }
+    this.updateStopAt();
+  }
+
+  /** Idle until `tNs` (no work before it), applying invalidations at their arrival. */
+  idleUntil(tNs: number): void {
+    for (;;) {
+      if (this.stopped) return;
+      const next = this.inv.nextArrivalNs();
+      if (next <= tNs && next < this.horizonNs) {
+        if (next > this.nowNs) this.nowNs = next;
+        this.inv.applyDue(this);
+        continue;
+      }
+      if (tNs < this.horizonNs) {
+        if (tNs > this.nowNs) this.nowNs = tNs;
+        break;
+      }
+      if (this.horizonNs > this.nowNs) this.nowNs = this.horizonNs;
+      this.park(SyncState.horizon);
+    }
+    this.updateStopAt();
+  }
+
+  /**
+   * Parked as blocked until the kernel's response is on `available()`'s ring. Invalidations that
+   * arrive meanwhile are applied as they arrive (a stalled engine still answers ATS
+   * invalidations) — those arriving before the response's time, once it is known. Returns the
+   * virtual time at which the stalled engine finished its invalidation work (≥ nowNs).
+   */
+  awaitResponse(available: () => boolean, responseTimeNs: () => number): number {
+    let busyNs = this.nowNs;
+    for (;;) {
+      this.park(SyncState.blocked);
+      if (available()) return this.inv.applyStalled(busyNs, responseTimeNs());
+      if (this.stopped) return busyNs;
+      busyNs = this.inv.applyStalled(busyNs, Infinity);
+    }
+  }
+
+  /** No more work: keep applying invalidations at each release until the stop flag. */
+  finish(): void {
+    let busyNs = this.nowNs;
+    while (!this.stopped) {
+      this.park(SyncState.finished);
+      busyNs = this.inv.applyStalled(busyNs, Infinity);
+    }
+  }
+
+  private updateStopAt(): void {
+    const next = this.inv.nextArrivalNs();
+    this.stopAtNs = next < this.horizonNs ? next : this.horizonNs;
+  }
+
+  /** Publish clock and state, take in the current release, wait for the next one. */
+  private park(state: number): void {
+    const c = this.clock;
+    if (!c) throw new Error('bug: a host-time device parked');
+    const v = this.dev;
+    v.clockNs[0] = this.nowNs;
+    Atomics.store(v.syncState, 0, state);
+    Atomics.store(v.syncRelease, 0, this.seenRelease);
+    Atomics.notify(v.syncRelease, 0);
+    let waitedMs = 0;
+    while (Atomics.load(c.release, 0) === this.seenRelease) {
+      if (Atomics.load(v.stop, 0) !== 0) break;
+      if (Atomics.wait(c.release, 0, this.seenRelease, 100) === 'timed-out') {
+        waitedMs += 100;
+        if (waitedMs > PARK_TIMEOUT_MS) throw new Error(`no release from the kernel within ${PARK_TIMEOUT_MS / 1000} s`);
+      }
+    }
+    this.seenRelease = Atomics.load(c.release, 0);
+    this.horizonNs = c.horizonNs[0]!;
+    if (Atomics.load(v.stop, 0) !== 0) this.stopped = true;
+    Atomics.store(v.syncState, 0, SyncState.running);
+  }
+
+  /** Enter the protocol: wait for the kernel's first release. */
+  start(): void {
+    if (!this.clock) return;
+    this.park(SyncState.horizon);
+    this.updateStopAt();
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The sequencer: in modelled time (design.md §6) the kernel is the sequencer of virtual time.
+ * Conservative synchronisation: no device acts at or past the horizon (layout/clock.ts); at each
+ * barrier — every device parked at a known virtual time — the kernel does, in virtual-time
+ * order, what falls before the horizon:
+ *
+ *   1. IOTLB fills the devices logged since the last barrier are applied to the shared IOTLBs
+ *      in (virtual time, device) order (kernel/iotlb-merge.ts);
+ *   2. device-TLB acknowledgements are read with their virtual times and handed to the kernel
+ *      tasks waiting for them (qi.ts submissions);
+ *   3. page requests and software touches are serviced in (time, device) order by the fault
+ *      context — one iopf worker with its own clock: a request is serviced at max(its arrival,
+ *      the worker's clock), costs faultServiceNs (+ pageZeroingNs when it populates a page),
+ *      and is answered at that time. The IOMMU's page-request queue holds requests from arrival
+ *      until their service starts; one that finds it full is answered overflow at once. A
+ *      request into an mm whose change holds the mm lock (munmap / mprotect / migrate: Linux
+ *      takes mmap_lock for writing, faults take it for reading) waits until the change releases
+ *      it;
+ *   4. kernel timers (`at`: churn events, frees at a notifier's completion) fire in time order.
+ *
+ * Then it moves the horizon — to the next timer, or one quantum past the slowest device — and
+ * releases the devices. Because every effect crosses threads only at barriers, and every order
+ * at a barrier is by virtual time (ties by device index), results depend on the profile and the
+ * seed alone: not on the host's speed, its core count or its scheduler.
+ *
+ * Skew: devices between two barriers do not see each other's effects (IOTLB fills of a peer,
+ * pages another device's fault populated) until the next barrier: at most QUANTUM_NS of virtual
+ * time late. A timer set in the past (a kernel task's completion computed after devices ran
+ * past it) fires at the current barrier.
+ *
+ * Kernel tasks (churn) are async functions that await only the sequencer (`at`, `ack`); after
+ * resuming them the sequencer lets them run until they await it again.
+ */
+
+import { type DeviceViews, PageResponse, SyncState } from '../layout/device.js';
+import type { MachineViews } from '../layout/machine.js';
+import type { PlatformCosts } from '../platform/presets.js';
+import type { FaultAddressSpace, FaultService, PendingRequest } from './faults.js';
+import { mergeIotlbFills } from './iotlb-merge.js';
+import { KernelError } from './errors.js';
+
+/** Largest step of the horizon, virtual ns: the bound on how late devices see each other's effects. */
+export const QUANTUM_NS = 20_000;
+/** Longest wall time a barrier may wait for one device before the run fails. */
+const BARRIER_TIMEOUT_MS = 120_000;
+
+interface Timer {
+  readonly timeNs: number;
+  readonly order: number;
+  readonly resolve: () => void;
+}
+
+interface AckWaiter {
+  readonly device: number;
+  readonly seq: number;
+  readonly arrivalNs: number;
+  readonly resolve: (ackNs: number) => void;
+}
+
+export interface SequencerOptions<S extends FaultAddressSpace> {
+  readonly views: MachineViews;
+  readonly faults: FaultService<S>;
+  readonly costs: PlatformCosts;
+  /** Per IOMMU: its page-request queue size. */
+  readonly prqEntries: readonly number[];
+  /** Per device: the IOMMU it sits behind. */
+  readonly deviceIommu: readonly number[];
+  /** True when a device's worker failed: the barrier gives up. */
+  readonly failed: () => boolean;
+}
+
+export class Sequencer<S extends FaultAddressSpace> {
+  /** The current horizon, ns. */
+  horizonNs = 0;
+  /** Barriers taken. */
+  barriers = 0;
+  /** The fault worker's clock, ns. */
+  private faultClockNs = 0;
+  private release = 0;
+  private order = 0;
+  private timers: Timer[] = [];
+  private ackWaiters: AckWaiter[] = [];
+  private readonly locked = new Set<S>();
+  private deferred: PendingRequest[] = [];
+  /** Per IOMMU: service-start times of requests admitted to its page-request queue. */
+  private readonly queued: number[][];
+  private readonly devices: readonly DeviceViews[];
+
+  constructor(private readonly o: SequencerOptions<S>) {
+    this.devices = o.views.devices;
+    this.queued = o.prqEntries.map(() => []);
+  }
+
+  /** Resolves at the barrier where virtual time `timeNs` is reached (every device is at or past it). */
+  at(timeNs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timers.push({ timeNs, order: this.order++, resolve });
+    });
+  }
+
+  /** Resolves with the virtual time of device `device`'s acknowledgement of invalidation `seq`. */
+  ack(device: number, seq: number, arrivalNs: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.ackWaiters.push({ device, seq, arrivalNs, resolve });
+    });
+  }
+
+  /** A change of `space` takes its mm lock for writing: its faults wait. */
+  lockMm(space: S): void {
+    this.locked.add(space);
+  }
+
+  /** The change ends at `timeNs`: faults that waited are serviced from then. */
+  unlockMm(space: S, timeNs: number): void {
+    this.locked.delete(space);
+    const waiting = this.deferred.filter((r) => this.o.faults.spaceOf(r) === space);
+    this.deferred = this.deferred.filter((r) => this.o.faults.spaceOf(r) !== space);
+    for (const r of waiting) this.service({ ...r, timeNs: Math.max(r.timeNs, timeNs) });
+  }
+
+  /**
+   * Run barriers until every device has finished and `kernelDone()` says the kernel's tasks
+   * have too; then raise every device's stop flag and release them a last time.
+   */
+  async run(kernelDone: () => boolean): Promise<void> {
+    const views = this.o.views;
+    for (;;) {
+      await this.barrier();
+      this.barriers++;
+      mergeIotlbFills(views, this.o.deviceIommu);
+      this.resolveAcks();
+      await flush();
+      this.serviceRequests();
+      await this.fireTimers();
+      const finished = this.devices.every((v) => Atomics.load(v.syncState, 0) === SyncState.finished);
+      if (finished && this.timers.length === 0 && this.ackWaiters.length === 0 && this.deferred.length === 0 && kernelDone()) break;
+      this.advance();
+    }
+    for (const v of this.devices) Atomics.store(v.stop, 0, 1);
+    this.bump();
+  }
+
+  /** Move the horizon and release the devices. */
+  private advance(): void {
+    let minClock = Infinity;
+    for (const v of this.devices) {
+      const st = Atomics.load(v.syncState, 0);
+      if (st === SyncState.horizon) minClock = Math.min(minClock, v.clockNs[0]!);
+    }
+    let next = (minClock === Infinity ? this.horizonNs : Math.max(minClock, this.horizonNs)) + QUANTUM_NS;
+    for (const t of this.timers) if (t.timeNs < next) next = t.timeNs;
+    // Waiting for acknowledgements: let devices reach the earliest possible one, not past it.
+    for (const w of this.ackWaiters) {
+      const earliest = w.arrivalNs + this.o.costs.devtlbInvalidationNs;
+      if (earliest > this.horizonNs && earliest < next) next = earliest;
+    }
+    if (next <= this.horizonNs) next = this.horizonNs + 1;
+    this.horizonNs = next;
+    this.bump();
+  }
+
+  private bump(): void {
+    const c = this.o.views.clock;
+    c.horizonNs[0] = this.horizonNs;
+    this.release++;
+    Atomics.store(c.release, 0, this.release);
+    Atomics.notify(c.release, 0);
+  }
+
+  /** Wait until every device has taken in the current release and parked. */
+  private async barrier(): Promise<void> {
+    let sinceYieldMs = 0;
+    for (let d = 0; d < this.devices.length; d++) {
+      const v = this.devices[d]!;
+      let waitedMs = 0;
+      while (Atomics.load(v.syncRelease, 0) !== this.release) {
+        if (this.o.failed()) throw new KernelError('a device failed');
+        if (Atomics.wait(v.syncRelease, 0, Atomics.load(v.syncRelease, 0), 2) === 'timed-out') {
+          waitedMs += 2;
+          sinceYieldMs += 2;
+        }
+        if (sinceYieldMs >= 20) {
+          // Let the control plane (interval reports, progress, worker failures) through.
+          sinceYieldMs = 0;
+          await flush();
+        }
+        if (waitedMs > BARRIER_TIMEOUT_MS) throw new KernelError(`device ${d} did not reach the barrier within ${BARRIER_TIMEOUT_MS / 1000} s`);
+      }
+    }
+  }
+
+  private resolveAcks(): void {
+    const pending: AckWaiter[] = [];
+    for (const w of this.ackWaiters) {
+      const v = this.devices[w.device]!;
+      if (Atomics.load(v.invAck, 0) >= w.seq) w.resolve(v.invAckNs[0]!);
+      else pending.push(w);
+    }
+    this.ackWaiters = pending;
+  }
+
+  private serviceRequests(): void {
+    const all = this.o.faults.collect();
+    all.sort((a, b) => a.timeNs - b.timeNs || a.device - b.device);
+    for (const r of all) this.service(r);
+  }
+
+  /** Admit a request to its IOMMU's queue (or answer overflow), then service or defer it. */
+  private service(r: PendingRequest): void {
+    const faults = this.o.faults;
+    const space = faults.spaceOf(r);
+    if (space && this.locked.has(space)) {
+      this.deferred.push(r);
+      return;
+    }
+    const costs = this.o.costs;
+    const startNs = Math.max(r.timeNs, this.faultClockNs);
+    let queued = 0;
+    if (r.kind === 0) {
+      const iommu = this.o.deviceIommu[r.device]!;
+      const q = this.queued[iommu]!.filter((s) => s > r.timeNs);
+      this.queued[iommu] = q;
+      if (q.length + 1 > this.o.prqEntries[iommu]!) {
+        faults.respondModelled(r, PageResponse.overflow, r.timeNs, q.length);
+        return;
+      }
+      q.push(startNs);
+      queued = q.length;
+    }
+    const { code, populated } = faults.serviceModelled(r);
+    const endNs = startNs + costs.faultServiceNs + (populated ? costs.pageZeroingNs : 0);
+    this.faultClockNs = endNs;
+    faults.respondModelled(r, code, endNs, queued);
+  }
+
+  private async fireTimers(): Promise<void> {
+    for (;;) {
+      this.timers.sort((a, b) => a.timeNs - b.timeNs || a.order - b.order);
+      const t = this.timers[0];
+      if (!t || t.timeNs > this.horizonNs) return;
+      this.timers.shift();
+      t.resolve();
+      await flush();
+      // A task resumed may have been answered by acknowledgements already in.
+      this.resolveAcks();
+      await flush();
+    }
+  }
+}
+
+/** Let every resumed kernel task run until it awaits the sequencer again. */
+function flush(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
