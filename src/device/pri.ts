@@ -87,19 +87,7 @@ export class PageRequester {
     }
     if (used + 1 > c[Counter.prqHighWater]!) c[Counter.prqHighWater] = used + 1;
     if (this.requestLoops > 0) spinLoops(this.requestLoops);
-    const ring = this.dev.prqRing;
-    const slot = ring.reserve();
-    if (slot < 0) throw new Error('bug: page-request ring full with one group in flight');
-    const group = this.nextGroup;
-    this.nextGroup = (this.nextGroup + 1) & PRG_INDEX_MASK;
-    ring.slots[slot + PrqRecord.group] = group;
-    ring.slots[slot + PrqRecord.pasid] = this.pasid;
-    ring.slots[slot + PrqRecord.vpn] = vpn;
-    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
-    ring.slots[slot + PrqRecord.last] = 1;
-    ring.slots[slot + PrqRecord.time] = performance.timeOrigin + performance.now();
-    ring.slots[slot + PrqRecord.kind] = RequestKind.page;
-    ring.publish();
+    const group = this.publish(RequestKind.page, vpn, write, performance.timeOrigin + performance.now());
     c[Counter.pageRequests]!++;
     c[Counter.pageGroups]!++;
     const code = this.awaitResponse(group);
@@ -120,19 +108,7 @@ export class PageRequester {
     const m = this.modelled!;
     const vt = m.vt;
     const c = this.dev.counters;
-    const ring = this.dev.prqRing;
-    const slot = ring.reserve();
-    if (slot < 0) throw new Error('bug: page-request ring full with one request in flight');
-    const group = this.nextGroup;
-    this.nextGroup = (this.nextGroup + 1) & PRG_INDEX_MASK;
-    ring.slots[slot + PrqRecord.group] = group;
-    ring.slots[slot + PrqRecord.pasid] = this.pasid;
-    ring.slots[slot + PrqRecord.vpn] = vpn;
-    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
-    ring.slots[slot + PrqRecord.last] = 1;
-    ring.slots[slot + PrqRecord.time] = vt.nowNs + (kind === RequestKind.page ? m.requestNs : 0);
-    ring.slots[slot + PrqRecord.kind] = kind;
-    ring.publish();
+    this.publish(kind, vpn, write, vt.nowNs + (kind === RequestKind.page ? m.requestNs : 0));
     const resp = this.dev.respRing;
     const busyNs = vt.awaitResponse(
       () => resp.available() > 0,
@@ -148,6 +124,24 @@ export class PageRequester {
     const back = code === PageResponse.overflow ? OVERFLOW_BACKOFF_MS * 1e6 : kind === RequestKind.page ? m.responseNs : 0;
     vt.nowNs = Math.max(timeNs + back, busyNs);
     return code;
+  }
+
+  /** Publish one request (its own page group) stamped `time`; returns its group index. */
+  private publish(kind: number, vpn: number, write: boolean, time: number): number {
+    const ring = this.dev.prqRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error('bug: page-request ring full with one request in flight');
+    const group = this.nextGroup;
+    this.nextGroup = (this.nextGroup + 1) & PRG_INDEX_MASK;
+    ring.slots[slot + PrqRecord.group] = group;
+    ring.slots[slot + PrqRecord.pasid] = this.pasid;
+    ring.slots[slot + PrqRecord.vpn] = vpn;
+    ring.slots[slot + PrqRecord.write] = write ? 1 : 0;
+    ring.slots[slot + PrqRecord.last] = 1;
+    ring.slots[slot + PrqRecord.time] = time;
+    ring.slots[slot + PrqRecord.kind] = kind;
+    ring.publish();
+    return group;
   }
 
   private outcome(code: number): RequestOutcomeCode {

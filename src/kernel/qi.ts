@@ -107,6 +107,24 @@ export class InvalidationQueues {
     this.views.iommus[iommu]!.invalidateAll();
   }
 
+  /** Apply one IOTLB descriptor to the unit's IOTLB, by its scope. */
+  private applyIotlb(iommu: number, d: Extract<QiDescriptor, { kind: 'iotlb' }>): void {
+    switch (d.scope) {
+      case 'pasid-range':
+        this.invalidatePasidRange(iommu, d.did, d.pasid, d.startVpn, d.endVpn);
+        break;
+      case 'pasid':
+        this.invalidatePasid(iommu, d.did, d.pasid);
+        break;
+      case 'domain':
+        this.invalidateDomain(iommu, d.did);
+        break;
+      case 'all':
+        this.invalidateAll(iommu);
+        break;
+    }
+  }
+
   // ---- submissions ----------------------------------------------------------------------------
 
   /**
@@ -120,20 +138,7 @@ export class InvalidationQueues {
     let drain = false;
     for (const d of s.descriptors) {
       if (d.kind === 'iotlb') {
-        switch (d.scope) {
-          case 'pasid-range':
-            this.invalidatePasidRange(s.iommu, d.did, d.pasid, d.startVpn, d.endVpn);
-            break;
-          case 'pasid':
-            this.invalidatePasid(s.iommu, d.did, d.pasid);
-            break;
-          case 'domain':
-            this.invalidateDomain(s.iommu, d.did);
-            break;
-          case 'all':
-            this.invalidateAll(s.iommu);
-            break;
-        }
+        this.applyIotlb(s.iommu, d);
         drain ||= d.drain;
         iotlb++;
       } else {
@@ -164,20 +169,7 @@ export class InvalidationQueues {
     const acks: Promise<number>[] = [];
     for (const d of s.descriptors) {
       if (d.kind === 'iotlb') {
-        switch (d.scope) {
-          case 'pasid-range':
-            this.invalidatePasidRange(s.iommu, d.did, d.pasid, d.startVpn, d.endVpn);
-            break;
-          case 'pasid':
-            this.invalidatePasid(s.iommu, d.did, d.pasid);
-            break;
-          case 'domain':
-            this.invalidateDomain(s.iommu, d.did);
-            break;
-          case 'all':
-            this.invalidateAll(s.iommu);
-            break;
-        }
+        this.applyIotlb(s.iommu, d);
         t += costs.iotlbDescriptorNs;
         iotlb++;
       } else {

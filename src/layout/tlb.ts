@@ -173,14 +173,7 @@ export class Tlb {
         victim = e;
       }
     }
-    this.did[victim] = did;
-    this.pasid[victim] = pasid;
-    this.vpn[victim] = vpn;
-    this.pfn[victim] = pfn;
-    this.rw[victim] = rw ? 1 : 0;
-    this.gen[victim] = gen;
-    this.used[victim] = stampNs;
-    this.hint[this.hintSlot(did, pasid, vpn)] = victim;
+    this.write(victim, did, pasid, vpn, pfn, rw, gen, stampNs);
   }
 
   /**
@@ -220,14 +213,19 @@ export class Tlb {
     }
     const t = this.tick[set]! + 1;
     this.tick[set] = t;
-    this.did[victim] = did;
-    this.pasid[victim] = pasid;
-    this.vpn[victim] = vpn;
-    this.pfn[victim] = pfn;
-    this.rw[victim] = rw ? 1 : 0;
-    this.gen[victim] = gen;
-    this.used[victim] = t;
-    this.hint[this.hintSlot(did, pasid, vpn)] = victim;
+    this.write(victim, did, pasid, vpn, pfn, rw, gen, t);
+  }
+
+  /** Write entry `e` with its tags, outputs and LRU stamp, and point the hint at it. */
+  private write(e: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, used: number): void {
+    this.did[e] = did;
+    this.pasid[e] = pasid;
+    this.vpn[e] = vpn;
+    this.pfn[e] = pfn;
+    this.rw[e] = rw ? 1 : 0;
+    this.gen[e] = gen;
+    this.used[e] = used;
+    this.hint[this.hintSlot(did, pasid, vpn)] = e;
   }
 
   /**
