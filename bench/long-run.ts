@@ -27,6 +27,7 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'm
 const PROFILE = `
 seed: 1
 durationS: ${seconds}
+timing: host     # a soak on the wall clock: memory over real minutes
 system: { memoryBytes: 256MiB }
 iommus: [{ id: mmu, iotlbEntries: 64 }]
 processes:

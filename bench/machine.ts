@@ -31,6 +31,7 @@ export interface MachineOptions {
 export function benchMachine(o: MachineOptions = {}): BenchMachine {
   const yaml = `
 durationS: 1
+timing: host
 platform: zero
 checker: ${o.checker ?? true}
 system: { memoryBytes: 512MiB, integritySampleEvery: 0 }

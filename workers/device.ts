@@ -83,6 +83,14 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       };
       // Not awaited while the engine runs (the kernel hears them in order on one port)...
       closeInterval = (endNs) => void report(endNs);
+      const crashAt = task.testHooks?.crashAfterDescriptors;
+      if (crashAt !== undefined) {
+        engine.vt.onPark = () => {
+          if (engine.completedCount < crashAt) return;
+          if (task.testHooks?.crashMode === 'exit') process.exit(70);
+          throw new Error(`injected crash after ${engine.completedCount} descriptors`);
+        };
+      }
       engine.runModelled();
       engine.end();
       const endNs = Math.max(engine.lastCompletionNs, startNs);

@@ -7,6 +7,7 @@
  */
 
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { TIMINGS, type Timing } from '../profile/types.js';
 
 /** Bad command-line arguments. */
 export class UsageError extends Error {
@@ -31,11 +32,14 @@ export function parseDurationS(raw: string): number {
   return duration;
 }
 
-/** Reporting interval: seconds in [0.05, 3600]. */
+/**
+ * Reporting interval: seconds in [0.001, 3600] — virtual seconds in modelled time; host timing
+ * refuses less than 0.05 s of wall clock when the run starts (run.ts).
+ */
 export function parseIntervalS(raw: string): number {
   const interval = Number(raw);
-  if (raw.trim() === '' || !(interval >= 0.05 && interval <= 3600)) {
-    throw new UsageError(`--interval: expected seconds in [0.05, 3600], got "${raw}"`);
+  if (raw.trim() === '' || !(interval >= 0.001 && interval <= 3600)) {
+    throw new UsageError(`--interval: expected seconds in [0.001, 3600], got "${raw}"`);
   }
   return interval;
 }
@@ -43,6 +47,15 @@ export function parseIntervalS(raw: string): number {
 export const seedOption = (describe: string) => ({ type: 'string', describe, coerce: parseSeed }) as const;
 export const durationOption = (describe: string) => ({ type: 'string', describe, coerce: parseDurationS }) as const;
 export const quietOption = (describe?: string) => ({ type: 'boolean', default: false, ...(describe ? { describe } : {}) }) as const;
+/** `--timing`: one of TIMINGS. */
+export function parseTiming(raw: string): Timing {
+  const known = (t: string): t is Timing => (TIMINGS as readonly string[]).includes(t);
+  if (!known(raw)) throw new UsageError(`--timing: expected ${TIMINGS.join(' or ')}, got "${raw}"`);
+  return raw;
+}
+
+/** `--timing modelled|host`: overrides the profile's `timing`. */
+export const timingOption = (describe: string) => ({ type: 'string', describe: `${describe} [${TIMINGS.join(', ')}]`, coerce: parseTiming }) as const;
 export const fileOption = (describe: string) => ({ type: 'string', describe }) as const;
 
 /**

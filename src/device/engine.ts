@@ -134,7 +134,7 @@ export class DeviceEngine {
     const costs = spec.costs;
     const modelled = spec.modelled;
     this.invalidations = new DevtlbInvalidations(this.dev, modelled ? 0 : loopsFor(costs.devtlbInvalidationNs), costs.devtlbInvalidationNs);
-    this.vt = new VirtualTime(this.dev, modelled ? m.clock : undefined, this.invalidations);
+    this.vt = new VirtualTime(this.dev, modelled ? m.clock : undefined, this.invalidations, spec.spinLooks);
     this.translator = new Translator(
       m.mem,
       m.domains,
@@ -147,6 +147,9 @@ export class DeviceEngine {
         ? {
             costs: { devtlbHitNs: costs.devtlbHitNs, atsTranslationNs: costs.atsTranslationNs, iotlbHitNs: costs.iotlbHitNs, walkNs: costs.iotlbMissWalkNs },
             clock: this.vt,
+            // The only device behind its IOMMU owns the IOTLB between barriers (the kernel writes
+            // it only while devices are parked): exact LRU, no overlay, no fill log.
+            exclusiveIotlb: m.shape.devices.filter((d) => d.iommu === spec.iommu).length === 1,
           }
         : undefined,
     );
@@ -325,8 +328,10 @@ export class DeviceEngine {
         if (arrivalNs >= durationNs) break;
         nextIntendedNs +=
           this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec;
-        // One descriptor outstanding: the submitter waits for the previous completion.
+        // One descriptor outstanding: the submitter waits for the previous completion. A backlog
+        // not yet submitted when the window ends is not submitted (as in host time).
         submitNs = Math.max(arrivalNs, this.lastCompletionNs);
+        if (submitNs >= durationNs) break;
       } else {
         arrivalNs = slotArrivalNs[slot]!;
         if (arrivalNs >= durationNs) break;

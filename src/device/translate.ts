@@ -18,12 +18,18 @@
  * an ATS translation request, then the IOMMU's IOTLB lookup, and a walk on a miss), which the
  * page loop adds to the engine's clock.
  *
- * Modelled time and the shared IOTLB (design.md §6, determinism): between two of the kernel's
- * releases the shared IOTLB is read-only for devices — no lock, no LRU write. A device sees its
- * own fills at once through a private overlay, logs each fill (layout/device.ts iotlbFills) and
- * stamps the entries it hits with its clock (iotlbUseNs); the kernel applies every device's
- * fills at the barrier in (virtual time, device) order, choosing victims by those stamps
- * (kernel/iotlb-merge.ts). So what a device finds in the IOTLB depends on virtual time only.
+ * Modelled time and the IOTLB (design.md §6, determinism). The kernel writes the IOTLB
+ * (invalidations, merged fills) only at barriers, while every device is parked. A device alone
+ * behind its IOMMU therefore owns the IOTLB between barriers: it looks up and fills it as in
+ * host time, without the lock — exact LRU. Devices that share an IOMMU (bounded skew): between
+ * two of the kernel's releases the shared IOTLB is read-only for them — no lock, no LRU write.
+ * A device sees its own fills at once through a private overlay, logs each fill
+ * (layout/device.ts iotlbFills) and stamps the entries it hits with its clock (iotlbUseNs); the
+ * kernel applies every device's fills at the barrier in (virtual time, device) order, choosing
+ * victims by those stamps (kernel/iotlb-merge.ts). So what a device finds in the IOTLB depends
+ * on virtual time only; the approximation is that a device sees the others' fills only at the
+ * next barrier (at most one quantum late), and that its own fills of the current quantum live
+ * in the overlay beside the IOTLB's entries rather than evicting them until the merge.
  *
  * Not modelled: PASID-cache and paging-structure caches, ATS translation-request latency.
  */
@@ -69,7 +75,14 @@ export class Translator {
     /** Busy-loop count injected per IOTLB-miss walk (0 = none). */
     private readonly walkLoops = 0,
     /** Modelled time: costs, and the engine's clock (stamps and fill times). */
-    private readonly modelled: { readonly costs: TranslationCosts; readonly clock: { readonly nowNs: number; readonly release: number } } | undefined = undefined,
+    private readonly modelled:
+      | {
+          readonly costs: TranslationCosts;
+          readonly clock: { readonly nowNs: number; readonly release: number };
+          /** The only device behind its IOMMU: it owns the IOTLB between barriers. */
+          readonly exclusiveIotlb: boolean;
+        }
+      | undefined = undefined,
   ) {
     this.counters = dev.counters;
     const c = modelled?.costs;
@@ -77,7 +90,11 @@ export class Translator {
     this.atsNs = c?.atsTranslationNs ?? 0;
     this.iotlbHitNs = c?.iotlbHitNs ?? 0;
     this.walkNs = c?.walkNs ?? 0;
+    this.sharedModelled = modelled !== undefined && !modelled.exclusiveIotlb;
   }
+
+  /** Modelled time with an IOTLB shared with other devices: the overlay path. */
+  private readonly sharedModelled: boolean;
 
   private readonly devtlbHitNs: number;
   private readonly atsNs: number;
@@ -152,24 +169,27 @@ export class Translator {
 
     const iotlb = this.iommu.iotlb;
     const set = iotlb.setOf(pasid, vpn);
-    if (this.modelled) return this.translateModelled(pasid, vpn, write, domain, did, set, devSet);
+    if (this.sharedModelled) return this.translateModelled(pasid, vpn, write, domain, did, set, devSet);
+    // Modelled and alone behind the IOMMU: no other writer between barriers, so no lock.
+    const locked = this.modelled === undefined;
 
     // 3. IOTLB: tagged by (did, PASID, page); shared, so under the set's lock.
-    lock(iotlb.lock, set);
+    if (locked) lock(iotlb.lock, set);
     const e = iotlb.lookup(set, did, pasid, vpn);
     if (e >= 0 && (!write || iotlb.rw[e] === 1)) {
       const pfn = iotlb.pfn[e]!;
       const gen = iotlb.gen[e]!;
       const rw = iotlb.rw[e] === 1;
-      unlock(iotlb.lock, set);
+      if (locked) unlock(iotlb.lock, set);
       c[Counter.iotlbHits]!++;
       this.gen = gen;
       this.pfn = pfn;
       if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, rw, gen);
       return Fault.none;
     }
-    unlock(iotlb.lock, set);
+    if (locked) unlock(iotlb.lock, set);
     c[Counter.iotlbMisses]!++;
+    this.costNs += this.walkNs;
 
     // 4. Page walk of the domain's table (after noting the invalidation epoch).
     const epoch = Atomics.load(this.iommu.invEpoch, 0);
@@ -188,10 +208,10 @@ export class Translator {
 
     // 5. Fill IOTLB and device TLB with that generation — unless an invalidation began since
     //    the walk started, in which case the result serves only this access.
-    lock(iotlb.lock, set);
+    if (locked) lock(iotlb.lock, set);
     const unchanged = Atomics.load(this.iommu.invEpoch, 0) === epoch;
     if (unchanged) iotlb.fill(set, did, pasid, vpn, pfn, out.writable, gen);
-    unlock(iotlb.lock, set);
+    if (locked) unlock(iotlb.lock, set);
     if (unchanged && this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);
     this.gen = gen;
     this.pfn = pfn;

@@ -33,11 +33,18 @@ export class VirtualTime {
   stopped = false;
   private horizonNs = 0;
   private seenRelease = 0;
+  /**
+   * Called before each park (once per barrier, off the per-page path): the worker's test hooks
+   * inject a crash here (layout/protocol.ts DeviceTestHooks).
+   */
+  onPark: (() => void) | undefined = undefined;
 
   constructor(
     private readonly dev: DeviceViews,
     private readonly clock: ClockViews | undefined,
     private readonly inv: DevtlbInvalidations,
+    /** Loads of the release word before sleeping at a park (the kernel chooses; 0: sleep at once). */
+    private readonly spinLooks = 0,
   ) {
     if (clock) this.stopAtNs = 0;
   }
@@ -107,6 +114,12 @@ export class VirtualTime {
   }
 
   private updateStopAt(): void {
+    // Stopped (a failed run): the descriptor in flight runs to its end without another window
+    // boundary, so it ends with a status and the engine leaves.
+    if (this.stopped) {
+      this.stopAtNs = Infinity;
+      return;
+    }
     const next = this.inv.nextArrivalNs();
     this.stopAtNs = next < this.horizonNs ? next : this.horizonNs;
   }
@@ -115,12 +128,15 @@ export class VirtualTime {
   private park(state: number): void {
     const c = this.clock;
     if (!c) throw new Error('bug: a host-time device parked');
+    this.onPark?.();
     const v = this.dev;
     v.clockNs[0] = this.nowNs;
     Atomics.store(v.syncState, 0, state);
     Atomics.store(v.syncRelease, 0, this.seenRelease);
     Atomics.notify(v.syncRelease, 0);
     let waitedMs = 0;
+    // Bounded look before sleeping (kernel/sequencer.ts spinLooksFor): wall time only.
+    for (let i = 0; i < this.spinLooks && Atomics.load(c.release, 0) === this.seenRelease; i++);
     while (Atomics.load(c.release, 0) === this.seenRelease) {
       if (Atomics.load(v.stop, 0) !== 0) break;
       if (Atomics.wait(c.release, 0, this.seenRelease, 100) === 'timed-out') {

@@ -14,7 +14,7 @@
  * completed. The schedule (op, range) comes from its own seeded stream, so with a fixed count
  * the same changes happen in every run, whatever the timing.
  *
- * Modelled time (`runModelled`): event i is due at virtual time i ÷ rate; it starts at the later
+ * Modelled time (`runModelled`): event i is due at virtual time startS + i ÷ rate; it starts at the later
  * of that and the end of the previous change (a change that is still running makes the next one
  * late: counted, with the lateness, so a report can say the strategy could not keep pace). A
  * change holds the mm lock (sequencer.ts: faults into the process wait), its notifier advances
@@ -105,7 +105,7 @@ export class Churn {
     const startMs = performance.now();
     const limit = this.cfg.count ?? Infinity;
     for (let i = 0; i < limit; i++) {
-      const dueMs = startMs + i * this.intervalMs;
+      const dueMs = startMs + this.cfg.startS * 1000 + i * this.intervalMs;
       for (;;) {
         if (shouldStop()) return;
         const waitMs = dueMs - performance.now();
@@ -130,7 +130,7 @@ export class Churn {
     const limit = this.cfg.count ?? Infinity;
     const intervalNs = this.intervalMs * 1e6;
     for (let i = 0; i < limit; i++) {
-      const dueNs = i * intervalNs;
+      const dueNs = this.cfg.startS * 1e9 + i * intervalNs;
       if (this.cfg.count === undefined && durationNs !== undefined && dueNs >= durationNs) return;
       await seq.at(dueNs);
       if (clock.nowNs > dueNs) {

@@ -24,8 +24,9 @@
  * seed alone: not on the host's speed, its core count or its scheduler.
  *
  * Skew: devices between two barriers do not see each other's effects (IOTLB fills of a peer,
- * pages another device's fault populated) until the next barrier: at most QUANTUM_NS of virtual
- * time late. A timer set in the past (a kernel task's completion computed after devices ran
+ * pages another device's fault populated) until the next barrier: at most one quantum of virtual
+ * time late — QUANTUM_NS for coupled devices (quantumFor), which is the bounded-skew
+ * approximation of a shared IOTLB and a shared fault service. A timer set in the past (a kernel task's completion computed after devices ran
  * past it) fires at the current barrier.
  *
  * Kernel tasks (churn) are async functions that await only the sequencer (`at`, `ack`); after
@@ -39,8 +40,38 @@ import type { FaultAddressSpace, FaultService, PendingRequest } from './faults.j
 import { mergeIotlbFills } from './iotlb-merge.js';
 import { KernelError } from './errors.js';
 
-/** Largest step of the horizon, virtual ns: the bound on how late devices see each other's effects. */
+/**
+ * Largest step of the horizon, virtual ns, when devices are coupled (quantumFor): the bound on
+ * how late they see each other's effects.
+ */
 export const QUANTUM_NS = 20_000;
+/**
+ * The step when no two devices are coupled: nothing a device does reaches another between kernel
+ * events (each of which bounds the horizon anyway), so the quantum only paces progress reports.
+ */
+export const UNCOUPLED_QUANTUM_NS = 1_000_000;
+
+/**
+ * The quantum for a machine: QUANTUM_NS if two devices share an IOMMU (its IOTLB, fill merge
+ * and page-request queue) or two devices fault through PRI (one fault service, in timestamp
+ * order); UNCOUPLED_QUANTUM_NS otherwise. A function of the profile, so results stay a
+ * function of the profile and the seed.
+ */
+export function quantumFor(deviceIommu: readonly number[], devicePri: readonly boolean[]): number {
+  const sharesIommu = new Set(deviceIommu).size < deviceIommu.length;
+  const faulting = devicePri.filter((p) => p).length;
+  return sharesIommu || faulting > 1 ? QUANTUM_NS : UNCOUPLED_QUANTUM_NS;
+}
+
+/**
+ * Bounded look-before-sleep at a barrier, in loads of the release word (a few µs): a release
+ * usually follows within microseconds, and a futex wake-up costs tens of µs on a loaded machine.
+ * Worth it only when every thread has a core (devices + the kernel ≤ cores); otherwise a looking
+ * thread takes the core another needs, so 0. Affects wall time only, never a result.
+ */
+export function spinLooksFor(threads: number, cores: number): number {
+  return threads <= cores ? 20_000 : 0;
+}
 /** Longest wall time a barrier may wait for one device before the run fails. */
 const BARRIER_TIMEOUT_MS = 120_000;
 
@@ -67,6 +98,10 @@ export interface SequencerOptions<S extends FaultAddressSpace> {
   readonly deviceIommu: readonly number[];
   /** True when a device's worker failed: the barrier gives up. */
   readonly failed: () => boolean;
+  /** Largest horizon step, ns (quantumFor). */
+  readonly quantumNs: number;
+  /** Loads of a device's barrier word before sleeping on it (spinLooksFor). */
+  readonly spinLooks: number;
 }
 
 export class Sequencer<S extends FaultAddressSpace> {
@@ -147,7 +182,7 @@ export class Sequencer<S extends FaultAddressSpace> {
       const st = Atomics.load(v.syncState, 0);
       if (st === SyncState.horizon) minClock = Math.min(minClock, v.clockNs[0]!);
     }
-    let next = (minClock === Infinity ? this.horizonNs : Math.max(minClock, this.horizonNs)) + QUANTUM_NS;
+    let next = (minClock === Infinity ? this.horizonNs : Math.max(minClock, this.horizonNs)) + this.o.quantumNs;
     for (const t of this.timers) if (t.timeNs < next) next = t.timeNs;
     // Waiting for acknowledgements: let devices reach the earliest possible one, not past it.
     for (const w of this.ackWaiters) {
@@ -173,6 +208,7 @@ export class Sequencer<S extends FaultAddressSpace> {
     for (let d = 0; d < this.devices.length; d++) {
       const v = this.devices[d]!;
       let waitedMs = 0;
+      for (let i = 0; i < this.o.spinLooks && Atomics.load(v.syncRelease, 0) !== this.release; i++);
       while (Atomics.load(v.syncRelease, 0) !== this.release) {
         if (this.o.failed()) throw new KernelError('a device failed');
         if (Atomics.wait(v.syncRelease, 0, Atomics.load(v.syncRelease, 0), 2) === 'timed-out') {

@@ -121,6 +121,8 @@ export interface DeviceSpec {
   readonly durationNs: number | undefined;
   /** Modelled time: reporting interval in virtual time, ns. */
   readonly intervalNs: number;
+  /** Modelled time: loads of the kernel's release word before a parked device sleeps (wall time only). */
+  readonly spinLooks: number;
 }
 
 /** The piscina task of one device: its spec plus the machine to attach to and the control plane. */

@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
 import { churnFields, deviceSchema, iommuSchema, platformSchema, processSchema, profileSchema } from './schema.js';
-import { DEFAULT_TIMING, type DeviceConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
+import { DEFAULT_TIMING, type DeviceConfig, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
 function bytes(n: number): string {
@@ -184,21 +184,25 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
 
 /**
  * Modelled time: a descriptor must cost something, or a device's virtual clock never moves and
- * a run for a duration would never end.
+ * a run for a duration would never end. Also asked by a run whose timing is overridden
+ * (`--timing modelled`), so the message names the preset and both ways out.
  */
+export function modelledClockProblem(platform: PlatformConfig): string | undefined {
+  const c = platform.costs;
+  if (c.submitNs + c.descriptorNs + c.completionNs > 0) return undefined;
+  return (
+    `submitNs + descriptorNs + completionNs is 0 (preset ${platform.preset}); modelled time needs a cost per ` +
+    "descriptor, or a device's virtual clock never moves; expected timing: host, or a positive descriptorNs"
+  );
+}
+
 function checkModelledClock(data: Record<string, unknown>, add: Add): void {
   const timing = data['timing'] ?? DEFAULT_TIMING;
   if (timing !== 'modelled') return;
   const platform = platformSchema.safeParse(data['platform']);
   if (!platform.success) return;
-  const c = platform.data.costs;
-  if (c.submitNs + c.descriptorNs + c.completionNs <= 0) {
-    add(
-      ['platform'],
-      `submitNs + descriptorNs + completionNs is 0 (preset ${platform.data.preset}); modelled time needs a cost per ` +
-        'descriptor, or a device\'s virtual clock never moves; expected timing: host, or a positive descriptorNs',
-    );
-  }
+  const problem = modelledClockProblem(platform.data);
+  if (problem) add(['platform'], problem);
 }
 
 /** Unique ids and names, on raw values so elements that failed the schema still count. */

@@ -330,6 +330,7 @@ export const churnFields = obj(
       PAGE_BYTES,
     ),
     aligned: bool().default(true),
+    startS: numIn(0, { max: 86400 }).default(0),
   },
   'a mapping describing CPU-side churn, e.g. {process: app, region: buf, ratePerSec: 500}',
 );
@@ -343,6 +344,7 @@ export const churnSchema = churnFields.transform(
     count: c.count,
     rangeBytes: c.rangeBytes,
     aligned: c.aligned,
+    startS: c.startS,
   }),
 );
 

@@ -117,6 +117,11 @@ export interface ChurnConfig {
    * so it lies within one naturally aligned span (no VT-d widening).
    */
   aligned: boolean;
+  /**
+   * Seconds before the first change (a warm-up: devices fill their TLBs first); change i is due
+   * at startS + i ÷ ratePerSec. Default 0.
+   */
+  startS: number;
 }
 
 export const STRATEGIES = ['per-device', 'shared-domain'] as const;
@@ -150,7 +155,7 @@ export interface PlatformConfig {
  */
 export const TIMINGS = ['modelled', 'host'] as const;
 export type Timing = (typeof TIMINGS)[number];
-export const DEFAULT_TIMING: Timing = 'host';
+export const DEFAULT_TIMING: Timing = 'modelled';
 
 export interface Profile {
   /** Profile name; defaults to the file's base name. */

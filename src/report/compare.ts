@@ -71,9 +71,69 @@ const METRICS: readonly { key: string; label: string; unit: CompareMetric['unit'
   { key: 'violations', label: 'checker violations', unit: 'count', get: (r) => r.checker.violations },
 ];
 
+/**
+ * Modelled time only: how far each strategy fell behind the churn schedule (a change that starts
+ * after its scheduled time because the previous one is still running). Host timing has no
+ * schedule to fall behind in this sense, so these rows are left out when any run is host-timed.
+ */
+const LATENESS_METRICS: typeof METRICS = [
+  { key: 'lateChanges', label: 'changes started late (behind schedule)', unit: 'count', get: (r) => r.invalidation?.lateChanges ?? 0 },
+  { key: 'lateNs', label: 'lateness, total', unit: 'ns', get: (r) => r.invalidation?.lateNs ?? 0 },
+];
+
+/** Windows within 0.1% of each other count as equal. */
+const EQUAL_WINDOW_TOLERANCE = 0.001;
+
+/** True when every run's DMA was measured over the same span (modelled runs with a duration always are). */
+function equalWindows(runs: readonly RunResult[]): boolean {
+  const spans = runs.map((r) => r.elapsedNs);
+  const lo = Math.min(...spans);
+  return Math.max(...spans) - lo <= lo * EQUAL_WINDOW_TOLERANCE;
+}
+
+/**
+ * What a reader must know before reading the ratios: which clock, whether the DMA windows were
+ * equal (if not, rates compare different spans), and which strategies could not keep pace.
+ */
+export function compareNotes(c: CompareResult): string[] {
+  const runs = c.strategies.map((s) => c.runs[s]).filter((r): r is RunResult => r !== undefined);
+  if (runs.length === 0) return [];
+  const notes: string[] = [];
+  const modes = new Set(runs.map((r) => r.timing.mode));
+  if (modes.size > 1) notes.push('timing differs between runs (modelled and host): their figures are not comparable.');
+  const spans = runs.map((r) => formatNs(r.elapsedNs)).join(' vs ');
+  if (!equalWindows(runs)) {
+    notes.push(`unequal DMA windows (${spans}): DMA rates and latencies compare different spans; read the counts and invalidation times.`);
+  } else if (modes.has('modelled') && modes.size === 1) {
+    notes.push(`timing modelled: every strategy over an equal virtual window of ${formatNs(runs[0]!.elapsedNs)}.`);
+  } else {
+    notes.push(`timing host: wall-clock windows of ${spans}; figures include this machine's scheduling.`);
+  }
+  c.strategies.forEach((s) => {
+    const inv = c.runs[s]?.invalidation;
+    if (inv?.lateChanges) {
+      notes.push(
+        `${s} could not keep pace with the churn schedule: ${formatCount(inv.lateChanges)} of ${formatCount(inv.events)} changes ` +
+          `started late, ${formatNs(inv.lateNs ?? 0)} behind in total.`,
+      );
+    }
+  });
+  return notes;
+}
+
+/** Whether a metric's ratio may be read as better/worse: DMA rates and latencies only over equal windows. */
+export function ratioComparable(c: CompareResult, m: CompareMetric): boolean {
+  if (!DMA_WINDOW_METRICS.has(m.key)) return true;
+  const runs = c.strategies.map((s) => c.runs[s]).filter((r): r is RunResult => r !== undefined);
+  return equalWindows(runs);
+}
+
+const DMA_WINDOW_METRICS = new Set(['dmaP50Ns', 'dmaP99Ns', 'opsPerSec', 'bytesPerSec']);
+
 export function compareRuns(strategies: readonly string[], runs: readonly RunResult[]): CompareResult {
   const first = runs[0]!;
-  const metrics = METRICS.map((m): CompareMetric => {
+  const modelled = runs.every((r) => r.timing.mode === 'modelled');
+  const metrics = [...METRICS, ...(modelled ? LATENESS_METRICS : [])].map((m): CompareMetric => {
     const values = runs.map(m.get);
     const base = values[0]!;
     return { key: m.key, label: m.label, unit: m.unit, values, ratios: values.map((v) => (base === 0 ? null : v / base)) };
@@ -126,5 +186,5 @@ export function formatCompare(c: CompareResult): string {
   const header =
     `dmaload compare "${c.profile}"  seed ${c.seed}  platform ${c.platform}  ` +
     `${first.devices.length} device(s)  ${first.iommus.length} IOMMU(s)`;
-  return `${header}\n${table.toString()}`;
+  return [header, table.toString(), ...compareNotes(c)].join('\n');
 }

@@ -22,6 +22,7 @@ export function formatSummary(r: RunResult): string {
       `${r.devices.length} device(s)  ${formatCount(r.totals.ops)} descriptors  ` +
       `${formatRate(r.totals.opsPerSec)}ops/s  ${formatGBps(r.totals.bytesPerSec)} GB/s`,
   );
+  lines.push(timingLine(r.timing));
 
   const dev = new Table({
     ...plain,
@@ -91,6 +92,12 @@ export function formatSummary(r: RunResult): string {
       `churn: ${byOp}; ${formatCount(inv.pagesChanged)} pages changed, ${formatCount(inv.framesFreed)} frames freed, ` +
         `${formatCount(r.memory.framesReused)} frame allocations reused a freed frame`,
     );
+    if (inv.lateChanges) {
+      lines.push(
+        `churn could not keep pace: ${formatCount(inv.lateChanges)} of ${formatCount(inv.events)} changes started late, ` +
+          `${formatNs(inv.lateNs ?? 0)} behind schedule in total`,
+      );
+    }
   }
 
   const f = r.faults;
@@ -149,4 +156,16 @@ export function formatSummary(r: RunResult): string {
     if (f) lines.push(`  first failure on ${d.id}: descriptor ${f.descriptor} (${f.op} at 0x${f.address.toString(16)}): ${f.detail}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Which clock the figures are read on: modelled time states its virtual span, the wall time it
+ * took and the slowdown; host timing says its figures are this machine's.
+ */
+function timingLine(t: RunResult['timing']): string {
+  if (t.mode === 'host') return `timing host: figures are wall-clock time on this machine (wall ${formatNs(t.wallElapsedNs)})`;
+  return (
+    `timing modelled: figures are virtual time (${formatNs(t.virtualElapsedNs ?? 0)}), simulated in wall ${formatNs(t.wallElapsedNs)}` +
+    (t.slowdown !== null ? `, slowdown ${formatRate(t.slowdown)}×` : '')
+  );
 }

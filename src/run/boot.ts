@@ -60,9 +60,11 @@ export interface BootTiming {
   readonly modelled: boolean;
   readonly durationNs: number | undefined;
   readonly intervalNs: number;
+  /** Loads before a parked device sleeps (kernel/sequencer.ts spinLooksFor). */
+  readonly spinLooks: number;
 }
 
-export function boot(profile: Profile, seed: number, timing: BootTiming = { modelled: false, durationNs: undefined, intervalNs: 1e9 }): Booted {
+export function boot(profile: Profile, seed: number, timing: BootTiming = { modelled: false, durationNs: undefined, intervalNs: 1e9, spinLooks: 0 }): Booted {
   const shape = machineShape(profile);
   const kernel = new Kernel({
     shape,
@@ -151,6 +153,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         modelled: timing.modelled,
         durationNs: timing.durationNs,
         intervalNs: timing.intervalNs,
+        spinLooks: timing.spinLooks,
       },
     };
   });

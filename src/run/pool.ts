@@ -13,6 +13,7 @@
  * worker, an `error` listener on the pool, and a fixed young generation per worker.
  */
 
+import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -91,6 +92,9 @@ export class DevicePool {
       this.poolError ??= e;
       this.stopAll();
     });
+    // Every device's task listens on the one hard-kill signal: more than Node's default 10
+    // listeners is expected, not a leak.
+    setMaxListeners(n + 1, this.abort.signal);
     this.results = new Array<DeviceTaskResult | undefined>(n).fill(undefined);
     const settled = tasks.map((t, i) => {
       const channel = new MessageChannel();

@@ -13,7 +13,7 @@ export interface ProgressDevice {
   /** Completed descriptors so far and their bytes. */
   ops: number;
   bytes: number;
-  /** Over the latest interval. */
+  /** Over the latest interval: per wall second in host timing, per virtual second in modelled. */
   opsPerSec: number;
   bytesPerSec: number;
   /** p99 of everything completed so far, ns (0 before the first interval). */
@@ -39,6 +39,7 @@ export class ProgressSampler {
   private readonly lastOps: Float64Array;
   private readonly lastBytes: Float64Array;
   private lastNs: bigint;
+  private lastVirtualNs = 0;
 
   constructor(
     private readonly ids: readonly string[],
@@ -52,12 +53,19 @@ export class ProgressSampler {
     this.lastNs = startNs;
   }
 
-  sample(invalidations: number): ProgressSnapshot {
+  /**
+   * `virtualNs`: modelled time reached (the kernel's horizon); given, rates are per virtual
+   * second — the model's throughput — rather than per wall second.
+   */
+  sample(invalidations: number, virtualNs?: number): ProgressSnapshot {
     const nowNs = process.hrtime.bigint();
-    const dtS = Math.max(Number(nowNs - this.lastNs) / 1e9, 1e-9);
+    const dtS =
+      virtualNs === undefined ? Math.max(Number(nowNs - this.lastNs) / 1e9, 1e-9) : Math.max((virtualNs - this.lastVirtualNs) / 1e9, 1e-12);
     this.lastNs = nowNs;
+    if (virtualNs !== undefined) this.lastVirtualNs = virtualNs;
     return {
       elapsedS: Number(nowNs - this.startNs) / 1e9,
+      ...(virtualNs !== undefined ? { virtualS: virtualNs / 1e9 } : {}),
       totalS: this.totalS,
       invalidations,
       devices: this.ids.map((id, i) => {

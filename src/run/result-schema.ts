@@ -176,6 +176,10 @@ export const runInvalidationSchema = obj({
   totalNs: nonNegative(),
   pagesChanged: count(),
   framesFreed: count(),
+  lateChanges: count()
+    .nullable()
+    .describe('Modelled time: changes that started after their scheduled time (the strategy could not keep pace); null in host time'),
+  lateNs: nonNegative().nullable().describe('Modelled time: how late those changes started, summed, ns; null in host time'),
 });
 
 export const iommuInvalidationSchema = obj({

@@ -253,6 +253,8 @@ export function buildResult(input: BuildInput): RunOutcome {
             totalNs: inv.stats.totalNs,
             pagesChanged: inv.churn.pagesChanged,
             framesFreed: inv.churn.framesFreed,
+            lateChanges: input.modelled ? inv.churn.lateChanges : null,
+            lateNs: input.modelled ? inv.churn.lateNs : null,
           }
         : null,
       faults: {

@@ -12,6 +12,7 @@
  * wait is bounded: never a hang.
  */
 
+import { availableParallelism } from 'node:os';
 import type { DeviceTask, DeviceTestHooks } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelError } from '../kernel/errors.js';
@@ -19,7 +20,8 @@ import { MmNotifier } from '../kernel/notifier.js';
 import { strategyNamed } from '../kernel/strategies/registry.js';
 import type { InvalidationStrategy } from '../kernel/strategies/strategy.js';
 import type { Profile, Strategy, Timing } from '../profile/types.js';
-import { Sequencer } from '../kernel/sequencer.js';
+import { quantumFor, Sequencer, spinLooksFor } from '../kernel/sequencer.js';
+import { modelledClockProblem } from '../profile/cross-checks.js';
 import type { Process } from '../kernel/objects.js';
 import type { KernelApi } from '../rpc/endpoint.js';
 import { boot, type Booted } from './boot.js';
@@ -47,10 +49,13 @@ export interface RunOptions {
   readonly onBoot?: (booted: Booted) => void | Promise<void>;
   /**
    * Started once devices are released (tests use it to unbind/rebind under load). The run does
-   * not stop its devices before it settles; an exception fails the run.
+   * not stop its devices before it settles; an exception fails the run. Host timing only.
    */
   readonly whileRunning?: (booted: Booted) => Promise<void>;
-  /** Reporting interval, seconds (interval histograms, progress, the interval sink). Default 1. */
+  /**
+   * Reporting interval, seconds (interval histograms, the interval sink): virtual seconds in
+   * modelled time, wall seconds in host timing. Default: defaultIntervalS.
+   */
   readonly intervalS?: number;
   /** Receives every device's interval as it arrives (the CLI streams them to --hlog / --csv). */
   readonly intervalSink?: IntervalSink;
@@ -60,13 +65,37 @@ export interface RunOptions {
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
 }
 
+/** Host timing reports no interval shorter than this (wall seconds): each costs a message per device. */
+export const MIN_HOST_INTERVAL_S = 0.05;
+/** Live progress is drawn once per wall second in modelled time. */
+const PROGRESS_PERIOD_MS = 1000;
+
+/**
+ * The reporting interval when none is given: 1 s of wall clock in host timing; in modelled time
+ * a tenth of the virtual duration (ten points however short the run), or 10 ms of virtual time
+ * for a run bounded by descriptor counts.
+ */
+export function defaultIntervalS(modelled: boolean, durationS: number | undefined): number {
+  if (!modelled) return 1;
+  return durationS === undefined ? 0.01 : durationS / 10;
+}
+
 export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
   const seed = options.seed ?? profile.seed;
   const durationS = options.durationS ?? profile.durationS;
   const modelled = (options.timing ?? profile.timing) === 'modelled';
-  const intervalS = options.intervalS ?? 1;
+  // The profile's own timing was checked when it loaded; an override is checked here, before boot.
+  if (modelled && options.whileRunning) throw new Error('bug: whileRunning acts on the wall clock; it needs host timing');
+  const clockProblem = modelled ? modelledClockProblem(profile.platform) : undefined;
+  if (clockProblem) throw new BadInputError(`platform: ${clockProblem}`);
+  const intervalS = options.intervalS ?? defaultIntervalS(modelled, durationS);
+  if (!modelled && intervalS < MIN_HOST_INTERVAL_S) {
+    throw new BadInputError(`interval: ${intervalS} s is below ${MIN_HOST_INTERVAL_S} s, the shortest wall-clock interval host timing reports`);
+  }
   const durationNs = durationS === undefined ? undefined : durationS * 1e9;
-  const booted = boot(profile, seed, { modelled, durationNs, intervalNs: intervalS * 1e9 });
+  // Modelled time: every thread that has a core looks before it sleeps at a barrier.
+  const spinLooks = modelled ? spinLooksFor(profile.devices.length + 1, availableParallelism()) : 0;
+  const booted = boot(profile, seed, { modelled, durationNs, intervalNs: intervalS * 1e9, spinLooks });
   const { kernel } = booted;
   await options.onBoot?.(booted);
 
@@ -84,6 +113,11 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
         prqEntries: profile.iommus.map((m) => m.prqEntries),
         deviceIommu: kernel.shape.devices.map((d) => d.iommu),
         failed: () => pool?.failed ?? false,
+        quantumNs: quantumFor(
+          kernel.shape.devices.map((d) => d.iommu),
+          profile.devices.map((d) => d.pri),
+        ),
+        spinLooks,
       })
     : undefined;
   const kernelClock = { nowNs: 0 };
@@ -138,10 +172,8 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const onProgress = options.onProgress;
     if (onProgress) {
       const sampler = new ProgressSampler(ids, views, collector.cumulative, durationS, wallStartNs);
-      progressTimer = setInterval(
-        () => onProgress({ ...sampler.sample(notifier.stats.events), virtualS: sequencer.horizonNs / 1e9 }),
-        intervalS * 1000,
-      );
+      // Progress is drawn once per wall second; its rates are per virtual second.
+      progressTimer = setInterval(() => onProgress(sampler.sample(notifier.stats.events, Math.min(sequencer.horizonNs, durationNs ?? Infinity))), PROGRESS_PERIOD_MS);
     }
     let churnSettled = !churn;
     let churnError: unknown;

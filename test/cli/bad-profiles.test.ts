@@ -100,6 +100,10 @@ describe('dmaload with bad command-line arguments', { timeout: TEST_TIMEOUT_MS }
     { args: ['validate', quickstart, '--bogus'], mentions: ['bogus'] },
     { args: ['run', quickstart, '--seed', '-1'], mentions: ['--seed', '-1'] },
     { args: ['run', quickstart, '--duration', '0'], mentions: ['--duration', '0'] },
+    { args: ['run', quickstart, '--timing', 'fast'], mentions: ['timing', 'fast', 'modelled', 'host'] },
+    { args: ['compare', 'profiles/inval-2x2.yaml', '--timing', 'wall'], mentions: ['timing', 'wall'] },
+    // The override is checked like the profile key: modelled time on a platform whose descriptors cost nothing.
+    { args: ['run', 'test/fixtures/counts/inval.yaml', '--timing', 'modelled'], mentions: ['platform', 'preset zero', 'timing: host'] },
   ];
 
   for (const { args, mentions } of CASES) {

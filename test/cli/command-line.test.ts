@@ -54,7 +54,7 @@ describe('the command line', () => {
   it.each([
     [['run', 'p.yaml', '--seed', '-1'], '--seed: expected an integer from 0 to 4294967295, got "-1"'],
     [['run', 'p.yaml', '--duration', '0'], '--duration: expected seconds in (0, 86400], got "0"'],
-    [['run', 'p.yaml', '--interval', '0.01'], '--interval: expected seconds in [0.05, 3600], got "0.01"'],
+    [['run', 'p.yaml', '--interval', '0.0001'], '--interval: expected seconds in [0.001, 3600], got "0.0001"'],
     [['compare', 'p.yaml', '--seed', 'x'], '--seed: expected an integer from 0 to 4294967295, got "x"'],
   ])('%j: %s', async (argv, message) => {
     expect(await usageError(argv)).toBe(message);

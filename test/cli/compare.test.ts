@@ -1,6 +1,6 @@
 // `dmaload compare`: prints the side-by-side table, writes the JSON with exact counts and
 // ratios, and rejects bad strategy lists and profiles without churn with exit 2.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,8 +27,31 @@ describe('dmaload compare', () => {
     expect(m.submissions.values).toEqual([48, 12]);
     expect(m.submissions.ratios).toEqual([1, 0.25]);
     expect(m.violations.values).toEqual([0, 0]);
+    // Modelled time: equal virtual windows, said under the table, and both kept pace.
+    expect(r.stdout).toMatch(/timing modelled: every strategy over an equal virtual window of 5\.00 ms/);
+    expect(c.runs['per-device'].elapsedNs).toBe(5e6);
+    expect(c.runs['shared-domain'].elapsedNs).toBe(5e6);
+    expect(m.lateChanges.values).toEqual([0, 0]);
+    expect(r.stdout).not.toMatch(/could not keep pace/);
     expect(c.runs['per-device'].invalidation.strategy).toBe('per-device');
     expect(c.runs['shared-domain'].seed).toBe(7);
+  });
+
+  it('says when a strategy could not keep pace with the churn schedule', async () => {
+    // Guest: every submission traps (20 µs). Per-device needs 2 IOTLB + 2 device-TLB
+    // submissions per change, ~90 µs, more than the 50 µs between changes at 20,000/s;
+    // shared-domain needs one (~23 µs) and keeps pace.
+    const fast = join(dir, 'fast.yaml');
+    writeFileSync(fast, readFileSync(PROFILE, 'utf8').replace('platform: native', 'platform: guest').replace('ratePerSec: 2400', 'ratePerSec: 20000'));
+    const out = join(dir, 'fast.json');
+    const r = await runCli(['compare', fast, '--json', out]);
+    expect(r.status).toBe(0);
+    const c = JSON.parse(readFileSync(out, 'utf8'));
+    const late = c.metrics.find((x: { key: string }) => x.key === 'lateChanges').values;
+    expect(late[0]).toBeGreaterThan(0);
+    expect(late[1]).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`per-device could not keep pace with the churn schedule: ${late[0]} of 12 changes started late`));
+    expect(r.stdout).not.toMatch(/shared-domain could not keep pace/);
   });
 
   it('rejects an unknown or single strategy with exit 2', async () => {

@@ -56,14 +56,14 @@ function expectHgrm(file: string, ops: number, maxNs: number): void {
   expect(h.max).toBe(maxNs);
 }
 
-describe('dmaload run profiles/quickstart.yaml --duration 1', { timeout: TEST_TIMEOUT_MS }, () => {
+describe('dmaload run profiles/quickstart.yaml', { timeout: TEST_TIMEOUT_MS }, () => {
   let tmp: string;
   let run: CliResult;
   let result: RunResult;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dmaload-cli-'));
-    run = await runCli(['run', PROFILE, '--duration', '1', '--json', path.join(tmp, 'r.json'), '--hgrm', path.join(tmp, 'out')]);
+    run = await runCli(['run', PROFILE, '--json', path.join(tmp, 'r.json'), '--hgrm', path.join(tmp, 'out')]);
     if (run.status === 0) result = JSON.parse(fs.readFileSync(path.join(tmp, 'r.json'), 'utf8')) as RunResult;
   }, TEST_TIMEOUT_MS);
 
@@ -72,10 +72,12 @@ describe('dmaload run profiles/quickstart.yaml --duration 1', { timeout: TEST_TI
   });
 
   it('exits 0 with no errors and prints the summary table with both devices', () => {
-    // Not a terminal: stderr carries only plain progress blocks (one per interval), no errors.
+    // Not a terminal: stderr carries only plain progress blocks (one per wall second), no
+    // errors; each head line gives virtual time reached of the total, wall time and slowdown.
     for (const line of run.stderr.split('\n').filter((l) => l !== '')) {
-      expect(line).toMatch(/^(\[\d+\.\ds \/ \d+\.\ds\]|  \S+ )/);
+      expect(line).toMatch(/^(\[virtual [\d.]+ [µm]?s \/ 500 ms {2}wall \d+\.\ds {2}slowdown [\d.]+×\]|  \S+ )/);
     }
+    expect(run.stdout).toMatch(/^timing modelled: figures are virtual time \(500 ms\), simulated in wall [\d.]+ m?s, slowdown [\d.]+×$/m);
     expect(run.stderr).not.toMatch(/error|Error|^\s+at /m);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^│ dsa0 /m);
@@ -83,10 +85,13 @@ describe('dmaload run profiles/quickstart.yaml --duration 1', { timeout: TEST_TI
     expect(run.stdout).toContain('quickstart');
   });
 
-  it('writes a JSON result with the profile name, the profile seed and a positive elapsed time', () => {
+  it('writes a JSON result with the profile name, the profile seed and the virtual elapsed time', () => {
     expect(result.profile).toBe('quickstart');
     expect(result.seed).toBe(42);
-    expect(result.elapsedNs).toBeGreaterThan(0);
+    expect(result.elapsedNs).toBe(0.5e9);
+    expect(result.timing.mode).toBe('modelled');
+    expect(result.timing.virtualElapsedNs).toBe(0.5e9);
+    expect(result.timing.slowdown).toBeCloseTo(result.timing.wallElapsedNs / 0.5e9, 6);
   });
 
   it('reports positive totals and ordered, positive latency percentiles', () => {
@@ -151,10 +156,26 @@ describe('dmaload with the quickstart profile', { timeout: TEST_TIMEOUT_MS }, ()
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dmaload-cli-'));
     try {
       const json = path.join(tmp, 'r.json');
-      const r = await runCli(['run', PROFILE, '--duration', '0.5', '--seed', '7', '--quiet', '--json', json]);
+      const r = await runCli(['run', PROFILE, '--duration', '0.05', '--seed', '7', '--quiet', '--json', json]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect((JSON.parse(fs.readFileSync(json, 'utf8')) as RunResult).seed).toBe(7);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('run --timing host reads the figures on the wall clock and says so', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dmaload-cli-'));
+    try {
+      const json = path.join(tmp, 'r.json');
+      const r = await runCli(['run', PROFILE, '--timing', 'host', '--duration', '0.3', '--json', json]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^timing host: figures are wall-clock time on this machine/m);
+      const res = JSON.parse(fs.readFileSync(json, 'utf8')) as RunResult;
+      expect(res.timing.mode).toBe('host');
+      expect(res.timing.virtualElapsedNs).toBeNull();
+      expect(res.elapsedNs).toBeGreaterThanOrEqual(0.3e9);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -15,8 +15,10 @@ import { initHistogramWasm, newWasmHistogram } from '../../src/metrics/histogram
 import { OP_NAMES } from '../../src/layout/ops.js';
 import { bootYaml } from '../helpers/machine.js';
 
+// Host timing: the engine runs on this thread with an injected clock (runUntil).
 const YAML = `
 durationS: 1
+timing: host
 platform: zero
 system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
 iommus: [{ id: mmu, iotlbEntries: 64 }]

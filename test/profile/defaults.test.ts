@@ -48,7 +48,7 @@ describe('profile defaults', () => {
       invalidation: { strategy: 'shared-domain', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 },
       platform: { preset: 'native', costs: PRESET_COSTS.native },
       checker: true,
-      timing: 'host',
+      timing: 'modelled',
     } satisfies Profile);
   });
 
@@ -82,7 +82,7 @@ describe('profile defaults', () => {
 describe('shipped profiles', () => {
   it('loads quickstart.yaml with its weighted transfer sizes and op mix', () => {
     const profile = loadProfile(shippedProfile('quickstart.yaml'));
-    expect(profile).toMatchObject({ name: 'quickstart', seed: 42, durationS: 3 });
+    expect(profile).toMatchObject({ name: 'quickstart', seed: 42, durationS: 0.5, timing: 'modelled' });
     expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }]);
     expect(profile.processes).toEqual([
       { name: 'app', regions: [{ name: 'buf', sizeBytes: 32 * 1024 ** 2, populate: 1, writable: true }] },

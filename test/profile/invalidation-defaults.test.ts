@@ -39,6 +39,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
       count: undefined,
       rangeBytes: 4096,
       aligned: true,
+      startS: 0,
     });
   });
 

@@ -26,6 +26,7 @@ describe('bad values of the invalidation keys', () => {
     ['churn: { process: app, region: buf, ratePerSec: 2000000 }', 'churn.ratePerSec', 'expected a number greater than 0 and at most 1000000, got 2000000'],
     ['churn: { process: app, region: buf, count: 2.5 }', 'churn.count', 'expected an integer of at least 1, got 2.5'],
     [`${CHURN}, aligned: yes please }`, 'churn.aligned', 'expected true or false, got "yes please"'],
+    [`${CHURN}, startS: -1 }`, 'churn.startS', 'expected a number from 0 to 86400, got -1'],
     [`${CHURN}, ops: { munmap: -1 } }`, 'churn.ops.munmap', 'expected a number of at least 0, got -1'],
     [
       `${CHURN}, ops: { munmap: 0, migrate: 0 } }`,
@@ -66,7 +67,7 @@ describe('bad values of the invalidation keys', () => {
     expect(problems(`${CHURN}, pages: 4 }`)).toEqual([
       {
         path: 'churn.pages',
-        message: 'unknown key "pages"; expected one of: process, region, ops, ratePerSec, count, rangeBytes, aligned',
+        message: 'unknown key "pages"; expected one of: process, region, ops, ratePerSec, count, rangeBytes, aligned, startS',
       },
     ]);
   });

@@ -5,7 +5,8 @@ import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS } from '../../src/platform/p
 import { parseProfile } from '../../src/profile/load.js';
 import { MINIMAL, problemsOf } from './helpers.js';
 
-const platformOf = (yaml: string) => parseProfile(`${MINIMAL}platform: ${yaml}\n`, 'p.yaml').platform;
+// Host timing: the zero preset is valid only there (modelled time needs a cost per descriptor).
+const platformOf = (yaml: string) => parseProfile(`${MINIMAL}timing: host\nplatform: ${yaml}\n`, 'p.yaml').platform;
 
 describe('platform', () => {
   it.each(PLATFORM_PRESETS)('takes the preset name %s as a string, with that preset\'s costs', (preset) => {
@@ -47,4 +48,20 @@ describe('platform', () => {
       },
     ]);
   });
+
+  it('rejects a platform whose descriptors cost nothing under modelled time (the default), naming the preset', () => {
+    const expected = [
+      {
+        path: 'platform',
+        message:
+          "submitNs + descriptorNs + completionNs is 0 (preset zero); modelled time needs a cost per descriptor, or a device's virtual " +
+          'clock never moves; expected timing: host, or a positive descriptorNs',
+      },
+    ];
+    expect(problemsOf(() => parseProfile(`${MINIMAL}platform: zero\n`, 'p.yaml'))).toEqual(expected);
+    expect(problemsOf(() => parseProfile(`${MINIMAL}timing: modelled\nplatform: zero\n`, 'p.yaml'))).toEqual(expected);
+    // One positive cost is enough.
+    expect(parseProfile(`${MINIMAL}platform: { preset: zero, descriptorNs: 1 }\n`, 'p.yaml').timing).toBe('modelled');
+  });
 });
+

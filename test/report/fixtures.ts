@@ -156,6 +156,8 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
         totalNs: 40 * 9000,
         pagesChanged: 300,
         framesFreed: 120,
+        lateChanges: null,
+        lateNs: null,
       }
     : null;
 

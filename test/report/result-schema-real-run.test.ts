@@ -9,8 +9,8 @@ import { profileFrom } from '../helpers/machine.js';
 
 const YAML = `
 seed: 3
-durationS: 0.4
-platform: zero
+durationS: 0.02
+platform: native
 system: { memoryBytes: 64MiB }
 iommus: [{ id: mmu }]
 processes: [{ name: app, regions: [{ name: buf, sizeBytes: 4MiB, populate: 0.5 }] }]
@@ -21,8 +21,8 @@ devices:
     pri: true
     blockOnFault: false
     attach: { type: sva, process: app }
-    workload: { region: buf, rateOpsPerSec: 2000, arrival: poisson, ops: { crc32c: 1, fill: 1 } }
-churn: { process: app, region: buf, ratePerSec: 50 }
+    workload: { region: buf, rateOpsPerSec: 200000, arrival: poisson, ops: { crc32c: 1, fill: 1 } }
+churn: { process: app, region: buf, ratePerSec: 2500 }
 `;
 
 describe('a real run result', () => {

@@ -7,6 +7,7 @@ import { profileFrom } from '../helpers/machine.js';
 const YAML = `
 seed: 42
 durationS: 10
+timing: host             # wall-clock acceptance of an earlier issue: 10 s of real churn against real threads
 system: { memoryBytes: 128MiB, integritySampleEvery: 64 }
 iommus: [{ id: iommu0, iotlbEntries: 64 }]
 processes: [{ name: app, regions: [{ name: buf, sizeBytes: 2MiB }] }]

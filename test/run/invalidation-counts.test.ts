@@ -18,12 +18,12 @@ function yaml(iommuOf: (i: number) => string, iommus: string[]): string {
     .join('\n');
   return `
 seed: 5
-durationS: 2.5
+durationS: 0.01
 system: { memoryBytes: 64MiB }
-platform: zero
+platform: native
 iommus: [${iommus.map((id) => `{ id: ${id} }`).join(', ')}]
 processes: [{ name: app, regions: [{ name: buf, sizeBytes: 1MiB }] }]
-churn: { process: app, region: buf, ops: { munmap: 1, mprotect: 1, migrate: 1 }, count: ${E}, ratePerSec: 200, rangeBytes: 8KiB }
+churn: { process: app, region: buf, ops: { munmap: 1, mprotect: 1, migrate: 1 }, count: ${E}, ratePerSec: 2400, rangeBytes: 8KiB }
 devices:
 ${devs}
 `;

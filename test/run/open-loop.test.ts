@@ -1,45 +1,63 @@
-// Open loop: at a rate the device cannot sustain, latency measured from the intended start
-// (coordinated-omission corrected) grows interval after interval, while latency measured from
-// the actual submission (uncorrected) stays flat; at a sustainable rate the device keeps pace.
+// Open loop in modelled time, by the cost arithmetic. Translation costs are set to 0, so a
+// descriptor costs submitNs 100 + descriptorNs 200 + bytes ÷ 30 GB/s + completionNs 100 (the
+// native preset), and every latency is known in advance:
+// - easy: 4 KiB memmove every 5 µs (uniform), service 536.53 ns: never queued, so every
+//   latency — corrected and uncorrected — is the service time, and exactly 1000 descriptors
+//   arrive in 5 ms.
+// - overload: 64 KiB crc32c at 800k/s (every 1250 ns), a cycle of 100 + 2484.53 ns per
+//   descriptor: backlogged from the start. Descriptor n is submitted when n−1 completes, at
+//   n × 2584.53 ns, so n ≤ 1934 are submitted in 5 ms; its latency from the intended arrival
+//   (n × 1250) is 2584.53 + n × 1334.53 ns — growing without bound (coordinated omission
+//   corrected) — while from its submission it is 2584.53 ns, flat.
 import { describe, expect, it } from 'vitest';
 import { runProfile } from '../../src/run/run.js';
 import { profileFrom } from '../helpers/machine.js';
 
 const YAML = `
 seed: 3
-durationS: 3
-platform: zero
+durationS: 0.005
+platform: { preset: native, atsTranslationNs: 0, iotlbMissWalkNs: 0 }
 system: { memoryBytes: 128MiB }
 iommus: [{ id: m0 }, { id: m1 }]
 processes: [{ name: a, regions: [{ name: buf, sizeBytes: 16MiB }] }, { name: b, regions: [{ name: buf, sizeBytes: 16MiB }] }]
 devices:
-  - { id: easy, iommu: m0, attach: { type: sva, process: a }, workload: { region: buf, transferSizeBytes: 4096, ops: { memmove: 1 }, rateOpsPerSec: 2000, arrival: poisson } }
-  - { id: overload, iommu: m1, attach: { type: sva, process: b }, workload: { region: buf, transferSizeBytes: 65536, ops: { crc32c: 1 }, rateOpsPerSec: 50000 } }
+  - { id: easy, iommu: m0, attach: { type: sva, process: a }, workload: { region: buf, transferSizeBytes: 4096, ops: { memmove: 1 }, rateOpsPerSec: 200000 } }
+  - { id: overload, iommu: m1, attach: { type: sva, process: b }, workload: { region: buf, transferSizeBytes: 65536, ops: { crc32c: 1 }, rateOpsPerSec: 800000 } }
 `;
 
-describe('open loop', () => {
-  it('corrected latency grows under overload while uncorrected stays flat; a sustainable rate is met', async () => {
+/** HdrHistogram keeps 3 significant digits: a recorded value is within 0.1% of the true one. */
+const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(expected * 0.001 + 1);
+
+describe('open loop (modelled time)', () => {
+  it('a sustainable rate is met with latency = service time; an overload grows corrected latency linearly, uncorrected flat', async () => {
     const { result } = await runProfile(profileFrom(YAML));
     const [easy, over] = result.devices;
     expect(easy!.loop).toBe('open');
-    expect(easy!.targetOpsPerSec).toBe(2000);
-    expect(easy!.arrival).toBe('poisson');
-    expect(easy!.opsPerSec).toBeGreaterThan(1700);
-    expect(easy!.opsPerSec).toBeLessThan(2300);
+    expect(easy!.targetOpsPerSec).toBe(200000);
+    expect(easy!.arrival).toBe('uniform');
+    const serviceEasyNs = 100 + 200 + 4096 / 30 + 100;
+    expect(easy!.ops).toBe(1000);
+    close(easy!.latencyNs.p50, serviceEasyNs);
+    close(easy!.latencyNs.max, serviceEasyNs);
+    close(easy!.latencyNsUncorrected!.max, serviceEasyNs);
 
-    // Overloaded: it completes far fewer than asked for…
-    expect(over!.opsPerSec).toBeLessThan(25000);
-    // …its corrected latency is seconds (the backlog) and far above its service time…
-    expect(over!.latencyNs.p50).toBeGreaterThan(100 * over!.latencyNsUncorrected!.p50);
-    // …and grows from interval to interval, while the uncorrected service time does not.
-    // (The final interval can be a short tail in which a busy machine completed nothing.)
-    const p99 = result.intervals.points.filter((p) => p.devices[1]!.ops > 0).map((p) => p.devices[1]!.p99);
-    expect(p99.length).toBeGreaterThanOrEqual(3);
-    expect(p99[p99.length - 1]!).toBeGreaterThan(2 * p99[0]!);
-    // Uncorrected latency stays at service-time scale (a busy 2-core machine can stretch its
-    // tail to ~10 ms); corrected latency is at backlog scale, seconds.
-    expect(over!.latencyNsUncorrected!.p99).toBeLessThan(over!.latencyNs.p50 / 10);
-    // Histograms in the result are exact and complete.
+    const cycleNs = 100 + 200 + 65536 / 30 + 100;
+    const periodNs = 1e9 / 800000;
+    const n = Math.ceil(5e6 / cycleNs); // submitted: n × cycle < 5 ms
+    expect(over!.ops).toBe(n);
+    expect(n).toBe(1935);
+    const corrected = (i: number) => cycleNs + i * (cycleNs - periodNs);
+    close(over!.latencyNs.max, corrected(n - 1));
+    close(over!.latencyNs.p50, corrected(Math.ceil(0.5 * n) - 1));
+    close(over!.latencyNs.p90, corrected(Math.ceil(0.9 * n) - 1));
+    close(over!.latencyNs.mean, corrected((n - 1) / 2));
+    close(over!.latencyNsUncorrected!.p50, cycleNs);
+    close(over!.latencyNsUncorrected!.max, cycleNs);
+    // Per interval (0.5 ms of virtual time each), the corrected p99 rises every interval; an
+    // 11th interval holds the last descriptor, submitted before 5 ms and completed at 5.0011 ms.
+    const p99 = result.intervals.points.map((p) => p.devices[1]!.p99);
+    expect(p99.length).toBe(11);
+    for (let i = 1; i < p99.length; i++) expect(p99[i]!).toBeGreaterThan(p99[i - 1]!);
     expect(result.histograms.uncorrected.overload).not.toBe('');
   });
 });

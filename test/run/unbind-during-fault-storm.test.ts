@@ -9,6 +9,7 @@ import { profileFrom, until } from '../helpers/machine.js';
 const YAML = `
 seed: 8
 durationS: 2.5
+timing: host            # unbinds from the test while devices run (whileRunning): wall clock only
 system: { memoryBytes: 256MiB }
 iommus: [{ id: mmu }]
 processes: [{ name: app, regions: [{ name: buf, sizeBytes: 64MiB, populate: 0 }] }]

@@ -6,7 +6,7 @@
  */
 
 import { STRATEGIES, type Strategy } from '../../profile/types.js';
-import { commandModule, durationOption, fileOption, quietOption, seedOption, UsageError } from '../options.js';
+import { commandModule, durationOption, fileOption, quietOption, seedOption, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy, at least two, no repeats. */
 export function parseStrategies(raw: string): Strategy[] {
@@ -35,6 +35,7 @@ export const command = commandModule(
         coerce: parseStrategies,
         describe: 'comma-separated strategies; the first is the baseline of the ratios',
       })
+      .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))
       .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
       .option('json', fileOption("write the comparison (and each run's result) to FILE"))
@@ -45,6 +46,7 @@ export const command = commandModule(
     await compareCommand({
       profile: a.profile,
       strategies: a.strategies,
+      timing: a.timing,
       seed: a.seed,
       duration: a.duration,
       json: a.json,

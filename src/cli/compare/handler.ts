@@ -5,7 +5,7 @@
  */
 
 import { loadProfile } from '../../profile/load.js';
-import type { Strategy } from '../../profile/types.js';
+import type { Strategy, Timing } from '../../profile/types.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { clientBundlePath } from '../../report/html/page.js';
@@ -17,6 +17,7 @@ import { writeOutput } from '../output.js';
 export interface CompareArgs {
   readonly profile: string;
   readonly strategies: readonly Strategy[];
+  readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
   readonly json: string | undefined;
@@ -36,6 +37,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
     const outcome = await runProfile(profile, {
       strategy,
+      ...(args.timing !== undefined ? { timing: args.timing } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.duration !== undefined ? { durationS: args.duration } : {}),
     });

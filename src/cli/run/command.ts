@@ -3,7 +3,7 @@
  * only when the command runs.
  */
 
-import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption } from '../options.js';
+import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, timingOption } from '../options.js';
 
 export const command = commandModule(
   'run <profile>',
@@ -11,6 +11,7 @@ export const command = commandModule(
   (y) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
+      .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
       .option('duration', durationOption('run length in seconds (overrides the profile)'))
       .option('json', fileOption('write the JSON result to FILE'))
@@ -20,7 +21,7 @@ export const command = commandModule(
       .option('csv', fileOption('stream per-interval throughput and percentiles as CSV to FILE'))
       .option('interval', {
         type: 'string',
-        describe: 'reporting interval in seconds for progress, --hlog and --csv (default 1)',
+        describe: 'reporting interval in seconds for --hlog and --csv: virtual in modelled time (default: a tenth of the duration), wall in host timing (default 1, at least 0.05)',
         coerce: parseIntervalS,
       })
       .option('fail-if', {
@@ -33,6 +34,7 @@ export const command = commandModule(
     const { runCommand } = await import('./handler.js');
     await runCommand({
       profile: a.profile,
+      timing: a.timing,
       seed: a.seed,
       duration: a.duration,
       json: a.json,

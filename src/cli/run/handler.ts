@@ -7,6 +7,7 @@
  */
 
 import { loadProfile } from '../../profile/load.js';
+import type { Timing } from '../../profile/types.js';
 import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
 import { clientBundlePath } from '../../report/html/page.js';
 import { renderRunReport } from '../../report/html/run.js';
@@ -20,6 +21,7 @@ import { writeOutput } from '../output.js';
 
 export interface RunArgs {
   readonly profile: string;
+  readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
   readonly json: string | undefined;
@@ -42,6 +44,7 @@ export async function runCommand(args: RunArgs): Promise<void> {
   let outcome;
   try {
     outcome = await runProfile(profile, {
+      ...(args.timing !== undefined ? { timing: args.timing } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.duration !== undefined ? { durationS: args.duration } : {}),
       ...(args.interval !== undefined ? { intervalS: args.interval } : {}),

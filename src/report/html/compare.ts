@@ -6,14 +6,15 @@
  */
 
 import { formatGBps, formatNs, formatRate, formatRatio, NO_VALUE } from '../../common/units.js';
-import { type CompareMetric, type CompareResult, formatMetricValue } from '../compare.js';
+import { type CompareMetric, type CompareResult, compareNotes, formatMetricValue, ratioComparable } from '../compare.js';
 import { badIfAny, type Cell, escapeHtml, LAT_HEAD, latCells, note, numCell, PCT_NOTE, plotDiv, table } from './blocks.js';
 import { color, curve } from './curves.js';
 import type { PlotSeries, PlotSpec, ReportData } from './data.js';
 import { page } from './page.js';
 
-function ratioClass(m: CompareMetric, ratio: number | null): string {
-  if (ratio === null || Math.abs(ratio - 1) < 0.01) return 'num';
+function ratioClass(c: CompareResult, m: CompareMetric, ratio: number | null): string {
+  // Over unequal windows a DMA rate's ratio is not better or worse, only different: uncoloured.
+  if (ratio === null || Math.abs(ratio - 1) < 0.01 || !ratioComparable(c, m)) return 'num';
   const higherBetter = m.unit === 'perSec' || m.unit === 'bytesPerSec';
   return (ratio > 1) === higherBetter ? 'num good' : 'num bad';
 }
@@ -36,12 +37,13 @@ export function renderCompareReport(c: CompareResult): string {
       c.metrics.map((m) => [
         m.label,
         ...m.values.map((v) => numCell(formatMetricValue(m.unit, v, true))),
-        ...m.ratios.slice(1).map((r) => numCell(r === null ? NO_VALUE : formatRatio(r), ratioClass(m, r))),
+        ...m.ratios.slice(1).map((r) => numCell(r === null ? NO_VALUE : formatRatio(r), ratioClass(c, m, r))),
       ]),
       'metrics',
     ),
   );
   if (others.length > 0) body.push(note('Ratios: green is better than the baseline, red is worse (rates: higher is better; counts and times: lower is better).'));
+  for (const n of compareNotes(c)) body.push(note(n));
 
   body.push('<h2 id="runs">Runs</h2>');
   body.push(
