@@ -134,7 +134,14 @@ export class DeviceEngine {
     const costs = spec.costs;
     const modelled = spec.modelled;
     this.invalidations = new DevtlbInvalidations(this.dev, modelled ? 0 : loopsFor(costs.devtlbInvalidationNs), costs.devtlbInvalidationNs);
-    this.vt = new VirtualTime(this.dev, modelled ? m.clock : undefined, this.invalidations, spec.spinLooks);
+    this.vt = new VirtualTime(
+      this.dev,
+      modelled ? m.clock : undefined,
+      this.invalidations,
+      modelled
+        ? { machine: m, deviceIommu: m.shape.devices.map((d) => d.iommu), quantumNs: spec.quantumNs, spinLooks: spec.spinLooks }
+        : undefined,
+    );
     this.translator = new Translator(
       m.mem,
       m.domains,

@@ -17,7 +17,9 @@
  * Waits are bounded: a device parked for PARK_TIMEOUT_MS without a release fails the run.
  */
 
+import { completeOrRing } from '../layout/barrier.js';
 import type { ClockViews } from '../layout/clock.js';
+import type { MachineViews } from '../layout/machine.js';
 import { type DeviceViews, SyncState } from '../layout/device.js';
 import type { DevtlbInvalidations } from './invalidations.js';
 
@@ -43,8 +45,12 @@ export class VirtualTime {
     private readonly dev: DeviceViews,
     private readonly clock: ClockViews | undefined,
     private readonly inv: DevtlbInvalidations,
-    /** Loads of the release word before sleeping at a park (the kernel chooses; 0: sleep at once). */
-    private readonly spinLooks = 0,
+    /**
+     * Modelled time: the machine, each device's IOMMU and the quantum, to complete a barrier the
+     * kernel is not needed for (layout/barrier.ts); and the loads of the release word before
+     * sleeping at a park (the kernel chooses; 0: sleep at once).
+     */
+    private readonly sync: { readonly machine: MachineViews; readonly deviceIommu: readonly number[]; readonly quantumNs: number; readonly spinLooks: number } | undefined = undefined,
   ) {
     if (clock) this.stopAtNs = 0;
   }
@@ -133,10 +139,12 @@ export class VirtualTime {
     v.clockNs[0] = this.nowNs;
     Atomics.store(v.syncState, 0, state);
     Atomics.store(v.syncRelease, 0, this.seenRelease);
-    Atomics.notify(v.syncRelease, 0);
+    const sync = this.sync!;
+    // The last device to park completes the barrier, or rings for the kernel.
+    completeOrRing(sync.machine, this.seenRelease, sync.deviceIommu, sync.quantumNs);
     let waitedMs = 0;
     // Bounded look before sleeping (kernel/sequencer.ts spinLooksFor): wall time only.
-    for (let i = 0; i < this.spinLooks && Atomics.load(c.release, 0) === this.seenRelease; i++);
+    for (let i = 0; i < sync.spinLooks && Atomics.load(c.release, 0) === this.seenRelease; i++);
     while (Atomics.load(c.release, 0) === this.seenRelease) {
       if (Atomics.load(v.stop, 0) !== 0) break;
       if (Atomics.wait(c.release, 0, this.seenRelease, 100) === 'timed-out') {

@@ -33,11 +33,12 @@
  * resuming them the sequencer lets them run until they await it again.
  */
 
+import { allParkedAt, claimBarrier, kernelNeeded, nextHorizonNs, releaseAt } from '../layout/barrier.js';
 import { type DeviceViews, PageResponse, SyncState } from '../layout/device.js';
+import { mergeIotlbFills } from '../layout/iotlb-merge.js';
 import type { MachineViews } from '../layout/machine.js';
 import type { PlatformCosts } from '../platform/presets.js';
 import type { FaultAddressSpace, FaultService, PendingRequest } from './faults.js';
-import { mergeIotlbFills } from './iotlb-merge.js';
 import { KernelError } from './errors.js';
 
 /**
@@ -66,11 +67,12 @@ export function quantumFor(deviceIommu: readonly number[], devicePri: readonly b
 /**
  * Bounded look-before-sleep at a barrier, in loads of the release word (a few µs): a release
  * usually follows within microseconds, and a futex wake-up costs tens of µs on a loaded machine.
- * Worth it only when every thread has a core (devices + the kernel ≤ cores); otherwise a looking
- * thread takes the core another needs, so 0. Affects wall time only, never a result.
+ * Worth it only when every device thread has a core (the kernel sleeps through the barriers the
+ * devices complete); otherwise a looking thread takes the core another needs, so 0. Affects
+ * wall time only, never a result.
  */
-export function spinLooksFor(threads: number, cores: number): number {
-  return threads <= cores ? 20_000 : 0;
+export function spinLooksFor(devices: number, cores: number): number {
+  return devices <= cores ? 10_000 : 0;
 }
 /** Longest wall time a barrier may wait for one device before the run fails. */
 const BARRIER_TIMEOUT_MS = 120_000;
@@ -105,10 +107,10 @@ export interface SequencerOptions<S extends FaultAddressSpace> {
 }
 
 export class Sequencer<S extends FaultAddressSpace> {
-  /** The current horizon, ns. */
-  horizonNs = 0;
-  /** Barriers taken. */
+  /** Barriers the kernel took (devices complete the others: layout/barrier.ts). */
   barriers = 0;
+  /** The horizon as of the barrier the kernel owns, ns. */
+  private horizonAtBarrierNs = 0;
   /** The fault worker's clock, ns. */
   private faultClockNs = 0;
   private release = 0;
@@ -124,6 +126,13 @@ export class Sequencer<S extends FaultAddressSpace> {
   constructor(private readonly o: SequencerOptions<S>) {
     this.devices = o.views.devices;
     this.queued = o.prqEntries.map(() => []);
+    // The first barrier is the kernel's (its tasks set their timers before any device runs).
+    o.views.clock.kernelWakeNs[0] = -Infinity;
+  }
+
+  /** The current horizon, ns (moved by whoever owns each barrier). */
+  get horizonNs(): number {
+    return this.o.views.clock.horizonNs[0]!;
   }
 
   /** Resolves at the barrier where virtual time `timeNs` is reached (every device is at or past it). */
@@ -172,56 +181,63 @@ export class Sequencer<S extends FaultAddressSpace> {
       this.advance();
     }
     for (const v of this.devices) Atomics.store(v.stop, 0, 1);
-    this.bump();
+    releaseAt(this.o.views, this.release, this.horizonAtBarrierNs);
   }
 
-  /** Move the horizon and release the devices. */
+  /**
+   * Move the horizon — as a device would (layout/barrier.ts nextHorizonNs), bounded also by the
+   * kernel's timers and, while it waits for acknowledgements, by the earliest one possible —
+   * publish the kernel's next event for the device-owned barriers to come, and release.
+   */
   private advance(): void {
-    let minClock = Infinity;
-    for (const v of this.devices) {
-      const st = Atomics.load(v.syncState, 0);
-      if (st === SyncState.horizon) minClock = Math.min(minClock, v.clockNs[0]!);
-    }
-    let next = (minClock === Infinity ? this.horizonNs : Math.max(minClock, this.horizonNs)) + this.o.quantumNs;
-    for (const t of this.timers) if (t.timeNs < next) next = t.timeNs;
+    const h = this.horizonAtBarrierNs;
+    let limit = Infinity;
+    for (const t of this.timers) if (t.timeNs < limit) limit = t.timeNs;
     // Waiting for acknowledgements: let devices reach the earliest possible one, not past it.
     for (const w of this.ackWaiters) {
       const earliest = w.arrivalNs + this.o.costs.devtlbInvalidationNs;
-      if (earliest > this.horizonNs && earliest < next) next = earliest;
+      if (earliest > h && earliest < limit) limit = earliest;
     }
-    if (next <= this.horizonNs) next = this.horizonNs + 1;
-    this.horizonNs = next;
-    this.bump();
-  }
-
-  private bump(): void {
     const c = this.o.views.clock;
-    c.horizonNs[0] = this.horizonNs;
-    this.release++;
-    Atomics.store(c.release, 0, this.release);
-    Atomics.notify(c.release, 0);
+    c.kernelWakeNs[0] = this.ackWaiters.length > 0 || this.deferred.length > 0 ? -Infinity : limit;
+    releaseAt(this.o.views, this.release, nextHorizonNs(this.o.views, h, this.o.quantumNs, limit));
   }
 
-  /** Wait until every device has taken in the current release and parked. */
+  /**
+   * Wait until every device is parked at the current release and the barrier needs the kernel
+   * (layout/barrier.ts), then own it. Barriers the kernel is not needed for pass meanwhile,
+   * completed by devices. The kernel sleeps on the bell a device rings.
+   */
   private async barrier(): Promise<void> {
+    const views = this.o.views;
+    const c = views.clock;
     let sinceYieldMs = 0;
-    for (let d = 0; d < this.devices.length; d++) {
-      const v = this.devices[d]!;
-      let waitedMs = 0;
-      for (let i = 0; i < this.o.spinLooks && Atomics.load(v.syncRelease, 0) !== this.release; i++);
-      while (Atomics.load(v.syncRelease, 0) !== this.release) {
-        if (this.o.failed()) throw new KernelError('a device failed');
-        if (Atomics.wait(v.syncRelease, 0, Atomics.load(v.syncRelease, 0), 2) === 'timed-out') {
-          waitedMs += 2;
-          sinceYieldMs += 2;
-        }
-        if (sinceYieldMs >= 20) {
-          // Let the control plane (interval reports, progress, worker failures) through.
-          sinceYieldMs = 0;
-          await flush();
-        }
-        if (waitedMs > BARRIER_TIMEOUT_MS) throw new KernelError(`device ${d} did not reach the barrier within ${BARRIER_TIMEOUT_MS / 1000} s`);
+    let waitedMs = 0;
+    let seen = -1;
+    for (;;) {
+      if (this.o.failed()) throw new KernelError('a device failed');
+      const bell = Atomics.load(c.bell, 0);
+      const r = Atomics.load(c.release, 0);
+      if (r !== seen) {
+        seen = r;
+        waitedMs = 0;
       }
+      if (allParkedAt(views, r) && kernelNeeded(views) && claimBarrier(views, r)) {
+        this.release = r;
+        this.horizonAtBarrierNs = c.horizonNs[0]!;
+        return;
+      }
+      for (let i = 0; i < this.o.spinLooks && Atomics.load(c.bell, 0) === bell; i++);
+      if (Atomics.wait(c.bell, 0, bell, 2) === 'timed-out') {
+        waitedMs += 2;
+        sinceYieldMs += 2;
+      }
+      if (sinceYieldMs >= 20) {
+        // Let the control plane (interval reports, progress, worker failures) through.
+        sinceYieldMs = 0;
+        await flush();
+      }
+      if (waitedMs > BARRIER_TIMEOUT_MS) throw new KernelError(`devices did not reach barrier ${r} within ${BARRIER_TIMEOUT_MS / 1000} s`);
     }
   }
 
@@ -273,7 +289,7 @@ export class Sequencer<S extends FaultAddressSpace> {
     for (;;) {
       this.timers.sort((a, b) => a.timeNs - b.timeNs || a.order - b.order);
       const t = this.timers[0];
-      if (!t || t.timeNs > this.horizonNs) return;
+      if (!t || t.timeNs > this.horizonAtBarrierNs) return;
       this.timers.shift();
       t.resolve();
       await flush();

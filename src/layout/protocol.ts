@@ -123,6 +123,8 @@ export interface DeviceSpec {
   readonly intervalNs: number;
   /** Modelled time: loads of the kernel's release word before a parked device sleeps (wall time only). */
   readonly spinLooks: number;
+  /** Modelled time: the largest horizon step (kernel/sequencer.ts quantumFor), for barriers a device completes. */
+  readonly quantumNs: number;
 }
 
 /** The piscina task of one device: its spec plus the machine to attach to and the control plane. */

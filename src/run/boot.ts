@@ -62,9 +62,11 @@ export interface BootTiming {
   readonly intervalNs: number;
   /** Loads before a parked device sleeps (kernel/sequencer.ts spinLooksFor). */
   readonly spinLooks: number;
+  /** The largest horizon step (kernel/sequencer.ts quantumFor). */
+  readonly quantumNs: number;
 }
 
-export function boot(profile: Profile, seed: number, timing: BootTiming = { modelled: false, durationNs: undefined, intervalNs: 1e9, spinLooks: 0 }): Booted {
+export function boot(profile: Profile, seed: number, timing: BootTiming = { modelled: false, durationNs: undefined, intervalNs: 1e9, spinLooks: 0, quantumNs: 0 }): Booted {
   const shape = machineShape(profile);
   const kernel = new Kernel({
     shape,
@@ -154,6 +156,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         durationNs: timing.durationNs,
         intervalNs: timing.intervalNs,
         spinLooks: timing.spinLooks,
+        quantumNs: timing.quantumNs,
       },
     };
   });

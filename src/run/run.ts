@@ -93,9 +93,14 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     throw new BadInputError(`interval: ${intervalS} s is below ${MIN_HOST_INTERVAL_S} s, the shortest wall-clock interval host timing reports`);
   }
   const durationNs = durationS === undefined ? undefined : durationS * 1e9;
-  // Modelled time: every thread that has a core looks before it sleeps at a barrier.
-  const spinLooks = modelled ? spinLooksFor(profile.devices.length + 1, availableParallelism()) : 0;
-  const booted = boot(profile, seed, { modelled, durationNs, intervalNs: intervalS * 1e9, spinLooks });
+  // Modelled time: the quantum is a function of the profile; every device that has a core looks
+  // before it sleeps at a barrier (the kernel sleeps through the barriers devices complete).
+  const spinLooks = modelled ? spinLooksFor(profile.devices.length, availableParallelism()) : 0;
+  const quantumNs = quantumFor(
+    profile.devices.map((d) => profile.iommus.findIndex((m) => m.id === d.iommu)),
+    profile.devices.map((d) => d.pri),
+  );
+  const booted = boot(profile, seed, { modelled, durationNs, intervalNs: intervalS * 1e9, spinLooks, quantumNs });
   const { kernel } = booted;
   await options.onBoot?.(booted);
 
@@ -113,10 +118,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
         prqEntries: profile.iommus.map((m) => m.prqEntries),
         deviceIommu: kernel.shape.devices.map((d) => d.iommu),
         failed: () => pool?.failed ?? false,
-        quantumNs: quantumFor(
-          kernel.shape.devices.map((d) => d.iommu),
-          profile.devices.map((d) => d.pri),
-        ),
+        quantumNs,
         spinLooks,
       })
     : undefined;

@@ -1,0 +1,80 @@
+/**
+ * Modelled time: who completes a barrier, and how the horizon moves (the protocol is described
+ * with its fields in layout/clock.ts). Shared by the kernel (kernel/sequencer.ts) and the devices
+ * (device/vtime.ts) so that both decide alike on the same frozen state: every function here is
+ * called only while every device is parked at release `r`, when nothing it reads changes but by
+ * the barrier's owner.
+ *
+ * A barrier needs the kernel when a device is not merely at the horizon (it waits for a page
+ * response or a touch, or has finished), when a page request is queued, or when the horizon has
+ * reached the kernel's next event (`kernelWakeNs`: a churn timer, or −∞ while the kernel waits
+ * for acknowledgements or holds deferred faults). Otherwise its only work is merging the IOTLB
+ * fills and moving the horizon, which the last device to park does itself — no kernel thread is
+ * woken, and on a machine with a core per device no thread sleeps at all.
+ */
+
+import { SyncState } from './device.js';
+import { mergeIotlbFills } from './iotlb-merge.js';
+import type { MachineViews } from './machine.js';
+
+/** Every device has taken in release `r` and parked. */
+export function allParkedAt(views: MachineViews, r: number): boolean {
+  for (const v of views.devices) if (Atomics.load(v.syncRelease, 0) !== r) return false;
+  return true;
+}
+
+/** Whether the barrier at the current release needs the kernel (every device parked). */
+export function kernelNeeded(views: MachineViews): boolean {
+  for (const v of views.devices) {
+    if (Atomics.load(v.syncState, 0) !== SyncState.horizon) return true;
+    if (v.prqRing.available() > 0) return true;
+  }
+  const c = views.clock;
+  return c.horizonNs[0]! >= c.kernelWakeNs[0]!;
+}
+
+/**
+ * The next horizon: one quantum past the slowest device at the horizon (or past the horizon if
+ * none is), but not beyond `limitNs` (the kernel's next event), and always past the horizon.
+ */
+export function nextHorizonNs(views: MachineViews, horizonNs: number, quantumNs: number, limitNs: number): number {
+  let minClock = Infinity;
+  for (const v of views.devices) {
+    if (Atomics.load(v.syncState, 0) === SyncState.horizon) minClock = Math.min(minClock, v.clockNs[0]!);
+  }
+  let next = (minClock === Infinity ? horizonNs : Math.max(minClock, horizonNs)) + quantumNs;
+  if (limitNs < next) next = limitNs;
+  return next <= horizonNs ? horizonNs + 1 : next;
+}
+
+/** Write the horizon and release the devices (the barrier's owner, after its work). */
+export function releaseAt(views: MachineViews, r: number, horizonNs: number): void {
+  const c = views.clock;
+  c.horizonNs[0] = horizonNs;
+  Atomics.store(c.release, 0, r + 1);
+  Atomics.notify(c.release, 0);
+}
+
+/** Take ownership of the barrier at release `r`: true for exactly one caller. */
+export function claimBarrier(views: MachineViews, r: number): boolean {
+  return Atomics.compareExchange(views.clock.claim, 0, r, r + 1) === r;
+}
+
+/**
+ * A device that has just parked at release `r`: if it is the last, either complete the barrier
+ * (the kernel is not needed: merge the IOTLB fills, move the horizon as the kernel would) or
+ * ring the kernel's bell. Returns true if it completed the barrier.
+ */
+export function completeOrRing(views: MachineViews, r: number, deviceIommu: readonly number[], quantumNs: number): boolean {
+  if (!allParkedAt(views, r)) return false;
+  const c = views.clock;
+  if (kernelNeeded(views)) {
+    Atomics.add(c.bell, 0, 1);
+    Atomics.notify(c.bell, 0);
+    return false;
+  }
+  if (!claimBarrier(views, r)) return false;
+  mergeIotlbFills(views, deviceIommu);
+  releaseAt(views, r, nextHorizonNs(views, c.horizonNs[0]!, quantumNs, c.kernelWakeNs[0]!));
+  return true;
+}
