@@ -26,7 +26,7 @@
  * A device sees its own fills at once through a private overlay, logs each fill
  * (layout/device.ts iotlbFills) and stamps the entries it hits with its clock (iotlbUseNs); the
  * kernel applies every device's fills at the barrier in (virtual time, device) order, choosing
- * victims by those stamps (kernel/iotlb-merge.ts). So what a device finds in the IOTLB depends
+ * victims by those stamps (layout/iotlb-merge.ts). So what a device finds in the IOTLB depends
  * on virtual time only; the approximation is that a device sees the others' fills only at the
  * next barrier (at most one quantum late), and that its own fills of the current quantum live
  * in the overlay beside the IOTLB's entries rather than evicting them until the merge.

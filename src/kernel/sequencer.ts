@@ -5,7 +5,7 @@
  * order, what falls before the horizon:
  *
  *   1. IOTLB fills the devices logged since the last barrier are applied to the shared IOTLBs
- *      in (virtual time, device) order (kernel/iotlb-merge.ts);
+ *      in (virtual time, device) order (layout/iotlb-merge.ts);
  *   2. device-TLB acknowledgements are read with their virtual times and handed to the kernel
  *      tasks waiting for them (qi.ts submissions);
  *   3. page requests and software touches are serviced in (time, device) order by the fault
@@ -24,10 +24,14 @@
  * seed alone: not on the host's speed, its core count or its scheduler.
  *
  * Skew: devices between two barriers do not see each other's effects (IOTLB fills of a peer,
- * pages another device's fault populated) until the next barrier: at most one quantum of virtual
- * time late — QUANTUM_NS for coupled devices (quantumFor), which is the bounded-skew
- * approximation of a shared IOTLB and a shared fault service. A timer set in the past (a kernel task's completion computed after devices ran
- * past it) fires at the current barrier.
+ * pages another device's fault populated) until the next barrier: at most one quantum of
+ * virtual time late — QUANTUM_NS for coupled devices (quantumFor), the bounded-skew
+ * approximation of a shared IOTLB and a shared fault service. A timer set in the past (a kernel
+ * task's completion computed after devices ran past it) fires at the current barrier.
+ *
+ * Barriers with nothing for the kernel to do (no timer due, no acknowledgement awaited, no page
+ * request, no finished device) are completed by the last device to park (layout/barrier.ts), so
+ * the kernel thread sleeps through them; the kernel owns the others.
  *
  * Kernel tasks (churn) are async functions that await only the sequencer (`at`, `ack`); after
  * resuming them the sequencer lets them run until they await it again.

@@ -10,10 +10,14 @@
 import { type DeviceViews, IotlbFill } from './device.js';
 import type { MachineViews } from './machine.js';
 
-/** Per machine: the devices behind each IOMMU, and a scratch array of their latest hit stamps per IOTLB entry. */
+/**
+ * Per machine: the devices behind each IOMMU, and per IOTLB entry two scratch arrays — the
+ * latest hit any of them stamped, and the entry's last use (its own stamp or that hit).
+ */
 interface MergeScratch {
   readonly behind: readonly (readonly DeviceViews[])[];
   readonly lastHitNs: readonly Float64Array[];
+  readonly lastUseNs: readonly Float64Array[];
 }
 const scratchOf = new WeakMap<MachineViews, MergeScratch>();
 
@@ -23,6 +27,7 @@ function scratchFor(views: MachineViews, deviceIommu: readonly number[]): MergeS
     s = {
       behind: views.iommus.map((_, u) => views.devices.filter((_, d) => deviceIommu[d] === u)),
       lastHitNs: views.iommus.map((m) => new Float64Array(m.iotlb.used.length)),
+      lastUseNs: views.iommus.map((m) => new Float64Array(m.iotlb.used.length)),
     };
     scratchOf.set(views, s);
   }
@@ -51,7 +56,8 @@ export function mergeIotlbFills(views: MachineViews, deviceIommu: readonly numbe
       const stamps = v.iotlbUseNs;
       for (let e = 0; e < hits.length; e++) if (stamps[e]! > hits[e]!) hits[e] = stamps[e]!;
     }
-    const lastUse = (e: number): number => (t.used[e]! > hits[e]! ? t.used[e]! : hits[e]!);
+    const lastUse = scratch.lastUseNs[u]!;
+    for (let e = 0; e < hits.length; e++) lastUse[e] = t.used[e]! > hits[e]! ? t.used[e]! : hits[e]!;
     for (; pending > 0; pending--) {
       let first = -1;
       let firstNs = Infinity;
@@ -69,7 +75,8 @@ export function mergeIotlbFills(views: MachineViews, deviceIommu: readonly numbe
       const r = ring.slots;
       const pasid = r[at + IotlbFill.pasid]!;
       const vpn = r[at + IotlbFill.vpn]!;
-      t.fillAt(t.setOf(pasid, vpn), r[at + IotlbFill.did]!, pasid, vpn, r[at + IotlbFill.pfn]!, r[at + IotlbFill.rw] === 1, r[at + IotlbFill.gen]!, firstNs, lastUse);
+      const e = t.fillAt(t.setOf(pasid, vpn), r[at + IotlbFill.did]!, pasid, vpn, r[at + IotlbFill.pfn]!, r[at + IotlbFill.rw] === 1, r[at + IotlbFill.gen]!, firstNs, lastUse);
+      lastUse[e] = firstNs > hits[e]! ? firstNs : hits[e]!;
       ring.consume();
       applied++;
     }

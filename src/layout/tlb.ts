@@ -153,11 +153,11 @@ export class Tlb {
   }
 
   /**
-   * Insert at virtual time `stampNs` (modelled time, the kernel at a barrier): replace an invalid
-   * entry, the same tag, or the entry least recently used by `lastUseNs(e)` (its fill time and
-   * the devices' hit stamps).
+   * Insert at virtual time `stampNs` (modelled time, a barrier's owner): replace an invalid
+   * entry, the same tag, or the entry least recently used by `lastUseNs[e]` (its fill time and
+   * the devices' hit stamps, kept by the caller). Returns the entry written.
    */
-  fillAt(set: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, stampNs: number, lastUseNs: (e: number) => number): void {
+  fillAt(set: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, stampNs: number, lastUseNs: Float64Array): number {
     const base = set * this.ways;
     const end = base + this.ways;
     let victim = base;
@@ -167,13 +167,14 @@ export class Tlb {
         victim = e;
         break;
       }
-      const u = lastUseNs(e);
+      const u = lastUseNs[e]!;
       if (u < oldest) {
         oldest = u;
         victim = e;
       }
     }
     this.write(victim, did, pasid, vpn, pfn, rw, gen, stampNs);
+    return victim;
   }
 
   /**

@@ -323,6 +323,11 @@ export function renderRunReport(r: StoredRunResult): string {
   body.push(
     `<p class="meta">seed <b>${escapeHtml(r.seed)}</b> · elapsed <b>${escapeHtml(formatNs(r.elapsedNs))}</b>` +
       (r.durationS !== null ? ` (asked ${escapeHtml(r.durationS)} s)` : '') +
+      (r.timing.mode === 'modelled'
+        ? ` · timing <b>modelled</b> (virtual time; simulated in ${escapeHtml(formatNs(r.timing.wallElapsedNs))} of wall` +
+          (r.timing.slowdown !== null ? `, slowdown ${escapeHtml(r.timing.slowdown.toFixed(1))}×` : '') +
+          ')'
+        : ' · timing <b>host</b> (wall clock of this machine)') +
       ` · <b>${r.devices.length}</b> device(s) · <b>${r.iommus.length}</b> IOMMU(s)` +
       (r.invalidation ? ` · strategy <b>${escapeHtml(r.invalidation.strategy)}</b> on <b>${escapeHtml(r.invalidation.platform)}</b>` : '') +
       ` · result format ${escapeHtml(r.formatVersion)}</p></header>`,
