@@ -9,7 +9,7 @@ import { runCli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dmaload-cli6-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const Q = ['run', 'profiles/quickstart.yaml', '--duration', '0.5', '--quiet'];
+const Q = ['run', 'profiles/quickstart.yaml', '--duration', '0.1', '--quiet'];
 
 describe('thresholds', () => {
   it('passing: exit 0 and a PASS line', async () => {
@@ -39,7 +39,7 @@ describe('thresholds', () => {
 describe('run outputs and conversions', () => {
   it('writes hlog, csv, html and json; export and report convert them', async () => {
     const [json, hlog, csv, html] = ['r.json', 'r.hlog', 'r.csv', 'r.html'].map((f) => join(dir, f)) as [string, string, string, string];
-    const r = await runCli(['run', 'profiles/quickstart.yaml', '--duration', '1', '--quiet', '--interval', '0.25', '--json', json, '--hlog', hlog, '--csv', csv, '--html', html]);
+    const r = await runCli(['run', 'profiles/quickstart.yaml', '--duration', '0.2', '--quiet', '--interval', '0.05', '--json', json, '--hlog', hlog, '--csv', csv, '--html', html]);
     expect(r.status).toBe(0);
     for (const f of [json, hlog, csv, html]) expect(existsSync(f)).toBe(true);
     const result = JSON.parse(readFileSync(json, 'utf8'));

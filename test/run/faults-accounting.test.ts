@@ -7,7 +7,7 @@ import { profileFrom } from '../helpers/machine.js';
 function storm(blockOnFault: boolean): string {
   return `
 seed: 4
-durationS: 1.5
+durationS: 0.02
 system: { memoryBytes: 128MiB }
 iommus: [{ id: mmu }]
 processes: [{ name: app, regions: [{ name: buf, sizeBytes: 8MiB, populate: 0 }] }]
