@@ -80,12 +80,21 @@ export interface EngineEnvironment {
   readonly nowMs?: () => number;
 }
 
+/** Modelled time: the indices of `DeviceEngine.loopNs`. */
+const LoopNs = { arrival: 0, submit: 1, nextIntended: 2, nextInterval: 3, lastCompletion: 4 } as const;
+
 export class DeviceEngine {
   readonly translator: Translator;
   readonly workload: Workload;
   readonly completion = newCompletionRecord();
   readonly opCounts = new Float64Array(OP_COUNT);
   readonly opBytes = new Float64Array(OP_COUNT);
+  /** Modelled time: the descriptor loop's times, ns (LoopNs). */
+  private readonly loopNs = new Float64Array(5);
+  /** Modelled time, closed loop: when each slot's next descriptor arrives (its previous one's completion), ns. */
+  private readonly slotArrivalNs: Float64Array;
+  /** Modelled time, closed loop: the slot of the next descriptor. */
+  private slot = 0;
 
   private readonly dev: DeviceViews;
   private readonly counters: Float64Array;
@@ -121,9 +130,6 @@ export class DeviceEngine {
   readonly vt: VirtualTime;
   private readonly spec: DeviceSpec;
   private readonly requester: PageRequester | undefined;
-  /** Modelled time: virtual time of the last completion, ns. */
-  lastCompletionNs = 0;
-
   constructor(spec: DeviceSpec, env: EngineEnvironment) {
     const m = env.machine;
     const w = spec.workload;
@@ -220,6 +226,7 @@ export class DeviceEngine {
     this.sink = env.sink;
     this.nowMs = env.nowMs ?? performance.now.bind(performance);
     this.queueDepth = w.queueDepth;
+    this.slotArrivalNs = new Float64Array(Math.max(1, w.queueDepth));
     this.limit = w.descriptors ?? Infinity;
     this.batchSize = w.batchSize;
     this.submitMs = new Float64Array(this.queueDepth);
@@ -315,79 +322,91 @@ export class DeviceEngine {
    */
   runModelled(): void {
     const vt = this.vt;
-    const spec = this.spec;
-    const c = this.counters;
-    const costs = spec.costs;
-    const durationNs = spec.durationNs ?? Infinity;
-    const qd = this.openLoop ? 1 : this.queueDepth;
-    // Closed loop: when each slot's next descriptor arrives (its previous one's completion).
-    const slotArrivalNs = new Float64Array(qd);
-    const intervalNs = spec.intervalNs;
-    let nextIntervalNs = intervalNs;
-    let slot = 0;
-    let nextIntendedNs = 0;
+    const t = this.loopNs;
+    t[LoopNs.nextInterval] = this.spec.intervalNs;
+    t[LoopNs.nextIntended] = 0;
+    this.slotArrivalNs.fill(0);
+    this.slot = 0;
     vt.start();
-    while (!vt.stopped && this.submitted < this.limit) {
-      let arrivalNs: number;
-      let submitNs: number;
-      if (this.openLoop) {
-        arrivalNs = nextIntendedNs;
-        if (arrivalNs >= durationNs) break;
-        nextIntendedNs +=
-          this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec;
-        // One descriptor outstanding: the submitter waits for the previous completion. A backlog
-        // not yet submitted when the window ends is not submitted (as in host time).
-        submitNs = Math.max(arrivalNs, this.lastCompletionNs);
-        if (submitNs >= durationNs) break;
-      } else {
-        arrivalNs = slotArrivalNs[slot]!;
-        if (arrivalNs >= durationNs) break;
-        submitNs = arrivalNs;
-      }
-      this.submitted++;
-      this.outstanding = 1;
-      vt.idleUntil(submitNs + costs.submitNs);
-      if (vt.stopped) break;
-      vt.nowNs += costs.descriptorNs;
-      this.workload.next(this.desc);
-      this.pageRun.beginDescriptor();
-      this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
-      this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
-      let status: StatusCode;
-      for (;;) {
-        c[Counter.submitted]!++;
-        status = this.execute(this.desc);
-        c[Counter.completed]!++;
-        c[Counter.statusBase + status]!++;
-        if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
-        // Partial completion: the software sees it, touches the page, resubmits the remainder.
-        c[Counter.partialCompletions]!++;
-        vt.nowNs += costs.completionNs;
-        const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
-        if (!ok) {
-          c[Counter.touchesFailed]!++;
-          break;
-        }
-        c[Counter.touchesOk]!++;
-        this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
-        vt.idleUntil(vt.nowNs + costs.submitNs);
-        vt.nowNs += costs.descriptorNs;
-      }
-      vt.nowNs += costs.completionNs;
-      const completionNs = vt.nowNs;
-      while (completionNs >= nextIntervalNs) {
-        this.sink.closeInterval?.(nextIntervalNs);
-        nextIntervalNs += intervalNs;
-      }
-      this.lastCompletionNs = completionNs;
-      this.account(status, Math.round(completionNs - arrivalNs), this.openLoop ? Math.round(completionNs - submitNs) : -1);
-      if (!this.openLoop) {
-        slotArrivalNs[slot] = completionNs;
-        slot = (slot + 1) % qd;
-      }
-    }
+    // One call per descriptor. The step's times live in `loopNs`, a typed array, never in a
+    // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per
+    // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
+    // (test/device/hot-path-no-allocation-modelled.test.ts).
+    while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
     this.outstanding = 0;
     vt.finish();
+  }
+
+  /** One descriptor in modelled time; false when no descriptor arrives before the window ends. */
+  private stepModelled(): boolean {
+    const vt = this.vt;
+    const c = this.counters;
+    const costs = this.spec.costs;
+    const durationNs = this.spec.durationNs ?? Infinity;
+    const t = this.loopNs;
+    if (this.openLoop) {
+      t[LoopNs.arrival] = t[LoopNs.nextIntended]!;
+      if (t[LoopNs.arrival]! >= durationNs) return false;
+      t[LoopNs.nextIntended] =
+        t[LoopNs.nextIntended]! +
+        (this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec);
+      // One descriptor outstanding: the submitter waits for the previous completion. A backlog
+      // not yet submitted when the window ends is not submitted (as in host time).
+      t[LoopNs.submit] = Math.max(t[LoopNs.arrival]!, t[LoopNs.lastCompletion]!);
+      if (t[LoopNs.submit]! >= durationNs) return false;
+    } else {
+      t[LoopNs.arrival] = this.slotArrivalNs[this.slot]!;
+      if (t[LoopNs.arrival]! >= durationNs) return false;
+      t[LoopNs.submit] = t[LoopNs.arrival]!;
+    }
+    this.submitted++;
+    this.outstanding = 1;
+    vt.idleTargetNs[0] = t[LoopNs.submit]! + costs.submitNs;
+    vt.idleUntilTarget();
+    if (vt.stopped) return false;
+    vt.nowNs += costs.descriptorNs;
+    this.workload.next(this.desc);
+    this.pageRun.beginDescriptor();
+    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+    let status: StatusCode;
+    for (;;) {
+      c[Counter.submitted]!++;
+      status = this.execute(this.desc);
+      c[Counter.completed]!++;
+      c[Counter.statusBase + status]!++;
+      if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
+      // Partial completion: the software sees it, touches the page, resubmits the remainder.
+      c[Counter.partialCompletions]!++;
+      vt.nowNs += costs.completionNs;
+      const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
+      if (!ok) {
+        c[Counter.touchesFailed]!++;
+        break;
+      }
+      c[Counter.touchesOk]!++;
+      this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
+      vt.idleTargetNs[0] = vt.nowNs + costs.submitNs;
+      vt.idleUntilTarget();
+      vt.nowNs += costs.descriptorNs;
+    }
+    vt.nowNs += costs.completionNs;
+    while (vt.nowNs >= t[LoopNs.nextInterval]!) {
+      this.sink.closeInterval?.(t[LoopNs.nextInterval]!);
+      t[LoopNs.nextInterval] = t[LoopNs.nextInterval]! + this.spec.intervalNs;
+    }
+    t[LoopNs.lastCompletion] = vt.nowNs;
+    this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), this.openLoop ? Math.round(vt.nowNs - t[LoopNs.submit]!) : -1);
+    if (!this.openLoop) {
+      this.slotArrivalNs[this.slot] = vt.nowNs;
+      this.slot = (this.slot + 1) % this.queueDepth;
+    }
+    return true;
+  }
+
+  /** Modelled time: the last completion's virtual time, ns. */
+  get lastCompletionNs(): number {
+    return this.loopNs[LoopNs.lastCompletion]!;
   }
 
   /**

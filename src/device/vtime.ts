@@ -8,7 +8,7 @@
  * which applies the invalidations that have arrived (each at the boundary, costing the engine
  * its processing time; invalidations.ts) and, at the horizon, parks the device until the
  * kernel's next release. An idle engine (open loop between arrivals, a closed-loop slot waiting
- * for its software) moves with `idleUntil`, applying invalidations at their arrival. While it
+ * for its software) moves with `idleUntilTarget`, applying invalidations at their arrival. While it
  * waits for the kernel (a page response, a software touch) it is parked as blocked and applies
  * invalidations as they arrive, as a stalled device does in hardware (`awaitResponse`).
  *
@@ -74,8 +74,16 @@ export class VirtualTime {
     this.updateStopAt();
   }
 
-  /** Idle until `tNs` (no work before it), applying invalidations at their arrival. */
-  idleUntil(tNs: number): void {
+  /**
+   * `idleUntilTarget`'s target, ns. The per-descriptor call takes it through memory, never as an
+   * argument: a double passed to a call V8 does not inline is boxed, a HeapNumber per descriptor,
+   * and whether V8 inlines depends on its compile timing.
+   */
+  readonly idleTargetNs = new Float64Array(1);
+
+  /** Idle until `idleTargetNs[0]` (no work before it), applying invalidations at their arrival. */
+  idleUntilTarget(): void {
+    const tNs = this.idleTargetNs[0]!;
     for (;;) {
       if (this.stopped) return;
       const next = this.inv.nextArrivalNs();

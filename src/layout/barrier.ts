@@ -19,13 +19,16 @@ import type { MachineViews } from './machine.js';
 
 /** Every device has taken in release `r` and parked. */
 export function allParkedAt(views: MachineViews, r: number): boolean {
-  for (const v of views.devices) if (Atomics.load(v.syncRelease, 0) !== r) return false;
+  const devices = views.devices;
+  for (let d = 0; d < devices.length; d++) if (Atomics.load(devices[d]!.syncRelease, 0) !== r) return false;
   return true;
 }
 
 /** Whether the barrier at the current release needs the kernel (every device parked). */
 export function kernelNeeded(views: MachineViews): boolean {
-  for (const v of views.devices) {
+  const devices = views.devices;
+  for (let d = 0; d < devices.length; d++) {
+    const v = devices[d]!;
     if (Atomics.load(v.syncState, 0) !== SyncState.horizon) return true;
     if (v.prqRing.available() > 0) return true;
   }
@@ -38,9 +41,11 @@ export function kernelNeeded(views: MachineViews): boolean {
  * none is), but not beyond `limitNs` (the kernel's next event), and always past the horizon.
  */
 export function nextHorizonNs(views: MachineViews, horizonNs: number, quantumNs: number, limitNs: number): number {
+  const devices = views.devices;
   let minClock = Infinity;
-  for (const v of views.devices) {
-    if (Atomics.load(v.syncState, 0) === SyncState.horizon) minClock = Math.min(minClock, v.clockNs[0]!);
+  for (let d = 0; d < devices.length; d++) {
+    const v = devices[d]!;
+    if (Atomics.load(v.syncState, 0) === SyncState.horizon && v.clockNs[0]! < minClock) minClock = v.clockNs[0]!;
   }
   let next = (minClock === Infinity ? horizonNs : Math.max(minClock, horizonNs)) + quantumNs;
   if (limitNs < next) next = limitNs;

@@ -45,15 +45,15 @@ export function mergeIotlbFills(views: MachineViews, deviceIommu: readonly numbe
   for (let u = 0; u < views.iommus.length; u++) {
     const behind = scratch.behind[u]!;
     let pending = 0;
-    for (const v of behind) pending += v.iotlbFills.available();
+    for (let d = 0; d < behind.length; d++) pending += behind[d]!.iotlbFills.available();
     if (pending === 0) continue;
     const t = views.iommus[u]!.iotlb;
     // Last use of an entry: its own stamp (fill time, or an earlier merge's) or the latest hit
     // any device behind the IOMMU stamped on it since (read once: parked devices write none).
     const hits = scratch.lastHitNs[u]!;
     hits.fill(-Infinity);
-    for (const v of behind) {
-      const stamps = v.iotlbUseNs;
+    for (let d = 0; d < behind.length; d++) {
+      const stamps = behind[d]!.iotlbUseNs;
       for (let e = 0; e < hits.length; e++) if (stamps[e]! > hits[e]!) hits[e] = stamps[e]!;
     }
     const lastUse = scratch.lastUseNs[u]!;
