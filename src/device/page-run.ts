@@ -225,6 +225,8 @@ export class PageRun {
           if (hasA) {
             if (PAGE_SIZE - aOff < n) n = PAGE_SIZE - aOff;
             const f = tr.translateFast(pasid, aVpn, false);
+            // A translation that faults took its time too (the ATS request, the walk).
+            clock += tr.costNs;
             if (f !== Fault.none) {
               fault = f;
               faultAddress = src + done + runBytes;
@@ -232,7 +234,6 @@ export class PageRun {
             }
             pfnA = tr.pfn;
             genA = tr.gen;
-            clock += tr.costNs;
             pa = pfnA * PAGE_SIZE + aOff;
             // Checker, before the access: the frame still has the generation the translation carried.
             if (chk && gen[pfnA] !== genA) this.violation(pfnA, genA, src + done + runBytes, false);
@@ -243,6 +244,7 @@ export class PageRun {
           if (hasB) {
             if (PAGE_SIZE - bOff < n) n = PAGE_SIZE - bOff;
             const f = tr.translateFast(pasid, bVpn, bWrite);
+            clock += tr.costNs;
             if (f !== Fault.none) {
               fault = f;
               faultAddress = dst + done + runBytes;
@@ -251,7 +253,6 @@ export class PageRun {
             }
             pfnB = tr.pfn;
             genB = tr.gen;
-            clock += tr.costNs;
             pb = pfnB * PAGE_SIZE + bOff;
             if (chk && gen[pfnB] !== genB) this.violation(pfnB, genB, dst + done + runBytes, false);
           }

@@ -66,6 +66,43 @@ devices:
     expect(Math.abs(rise - expected)).toBeLessThanOrEqual(0.01 * expected);
   });
 
+  it('a demand fault costs its translation twice, the request, the service and the response', async () => {
+    // QD 1 fills of 4 KiB, sequential over a demand-paged region: the destination half is 8 pages,
+    // so the first 8 descriptors each fault once (a write to a non-present page), the other 32
+    // find their page in the device TLB (64 entries).
+    const { result } = await runProfile(
+      profileFrom(`
+seed: 4
+platform: native
+system: { memoryBytes: 64MiB }
+iommus: [{ id: mmu, iotlbEntries: 64 }]
+processes: [{ name: app, regions: [{ name: buf, sizeBytes: 64KiB, populate: 0 }] }]
+devices:
+  - { id: d0, iommu: mmu, ats: true, devtlbEntries: 64, pri: true, attach: { type: sva, process: app }, workload: { region: buf, queueDepth: 1, pattern: sequential, transferSizeBytes: 4096, ops: { fill: 1 }, descriptors: 40 } }
+`),
+    );
+    const c = NATIVE;
+    const data = 4096 / c.fillGBps;
+    const clean = c.submitNs + c.descriptorNs + c.devtlbHitNs + data + c.completionNs;
+    // Device-TLB miss → ATS request → IOTLB miss → walk: not present. The page request, the
+    // service (the fault populates a frame: zeroing), the response; then the same translation
+    // again, now present; then the data.
+    const translation = c.atsTranslationNs + c.iotlbHitNs + c.iotlbMissWalkNs;
+    const faulted =
+      c.submitNs + c.descriptorNs + translation + c.pageRequestNs + c.faultServiceNs + c.pageZeroingNs + c.pageResponseNs + translation + data + c.completionNs;
+    const d = result.devices[0]!;
+    const f = result.faults;
+    expect(d.ops).toBe(40);
+    expect(f.pageRequests).toBe(8);
+    expect(f.faultedOps).toBe(8);
+    expect(d.iotlb.misses).toBe(16);
+    within(f.latencyNs.faulted.p50, faulted);
+    within(f.latencyNs.faulted.max, faulted);
+    within(f.latencyNs.clean.max, clean);
+    // Queue depth 1: the run is the descriptors back to back.
+    expect(result.elapsedNs).toBe(Math.round(8 * faulted + 32 * clean));
+  });
+
   // One IOMMU, four ATS devices, all SVA-bound to one process and idle when each change comes:
   // open loop, one 4 KiB memmove per millisecond (done within ~3 µs), and the changes at 0.5,
   // 1.5 and 2.5 ms. A device-TLB invalidation reaching an idle device is acknowledged after the
