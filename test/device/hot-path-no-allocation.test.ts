@@ -13,30 +13,11 @@ import { DeviceEngine } from '../../src/device/engine.js';
 import { Counter } from '../../src/layout/device.js';
 import { initHistogramWasm, newWasmHistogram } from '../../src/metrics/histogram.js';
 import { OP_NAMES } from '../../src/layout/ops.js';
+import { hotPathYaml } from '../helpers/hot-path.js';
 import { bootYaml } from '../helpers/machine.js';
 
 // Host timing: the engine runs on this thread with an injected clock (runUntil).
-const YAML = `
-durationS: 1
-timing: host
-platform: zero
-system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
-iommus: [{ id: mmu, iotlbEntries: 64 }]
-processes:
-  - { name: app, regions: [{ name: buf, sizeBytes: 4MiB }] }
-devices:
-  - id: d0
-    iommu: mmu
-    devtlbEntries: 32
-    attach: { type: sva, process: app }
-    workload:
-      region: buf
-      queueDepth: 8
-      pattern: zipf
-      transferSizeBytes: [{ sizeBytes: 64, weight: 4 }, { sizeBytes: 256, weight: 1 }, { sizeBytes: 5000, weight: 1 }]
-      ops: { memmove: 2, fill: 1, compare: 1, comparePattern: 1, crc32c: 1, batch: 1 }
-      batchSize: 4
-`;
+const YAML = hotPathYaml('durationS: 1\ntiming: host\nplatform: zero');
 
 interface ProfileNode {
   selfSize: number;
