@@ -137,6 +137,8 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
         const t = engine.touchRequest;
         const answer = await kernel.touch(task.index, task.pasid, t.address, t.write);
         engine.touched(answer === 'ok');
+        // Between a touch and the resubmission, too: invalidations are applied, never starved.
+        engine.pollInvalidations();
         continue;
       }
       if (finished) break;

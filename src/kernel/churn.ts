@@ -179,10 +179,19 @@ export class Churn {
           break;
         }
         case 'mprotect': {
+          // mprotect(PROT_READ), then mprotect(PROT_READ | PROT_WRITE) once the flush is done: in
+          // between, a write fault into the range is refused (permission), as for a VMA without
+          // VM_WRITE — never answered "present, retry" while the PTE stays read-only.
+          const range = { startVpn, endVpn };
+          proc.writeProtected.push(range);
           mm.protectRange(proc, startVpn, this.pages, false);
-          await this.notifier.notify(proc, startVpn, endVpn, op);
-          await this.atCompletion();
-          mm.protectRange(proc, startVpn, this.pages, true);
+          try {
+            await this.notifier.notify(proc, startVpn, endVpn, op);
+            await this.atCompletion();
+            mm.protectRange(proc, startVpn, this.pages, true);
+          } finally {
+            proc.writeProtected.splice(proc.writeProtected.indexOf(range), 1);
+          }
           break;
         }
         case 'migrate': {

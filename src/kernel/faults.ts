@@ -41,6 +41,8 @@ import { lookupPte } from './pagetables.js';
 export interface FaultAddressSpace {
   readonly rootPfn: number;
   vmaAt(va: number): { readonly writable: boolean } | undefined;
+  /** Whether its VMA allows a write at `va` now (an mprotect may have removed write for a while). */
+  writableAt(va: number): boolean;
 }
 
 /**
@@ -136,7 +138,7 @@ export class FaultService<S extends FaultAddressSpace> {
     if (!space) return 'no-attachment';
     const vma = space.vmaAt(address);
     if (!vma) return 'no-vma';
-    if (write && !vma.writable) return 'read-only';
+    if (write && !space.writableAt(address)) return 'read-only';
     this.host.populatePage(space, Math.floor(address / PAGE_SIZE));
     return 'ok';
   }
@@ -263,7 +265,7 @@ export class FaultService<S extends FaultAddressSpace> {
     if (!proc) return PageResponse.invalid;
     const vma = proc.vmaAt(vpn * PAGE_SIZE);
     if (!vma) return PageResponse.invalid;
-    if (write && !vma.writable) return PageResponse.invalid;
+    if (write && !proc.writableAt(vpn * PAGE_SIZE)) return PageResponse.invalid;
     const pte = lookupPte(this.mem, proc.rootPfn, vpn);
     if ((pte & PTE_P) !== 0) {
       // Already present (another device faulted it in, or a write-protect window that the

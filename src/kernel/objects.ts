@@ -9,6 +9,8 @@
  * is `handle->users`).
  */
 
+import { PAGE_SIZE } from '../layout/constants.js';
+
 export interface Vma {
   readonly name: string;
   /** First byte, virtual. */
@@ -36,8 +38,23 @@ export class Process {
     readonly rootPfn: number,
   ) {}
 
+  /**
+   * Page ranges [startVpn, endVpn) an mprotect has made read-only for now (churn.ts). Linux
+   * splits the VMA and clears VM_WRITE on the part (mm/mprotect.c mprotect_fixup); here the VMA
+   * stays whole and keeps its ranges.
+   */
+  readonly writeProtected: { startVpn: number; endVpn: number }[] = [];
+
   vmaAt(va: number): Vma | undefined {
     return this.vmas.find((v) => va >= v.start && va < v.start + v.sizeBytes);
+  }
+
+  /** Whether a write at `va` is allowed by its VMA (false outside any VMA). */
+  writableAt(va: number): boolean {
+    const vma = this.vmaAt(va);
+    if (!vma?.writable) return false;
+    const vpn = Math.floor(va / PAGE_SIZE);
+    return !this.writeProtected.some((r) => vpn >= r.startVpn && vpn < r.endVpn);
   }
 }
 
