@@ -437,14 +437,19 @@ function checkRunLength(p: Parts, add: Add): void {
 function checkBudgets(p: Parts, add: Add): void {
   if (!p.system) return;
 
-  if (p.processes) {
+  // PASIDs: a process gets one at its first SVA bind (Linux: iommu_sva_bind_device →
+  // iommu_alloc_global_pasid), so only the processes some device binds need one. Counted when
+  // every device parsed (an unparsed device's binding is unknown; the schema reports it).
+  const parsedDevices = p.devices?.map((x) => x.value);
+  if (parsedDevices?.every((x) => x !== undefined)) {
     const { maxPasids } = p.system;
-    const n = p.processes.length;
+    const bound = new Set(parsedDevices.flatMap((d) => (d.attach.type === 'sva' ? [d.attach.process] : [])));
+    const n = bound.size;
     if (n > maxPasids - 1) {
       add(
         ['system', 'maxPasids'],
         `${maxPasids}${defaultNote(p.rawSystem, 'maxPasids')} leaves ${plural(maxPasids - 1, 'PASID')} ` +
-          `(0 is reserved) for ${plural(n, 'process', 'processes')}; expected at least ${n + 1}`,
+          `(0 is reserved) for ${plural(n, 'SVA-bound process', 'SVA-bound processes')}; expected at least ${n + 1}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 /**
- * The shipped quickstart profile through the compiled CLI: `validate` accepts it, and a 1 s
- * `run` exits 0, prints the summary table, writes a consistent JSON result (src/run/result.ts)
+ * The shipped quickstart profile through the compiled CLI: `validate` accepts it, and its
+ * `run` (0.5 s of modelled time) exits 0, prints the summary table, writes a consistent JSON result (src/run/result.ts)
  * and .hgrm files whose totals agree with the JSON.
  */
 import fs from 'node:fs';
@@ -150,6 +150,7 @@ describe('dmaload with the quickstart profile', { timeout: TEST_TIMEOUT_MS }, ()
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/\bok\b/);
+    expect(r.stdout).toMatch(/0\.5 s run, timing modelled$/m);
   });
 
   it('run --seed 7 records seed 7 in the JSON result', async () => {

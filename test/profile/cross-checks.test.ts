@@ -145,20 +145,22 @@ devices:
     expect(problem?.message).toMatch(/^256 MiB \(the default\) is too small: this profile needs about 513 MiB/);
   });
 
-  it('needs a PASID for every process', () => {
-    const text = `
+  it('needs a PASID for every SVA-bound process, and only for those', () => {
+    const text = (bound: number) => `
 durationS: 1
-system: { maxPasids: 2 }
+system: { maxPasids: 4 }
 iommus: [{ id: iommu0 }]
 processes:
-  - { name: a, regions: [{ name: r, sizeBytes: 4KiB }] }
-  - { name: b, regions: [{ name: r, sizeBytes: 4KiB }] }
-devices: [{ id: d0, iommu: iommu0 }]
+${['a', 'b', 'c', 'd'].map((n) => `  - { name: ${n}, regions: [{ name: r, sizeBytes: 64KiB }] }`).join('\n')}
+devices:
+${['a', 'b', 'c', 'd'].slice(0, bound).map((n, i) => `  - { id: d${i}, iommu: iommu0, attach: { type: sva, process: ${n} }, workload: { region: r } }`).join('\n')}
 `;
-    expect(problems(text)).toEqual([
+    // Four processes, three bound: three PASIDs of the three allocatable (Linux allocates at first bind).
+    expect(parseProfile(text(3), 'p.yaml').system.maxPasids).toBe(4);
+    expect(problems(text(4))).toEqual([
       {
         path: 'system.maxPasids',
-        message: '2 leaves 1 PASID (0 is reserved) for 2 processes; expected at least 3',
+        message: '4 leaves 3 PASIDs (0 is reserved) for 4 SVA-bound processes; expected at least 5',
       },
     ]);
   });

@@ -11,6 +11,6 @@ export function validateCommand(args: ValidateArgs): void {
   const devices = p.devices.length;
   process.stdout.write(
     `${args.profile}: ok — profile "${p.name}", ${p.iommus.length} IOMMU(s), ${p.processes.length} process(es), ` +
-      `${devices} device(s), ${p.durationS !== undefined ? `${p.durationS} s` : 'descriptor-count'} run\n`,
+      `${devices} device(s), ${p.durationS !== undefined ? `${p.durationS} s` : 'descriptor-count'} run, timing ${p.timing}\n`,
   );
 }
