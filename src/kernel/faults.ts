@@ -11,7 +11,7 @@
  *   - the address must lie in a VMA of the domain's process (else INVALID), and a write needs
  *     a writable VMA (else INVALID);
  *   - a present page (another device faulted it in first) needs nothing; otherwise a frame is
- *     allocated, initialised and mapped (allocation failure: FAILURE).
+ *     allocated, initialised and mapped (allocation failure: INVALID, as for any VM_FAULT_ERROR).
  * An error is sticky for the rest of its group: later requests in the group are not serviced.
  * The group is answered when its last request is in. Fault service latency runs from the
  * device's request (its absolute timestamp) to the response.
@@ -277,7 +277,11 @@ export class FaultService<S extends FaultAddressSpace> {
       this.stats.pagesPopulated++;
       return PageResponse.success;
     } catch {
-      return PageResponse.failure;
+      // Out of memory is a VM_FAULT_ERROR like any other: the SVA fault handler answers INVALID
+      // (drivers/iommu/iommu-sva.c iommu_sva_handle_mm, v6.8+; iommu_sva_handle_iopf before:
+      // `ret & VM_FAULT_ERROR ? IOMMU_PAGE_RESP_INVALID : IOMMU_PAGE_RESP_SUCCESS`). It never
+      // answers FAILURE.
+      return PageResponse.invalid;
     }
   }
 

@@ -80,3 +80,26 @@ describe('page groups', () => {
     ]);
   });
 });
+
+describe('a demand fault with memory exhausted', () => {
+  it('is answered INVALID (any VM_FAULT_ERROR is, in iommu_sva_handle_mm), never FAILURE', () => {
+    const b = bootYaml(svaYaml({ populate: 0 }));
+    const k = b.kernel;
+    const app = b.processes.get('app')!;
+    const first = app.vmas[0]!.start / 4096;
+    // Take every free frame.
+    for (;;) {
+      try {
+        k.frames.alloc(0, 'test');
+      } catch {
+        break;
+      }
+    }
+    const dev = k.views.devices[0]!;
+    inject(dev.prqRing, 9, app.pasid, first, true, true);
+    k.faults.drainDevice(0);
+    expect(responses(dev.respRing)).toEqual([{ group: 9, code: PageResponse.invalid }]);
+    expect(k.mm.resolve(app.rootPfn, first)).toBe(0);
+    expect(k.faults.stats.responses).toMatchObject({ invalid: 1, failure: 0 });
+  });
+});
