@@ -38,7 +38,7 @@
  */
 
 import { allParkedAt, claimBarrier, kernelNeeded, nextHorizonNs, releaseAt } from '../layout/barrier.js';
-import { type DeviceViews, PageResponse, SyncState } from '../layout/device.js';
+import { type DeviceViews, PageResponse, RequestKind, SyncState } from '../layout/device.js';
 import { mergeIotlbFills } from '../layout/iotlb-merge.js';
 import type { MachineViews } from '../layout/machine.js';
 import type { PlatformCosts } from '../platform/presets.js';
@@ -272,7 +272,7 @@ export class Sequencer<S extends FaultAddressSpace> {
     const costs = this.o.costs;
     const startNs = Math.max(r.timeNs, this.faultClockNs);
     let queued = 0;
-    if (r.kind === 0) {
+    if (r.kind === RequestKind.page) {
       const iommu = this.o.deviceIommu[r.device]!;
       const q = this.queued[iommu]!.filter((s) => s > r.timeNs);
       this.queued[iommu] = q;
@@ -285,8 +285,17 @@ export class Sequencer<S extends FaultAddressSpace> {
     }
     const { code, populated } = faults.serviceModelled(r);
     const endNs = startNs + costs.faultServiceNs + (populated ? costs.pageZeroingNs : 0);
-    this.faultClockNs = endNs;
-    faults.respondModelled(r, code, endNs, queued);
+    if (r.kind === RequestKind.page) {
+      // A page group's response is a queued-invalidation submission (platform/presets.ts
+      // pageResponseDescriptorNs): it leaves after the trap and its descriptor; the worker
+      // waits for the wait descriptor before the next request.
+      const postedNs = endNs + costs.trapNs + costs.pageResponseDescriptorNs;
+      this.faultClockNs = postedNs + costs.submissionWaitNs;
+      faults.respondModelled(r, code, postedNs, queued);
+    } else {
+      this.faultClockNs = endNs;
+      faults.respondModelled(r, code, endNs, queued);
+    }
   }
 
   private async fireTimers(): Promise<void> {

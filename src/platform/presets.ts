@@ -41,7 +41,13 @@
  * - trapNs: native 0; guest 20000 ASSUMED — a VM exit plus vIOMMU emulation (e.g. QEMU
  *   intel-iommu) per invalidation submission made by a guest kernel.
  * - faultServiceNs = 1500: ASSUMED. The kernel's service of one page request (iopf queue work,
- *   handle_mm_fault on a present VMA, the page response) without clearing a page.
+ *   handle_mm_fault on a present VMA) without clearing a page or submitting the response.
+ * - pageResponseDescriptorNs = 100: ASSUMED, as the other queued-invalidation descriptors. A
+ *   page group's response is itself a submission: VT-d's page group response descriptor
+ *   (drivers/iommu/intel/prq.c intel_page_response → qi_submit_sync, one descriptor and a wait;
+ *   svm.c before v6.13), SMMUv3's PRI response command and CMD_SYNC. In modelled time the fault
+ *   worker pays trapNs (guest) + this + submissionWaitNs per group; the response leaves after
+ *   the descriptor.
  * - pageZeroingNs = 400: ASSUMED, 4 KiB cleared at about 10 GB/s: added when a fault or a touch
  *   populates a new page.
  *
@@ -90,6 +96,8 @@ export interface PlatformCosts {
   pageResponseNs: number;
   /** The kernel's service of one page request or software touch, kernel, ns. */
   faultServiceNs: number;
+  /** Hardware processing of a page group response descriptor in its submission, kernel, ns. */
+  pageResponseDescriptorNs: number;
   /** Clearing a newly populated page, kernel, ns. */
   pageZeroingNs: number;
 }
@@ -115,6 +123,7 @@ export const COST_NAMES = [
   'pageRequestNs',
   'pageResponseNs',
   'faultServiceNs',
+  'pageResponseDescriptorNs',
   'pageZeroingNs',
 ] as const satisfies readonly (keyof PlatformCosts)[];
 
@@ -142,6 +151,7 @@ const NATIVE: PlatformCosts = {
   pageRequestNs: 2000,
   pageResponseNs: 1000,
   faultServiceNs: 1500,
+  pageResponseDescriptorNs: 100,
   pageZeroingNs: 400,
 };
 

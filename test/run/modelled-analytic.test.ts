@@ -66,7 +66,7 @@ devices:
     expect(Math.abs(rise - expected)).toBeLessThanOrEqual(0.01 * expected);
   });
 
-  it('a demand fault costs its translation twice, the request, the service and the response', async () => {
+  it('a demand fault costs its translation twice, the request, the service, the response submission and the response', async () => {
     // QD 1 fills of 4 KiB, sequential over a demand-paged region: the destination half is 8 pages,
     // so the first 8 descriptors each fault once (a write to a non-present page), the other 32
     // find their page in the device TLB (64 entries).
@@ -85,15 +85,17 @@ devices:
     const data = 4096 / c.fillGBps;
     const clean = c.submitNs + c.descriptorNs + c.devtlbHitNs + data + c.completionNs;
     // Device-TLB miss → ATS request → IOTLB miss → walk: not present. The page request, the
-    // service (the fault populates a frame: zeroing), the response; then the same translation
-    // again, now present; then the data.
+    // service (the fault populates a frame: zeroing), the response's submission (its descriptor;
+    // the kernel's wait for it delays only the next request), the response's trip; then the same
+    // translation again, now present; then the data.
     const translation = c.atsTranslationNs + c.iotlbHitNs + c.iotlbMissWalkNs;
-    const faulted =
-      c.submitNs + c.descriptorNs + translation + c.pageRequestNs + c.faultServiceNs + c.pageZeroingNs + c.pageResponseNs + translation + data + c.completionNs;
+    const service = c.faultServiceNs + c.pageZeroingNs + c.trapNs + c.pageResponseDescriptorNs;
+    const faulted = c.submitNs + c.descriptorNs + translation + c.pageRequestNs + service + c.pageResponseNs + translation + data + c.completionNs;
     const d = result.devices[0]!;
     const f = result.faults;
     expect(d.ops).toBe(40);
     expect(f.pageRequests).toBe(8);
+    expect(f.groups).toBe(8); // one response submission each
     expect(f.faultedOps).toBe(8);
     expect(d.iotlb.misses).toBe(16);
     within(f.latencyNs.faulted.p50, faulted);
