@@ -16,6 +16,9 @@ import type { InvalidationConfig } from '../profile/types.js';
 export interface EncodedRange {
   /** Whole-PASID flush. */
   readonly all: boolean;
+  /** The range the notifier asked for, [requestStartVpn, requestEndVpn) (strategies that chunk it read it). */
+  readonly requestStartVpn: number;
+  readonly requestEndVpn: number;
   /** The span flushed, [startVpn, endVpn) (the whole address space when `all`). */
   readonly startVpn: number;
   readonly endVpn: number;
@@ -23,7 +26,8 @@ export interface EncodedRange {
   readonly mask: number;
 }
 
-export const WHOLE_ADDRESS_SPACE: EncodedRange = { all: true, startVpn: 0, endVpn: MAX_VPN, mask: -1 };
+const WHOLE = { all: true, startVpn: 0, endVpn: MAX_VPN, mask: -1 } as const;
+export const WHOLE_ADDRESS_SPACE: EncodedRange = { ...WHOLE, requestStartVpn: 0, requestEndVpn: MAX_VPN };
 
 /** Encode [startVpn, endVpn) for an invalidation descriptor. */
 export function encodeRange(
@@ -33,10 +37,19 @@ export function encodeRange(
   maxAddressMask: number,
 ): EncodedRange {
   if (!(endVpn > startVpn)) throw new Error(`bug: empty invalidation range [${startVpn}, ${endVpn})`);
-  if (startVpn <= 0 && endVpn >= MAX_VPN) return WHOLE_ADDRESS_SPACE;
+  return { ...encodeSpan(startVpn, endVpn, encoding, maxAddressMask), requestStartVpn: startVpn, requestEndVpn: endVpn };
+}
+
+function encodeSpan(
+  startVpn: number,
+  endVpn: number,
+  encoding: InvalidationConfig['rangeEncoding'],
+  maxAddressMask: number,
+): Omit<EncodedRange, 'requestStartVpn' | 'requestEndVpn'> {
+  if (startVpn <= 0 && endVpn >= MAX_VPN) return WHOLE;
   const pages = endVpn - startVpn;
   if (encoding === 'smmu') {
-    return pages >= 512 ? WHOLE_ADDRESS_SPACE : { all: false, startVpn, endVpn, mask: -1 };
+    return pages >= 512 ? WHOLE : { all: false, startVpn, endVpn, mask: -1 };
   }
   // VT-d: BigInt, because VPNs exceed 32 bits.
   const pfn = BigInt(startVpn);
@@ -53,12 +66,32 @@ export function encodeRange(
     // carry, so the span is set by the lowest bit they share above bitmask.
     const endPfn = pfn + n - 1n;
     const sharedBits = ~(pfn ^ endPfn) & ~bitmask;
-    if (sharedBits === 0n) return WHOLE_ADDRESS_SPACE;
+    if (sharedBits === 0n) return WHOLE;
     mask = 0;
     while (((sharedBits >> BigInt(mask)) & 1n) === 0n) mask++;
   }
-  if (mask > maxAddressMask) return WHOLE_ADDRESS_SPACE;
+  if (mask > maxAddressMask) return WHOLE;
   const span = 1n << BigInt(mask);
   const base = pfn & ~(span - 1n);
   return { all: false, startVpn: Number(base), endVpn: Number(base + span), mask };
+}
+
+/**
+ * The VT-d per-device era's chunks of a request (drivers/iommu/intel/svm.c
+ * `intel_flush_svm_range_dev`, Linux ≤ v6.9): the request's page count rounded up to a power of
+ * two is the chunk size; from the request's start aligned down to the chunk size to its end
+ * aligned up — one or two naturally aligned chunks, each flushed with its own descriptors.
+ */
+export function alignedChunks(range: EncodedRange): EncodedRange[] {
+  if (range.all) return [range];
+  const start = range.requestStartVpn;
+  const end = range.requestEndVpn;
+  let shift = 0;
+  while (2 ** shift < end - start) shift++;
+  const align = 2 ** shift;
+  const out: EncodedRange[] = [];
+  for (let c = Math.floor(start / align) * align; c < end; c += align) {
+    out.push({ all: false, startVpn: c, endVpn: c + align, mask: shift, requestStartVpn: start, requestEndVpn: end });
+  }
+  return out;
 }

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { MAX_VPN } from '../../src/layout/constants.js';
 import { encodeRange } from '../../src/kernel/range.js';
 
-const vtd = (start: number, end: number, mamv = 18) => encodeRange(start, end, 'vtd', mamv);
-const smmu = (start: number, end: number) => encodeRange(start, end, 'smmu', 18);
+/** The encoded span (the request it came from is carried along for chunking strategies). */
+const span = ({ all, startVpn, endVpn, mask }: ReturnType<typeof encodeRange>) => ({ all, startVpn, endVpn, mask });
+const vtd = (start: number, end: number, mamv = 18) => span(encodeRange(start, end, 'vtd', mamv));
+const smmu = (start: number, end: number) => span(encodeRange(start, end, 'smmu', 18));
 
 describe('VT-d range encoding', () => {
   it('aligned power-of-two spans are encoded exactly', () => {

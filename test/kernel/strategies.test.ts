@@ -30,6 +30,27 @@ describe('invalidation strategies', () => {
     expect(perDevice.plan(target, range, config).map(show)).toEqual(['0:I3', '0:D0', '1:I7', '1:D2', '0:I3', '0:D1', '1:I7']);
   });
 
+  it('per-device: a misaligned range is split into two naturally aligned chunks per device, each its own pair of submissions', () => {
+    // Two pages from page 1: chunk size 2, from page 0 to page 4: [0, 2) and [2, 4).
+    const four = {
+      attachments: [0, 1, 2, 3].map((d) => ({ device: d, pasid: 5, iommu: 0, did: 3, ats: true })),
+    };
+    const plan = perDevice.plan(four, encodeRange(1, 3, 'vtd', 18), config);
+    expect(plan).toHaveLength(16);
+    const descriptors = plan.flatMap((s) => s.descriptors);
+    expect(descriptors.filter((d) => d.kind === 'iotlb')).toHaveLength(8);
+    expect(descriptors.filter((d) => d.kind === 'devtlb')).toHaveLength(8);
+    expect(plan.slice(0, 4).map((s) => [s.descriptors[0]!.kind, s.descriptors[0]!.startVpn, s.descriptors[0]!.endVpn])).toEqual([
+      ['iotlb', 0, 2],
+      ['devtlb', 0, 2],
+      ['iotlb', 2, 4],
+      ['devtlb', 2, 4],
+    ]);
+    // An aligned range is one chunk; the full range one whole-PASID flush per device.
+    expect(perDevice.plan(four, encodeRange(4, 8, 'vtd', 18), config)).toHaveLength(8);
+    expect(perDevice.plan(four, encodeRange(0, 2 ** 36, 'vtd', 18), config)).toHaveLength(8);
+  });
+
   it('shared-domain: one IOTLB descriptor per (IOMMU, did, PASID) and a device-TLB one per ATS device, grouped per IOMMU, batched', () => {
     expect(sharedDomain.plan(target, range, config).map(show)).toEqual(['0:I3,D0,D1', '1:I7,D2']);
     expect(sharedDomain.plan(target, range, { ...config, batchSize: 2 }).map(show)).toEqual(['0:I3,D0', '0:D1', '1:I7,D2']);
