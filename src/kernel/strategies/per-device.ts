@@ -7,7 +7,10 @@
  * `__flush_svm_range_dev` issues a PASID-based IOTLB flush (`qi_flush_piotlb`) and, for an ATS
  * device, a device-TLB flush (`qi_flush_dev_iotlb_pasid`), each its own synchronous submission
  * (`qi_submit_sync`). Four devices behind one IOMMU cost four IOTLB flushes where one would do.
- * A full-address-space call is one whole-PASID flush per device.
+ * A full-address-space call is one whole-PASID flush per device. The chunking arrived with the
+ * fix that aligned the address of PASID-based IOTLB invalidations (Lu Baolu, December 2020, for
+ * v5.11 and stable; before it one possibly misaligned descriptor per device); the per-device walk
+ * lasted until the SVA domain was shared (~v6.9).
  *
  * Not reproduced: `quirk_extra_dev_tlb_flush` (an extra device-TLB flush on some parts).
  */
