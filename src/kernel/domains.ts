@@ -8,8 +8,9 @@
  * unit on first attachment there (VT-d allocates DIDs per unit) and released with the unit's
  * last attachment; `iommu_sva_bind_device` / `iommu_sva_unbind_device` (drivers/iommu/iommu-sva.c):
  * the mm's PASID allocated at its first bind (`iommu_alloc_global_pasid`, kept until exit), one
- * SVA domain per mm shared by every device whose IOMMU is compatible (same type; an
- * incompatible one gets its own domain on the same PASID), bonds refcounted per (device, mm);
+ * SVA domain per mm shared by every device whose IOMMU is compatible (VT-d: any unit; SMMUv3:
+ * the same instance — svaScopeOf; an incompatible one gets its own domain on the same PASID),
+ * bonds refcounted per (device, mm);
  * the last unbind detaches — clearing the PASID entry, flushing the unit's IOTLB entries of
  * (did, PASID) and the device TLB, draining the device's pending page requests, which then get
  * INVALID — and the domain is freed with its last user. The mapping seqcount (`mmSeq`) a
@@ -176,7 +177,7 @@ export class Domains {
     if (this.attachments[device]!.has(pasid)) {
       throw new KernelError(`device ${dev.id} already has PASID ${pasid} attached`);
     }
-    if (domain.type === DomainType.sva && domain.iommuType !== this.iommuTypes[dev.iommu]) {
+    if (domain.type === DomainType.sva && domain.iommuType !== this.svaScopeOf(dev.iommu)) {
       throw new KernelError(`SVA domain for ${domain.iommuType} is incompatible with ${dev.id}'s IOMMU`);
     }
     let d = domain.dids.get(dev.iommu);
@@ -220,6 +221,17 @@ export class Domains {
   // ---- SVA -------------------------------------------------------------------------------
 
   /**
+   * Which IOMMUs one SVA domain may span. VT-d: every unit (the domain keeps an `iommu_array`,
+   * drivers/iommu/intel/svm.c / cache.c). SMMUv3: one instance — the SVA domain belongs to its
+   * SMMU (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c, `smmu_domain->smmu`; attaching a master
+   * of another instance fails, so `iommu_sva_bind_device` allocates the mm another domain).
+   */
+  private svaScopeOf(iommu: number): string {
+    const type = this.iommuTypes[iommu]!;
+    return type === 'smmuv3' ? `smmuv3 instance ${iommu}` : type;
+  }
+
+  /**
    * `iommu_sva_bind_device`: allocate the process's PASID on first use; reuse the bond if the
    * device is already bound (refcount); else attach the device to an existing SVA domain of
    * the process whose IOMMU is compatible, or allocate a new one.
@@ -232,7 +244,7 @@ export class Domains {
       return existing;
     }
     if (proc.pasid === 0) proc.pasid = this.pasids.alloc();
-    const iommuType = this.iommuTypes[this.devices[device]!.iommu]!;
+    const iommuType = this.svaScopeOf(this.devices[device]!.iommu);
     let domain = proc.svaDomains.find((d) => d.iommuType === iommuType);
     if (!domain) {
       domain = this.allocDomain(DomainType.sva, proc, iommuType);

@@ -88,3 +88,29 @@ devices:
     expect(b.devices.map((d) => d.pasid)).toEqual([1, 1, 1]);
   });
 });
+
+describe('SVA domains across IOMMU units', () => {
+  const fourDevices = (type: string) => `
+durationS: 1
+system: { memoryBytes: 64MiB }
+iommus: [{ id: u0, type: ${type} }, { id: u1, type: ${type} }]
+processes: [{ name: app, regions: [{ name: buf, sizeBytes: 1MiB }] }]
+devices:
+${[0, 1, 2, 3].map((i) => `  - { id: d${i}, iommu: u${i < 2 ? 0 : 1}, attach: { type: sva, process: app }, workload: { region: buf } }`).join('\n')}
+`;
+
+  it('VT-d: one SVA domain spans both units', () => {
+    const app = bootYaml(fourDevices('vtd')).processes.get('app')!;
+    expect(app.svaDomains).toHaveLength(1);
+    expect([...app.svaDomains[0]!.dids.keys()].sort()).toEqual([0, 1]);
+  });
+
+  it('SMMUv3: one SVA domain per SMMU instance, never shared across instances, on one PASID', () => {
+    const app = bootYaml(fourDevices('smmuv3')).processes.get('app')!;
+    expect(app.svaDomains).toHaveLength(2);
+    expect(app.svaDomains.map((d) => d.users)).toEqual([2, 2]);
+    expect(app.svaDomains.map((d) => [...d.dids.keys()])).toEqual([[0], [1]]);
+    expect(app.bonds.get(0)!.domain).toBe(app.bonds.get(1)!.domain);
+    expect(app.bonds.get(0)!.domain).not.toBe(app.bonds.get(2)!.domain);
+  });
+});
