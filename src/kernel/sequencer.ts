@@ -12,10 +12,10 @@
  *      context — one iopf worker with its own clock: a request is serviced at max(its arrival,
  *      the worker's clock), costs faultServiceNs (+ pageZeroingNs when it populates a page),
  *      and is answered at that time. The IOMMU's page-request queue holds requests from arrival
- *      until their service starts; one that finds it full is answered overflow at once. A
- *      request into an mm whose change holds the mm lock (munmap / mprotect / migrate: Linux
- *      takes mmap_lock for writing, faults take it for reading) waits until the change releases
- *      it;
+ *      until their service starts; one that finds it full — or finds its overflow bit still
+ *      set — is answered overflow at once (prq.ts). A request into an mm whose change holds the
+ *      mm lock (munmap / mprotect / migrate: Linux takes mmap_lock for writing, faults take it
+ *      for reading) waits until the change releases it;
  *   4. kernel timers (`at`: churn events, frees at a notifier's completion) fire in time order.
  *
  * Then it moves the horizon — to the next timer, or one quantum past the slowest device — and
@@ -44,6 +44,7 @@ import type { MachineViews } from '../layout/machine.js';
 import type { PlatformCosts } from '../platform/presets.js';
 import type { FaultAddressSpace, FaultService, PendingRequest } from './faults.js';
 import { KernelError } from './errors.js';
+import { PageRequestQueue } from './prq.js';
 
 /**
  * Largest step of the horizon, virtual ns, when devices are coupled (quantumFor): the bound on
@@ -123,13 +124,13 @@ export class Sequencer<S extends FaultAddressSpace> {
   private ackWaiters: AckWaiter[] = [];
   private readonly locked = new Set<S>();
   private deferred: PendingRequest[] = [];
-  /** Per IOMMU: service-start times of requests admitted to its page-request queue. */
-  private readonly queued: number[][];
+  /** Per IOMMU: its page-request queue (admission and the overflow bit). */
+  private readonly prqs: PageRequestQueue[];
   private readonly devices: readonly DeviceViews[];
 
   constructor(private readonly o: SequencerOptions<S>) {
     this.devices = o.views.devices;
-    this.queued = o.prqEntries.map(() => []);
+    this.prqs = o.prqEntries.map((n) => new PageRequestQueue(n));
     // The first barrier is the kernel's (its tasks set their timers before any device runs).
     o.views.clock.kernelWakeNs[0] = -Infinity;
   }
@@ -273,15 +274,12 @@ export class Sequencer<S extends FaultAddressSpace> {
     const startNs = Math.max(r.timeNs, this.faultClockNs);
     let queued = 0;
     if (r.kind === RequestKind.page) {
-      const iommu = this.o.deviceIommu[r.device]!;
-      const q = this.queued[iommu]!.filter((s) => s > r.timeNs);
-      this.queued[iommu] = q;
-      if (q.length + 1 > this.o.prqEntries[iommu]!) {
-        faults.respondModelled(r, PageResponse.overflow, r.timeNs, q.length);
+      const prq = this.prqs[this.o.deviceIommu[r.device]!]!;
+      queued = prq.admit(r.timeNs, startNs);
+      if (queued < 0) {
+        faults.respondModelled(r, PageResponse.overflow, r.timeNs, prq.occupancyAt(r.timeNs));
         return;
       }
-      q.push(startNs);
-      queued = q.length;
     }
     const { code, populated } = faults.serviceModelled(r);
     const endNs = startNs + costs.faultServiceNs + (populated ? costs.pageZeroingNs : 0);
