@@ -9,7 +9,7 @@ import { Counter, DeviceState } from '../src/layout/device.js';
 import { attachMachine } from '../src/layout/machine.js';
 import type { DeviceTask, DeviceTaskResult } from '../src/layout/protocol.js';
 import { DeviceEngine } from '../src/device/engine.js';
-import { encodeHistogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
+import { encodeHistogram, type Histogram, initHistogramWasm, newWasmHistogram } from '../src/metrics/histogram.js';
 import { OP_NAMES } from '../src/layout/ops.js';
 import { type IntervalReport, type KernelApi, portEndpoint, type Remote, wrap } from '../src/rpc/endpoint.js';
 
@@ -18,6 +18,48 @@ const BARRIER_POLL_MS = 50;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A device's interval reports: each closes the interval that began where the previous one ended,
+ * with the ops, bytes and latencies of the descriptors completed in it. Times are milliseconds on
+ * the run's clock (virtual in modelled time, performance.now in host time), sent as
+ * `originMs` + time.
+ */
+class IntervalReporter {
+  /** Reports sent so far. */
+  sent = 0;
+  private ops = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly device: number,
+    private readonly counters: Float64Array,
+    private readonly histogram: Histogram,
+    /** Where the current interval began, ms. */
+    public startMs: number,
+    private readonly originMs: number,
+    private readonly kernel: Remote<KernelApi> | undefined,
+  ) {}
+
+  report(endMs: number): Promise<void> | undefined {
+    const ops = this.counters[Counter.opsCompleted]!;
+    const bytes = this.counters[Counter.bytes]!;
+    const r: IntervalReport = {
+      device: this.device,
+      index: this.sent++,
+      startMs: this.originMs + this.startMs,
+      endMs: this.originMs + endMs,
+      ops: ops - this.ops,
+      bytes: bytes - this.bytes,
+      histogram: encodeHistogram(this.histogram),
+    };
+    this.histogram.reset();
+    this.startMs = endMs;
+    this.ops = ops;
+    this.bytes = bytes;
+    return this.kernel?.interval(r);
+  }
 }
 
 export default async function runDevice(task: DeviceTask): Promise<DeviceTaskResult> {
@@ -56,81 +98,35 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     }
 
     engine.begin();
+    /** The test hooks' injected crash, once the device has completed enough descriptors. */
+    const crashAt = task.testHooks?.crashAfterDescriptors;
+    const crashIfDue = (): void => {
+      if (crashAt === undefined || engine.completedCount < crashAt) return;
+      if (task.testHooks?.crashMode === 'exit') process.exit(70);
+      throw new Error(`injected crash after ${engine.completedCount} descriptors`);
+    };
     if (task.modelled) {
       // Virtual time: intervals end at multiples of intervalNs; reports are not awaited (the
       // engine runs on, inside the kernel's protocol, until the stop flag).
-      let index = 0;
-      let startNs = 0;
-      let ops = 0;
-      let bytes = 0;
-      const report = (endNs: number): Promise<void> | undefined => {
-        const o = dev.counters[Counter.opsCompleted]!;
-        const b = dev.counters[Counter.bytes]!;
-        const r: IntervalReport = {
-          device: task.index,
-          index: index++,
-          startMs: startNs / 1e6,
-          endMs: endNs / 1e6,
-          ops: o - ops,
-          bytes: b - bytes,
-          histogram: encodeHistogram(interval),
-        };
-        interval.reset();
-        startNs = endNs;
-        ops = o;
-        bytes = b;
-        return kernel?.interval(r);
-      };
+      const reporter = new IntervalReporter(task.index, dev.counters, interval, 0, 0, kernel);
       // Not awaited while the engine runs (the kernel hears them in order on one port)...
-      closeInterval = (endNs) => void report(endNs);
-      const crashAt = task.testHooks?.crashAfterDescriptors;
-      if (crashAt !== undefined) {
-        engine.vt.onPark = () => {
-          if (engine.completedCount < crashAt) return;
-          if (task.testHooks?.crashMode === 'exit') process.exit(70);
-          throw new Error(`injected crash after ${engine.completedCount} descriptors`);
-        };
-      }
+      closeInterval = (endNs) => void reporter.report(endNs / 1e6);
+      if (crashAt !== undefined) engine.vt.onPark = crashIfDue;
       engine.runModelled();
       engine.end();
-      const endNs = Math.max(engine.lastCompletionNs, startNs);
+      const endMs = Math.max(engine.lastCompletionNs / 1e6, reporter.startMs);
       // ...the last one is, so every report is in before the result.
-      if (endNs > startNs || index === 0) await report(endNs);
+      if (endMs > reporter.startMs || reporter.sent === 0) await reporter.report(endMs);
       return result(Math.round(engine.lastCompletionNs), engine);
     }
     const startMs = performance.now();
-    const crashAfter = task.testHooks?.crashAfterDescriptors;
-    // Interval reporting (control plane, once per interval).
-    let intervalIndex = 0;
-    let intervalStartMs = startMs;
-    let intervalOps = 0;
-    let intervalBytes = 0;
-    const reportInterval = async (endMs: number): Promise<void> => {
-      const ops = dev.counters[Counter.opsCompleted]!;
-      const bytes = dev.counters[Counter.bytes]!;
-      const report: IntervalReport = {
-        device: task.index,
-        index: intervalIndex++,
-        startMs: performance.timeOrigin + intervalStartMs,
-        endMs: performance.timeOrigin + endMs,
-        ops: ops - intervalOps,
-        bytes: bytes - intervalBytes,
-        histogram: encodeHistogram(interval),
-      };
-      interval.reset();
-      intervalStartMs = endMs;
-      intervalOps = ops;
-      intervalBytes = bytes;
-      if (kernel) await kernel.interval(report);
-    };
+    // Interval reporting (control plane, once per interval), in absolute milliseconds.
+    const reporter = new IntervalReporter(task.index, dev.counters, interval, startMs, performance.timeOrigin, kernel);
     for (;;) {
       const finished = engine.runUntil(performance.now() + SLICE_MS);
       const sliceEndMs = performance.now();
-      if (sliceEndMs - intervalStartMs >= task.intervalMs) await reportInterval(sliceEndMs);
-      if (crashAfter !== undefined && engine.completedCount >= crashAfter) {
-        if (task.testHooks?.crashMode === 'exit') process.exit(70);
-        throw new Error(`injected crash after ${engine.completedCount} descriptors`);
-      }
+      if (sliceEndMs - reporter.startMs >= task.intervalMs) await reporter.report(sliceEndMs);
+      crashIfDue();
       if (engine.awaitingTouch) {
         // Partial completion: touch the page through the kernel's CPU-fault path, then resubmit.
         if (!kernel) throw new Error('partial completion without a kernel port');
@@ -148,7 +144,7 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
     const endMs = performance.now();
     const elapsedNs = Math.round((endMs - startMs) * 1e6);
     engine.end();
-    await reportInterval(endMs);
+    await reporter.report(endMs);
     return result(elapsedNs, engine);
   } finally {
     Atomics.store(dev.state, 0, DeviceState.done);

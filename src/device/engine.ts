@@ -325,8 +325,6 @@ export class DeviceEngine {
     const t = this.loopNs;
     t[LoopNs.nextInterval] = this.spec.intervalNs;
     t[LoopNs.nextIntended] = 0;
-    this.slotArrivalNs.fill(0);
-    this.slot = 0;
     vt.start();
     // One call per descriptor. The step's times live in `loopNs`, a typed array, never in a
     // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per

@@ -112,8 +112,6 @@ export interface SequencerOptions<S extends FaultAddressSpace> {
 }
 
 export class Sequencer<S extends FaultAddressSpace> {
-  /** Barriers the kernel took (devices complete the others: layout/barrier.ts). */
-  barriers = 0;
   /** The horizon as of the barrier the kernel owns, ns. */
   private horizonAtBarrierNs = 0;
   /** The fault worker's clock, ns. */
@@ -175,7 +173,6 @@ export class Sequencer<S extends FaultAddressSpace> {
     const views = this.o.views;
     for (;;) {
       await this.barrier();
-      this.barriers++;
       mergeIotlbFills(views, this.o.deviceIommu);
       this.resolveAcks();
       await flush();

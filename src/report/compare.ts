@@ -81,6 +81,11 @@ const LATENESS_METRICS: typeof METRICS = [
   { key: 'lateNs', label: 'lateness, total', unit: 'ns', get: (r) => r.invalidation?.lateNs ?? 0 },
 ];
 
+/** The comparison's runs, in strategy order (a strategy without a run is left out). */
+function runsOf(c: CompareResult): RunResult[] {
+  return c.strategies.map((s) => c.runs[s]).filter((r): r is RunResult => r !== undefined);
+}
+
 /** Windows within 0.1% of each other count as equal. */
 const EQUAL_WINDOW_TOLERANCE = 0.001;
 
@@ -96,7 +101,7 @@ function equalWindows(runs: readonly RunResult[]): boolean {
  * equal (if not, rates compare different spans), and which strategies could not keep pace.
  */
 export function compareNotes(c: CompareResult): string[] {
-  const runs = c.strategies.map((s) => c.runs[s]).filter((r): r is RunResult => r !== undefined);
+  const runs = runsOf(c);
   if (runs.length === 0) return [];
   const notes: string[] = [];
   const modes = new Set(runs.map((r) => r.timing.mode));
@@ -124,7 +129,7 @@ export function compareNotes(c: CompareResult): string[] {
 /** Whether a metric's ratio may be read as better/worse: DMA rates and latencies only over equal windows. */
 export function ratioComparable(c: CompareResult, m: CompareMetric): boolean {
   if (!DMA_WINDOW_METRICS.has(m.key)) return true;
-  const runs = c.strategies.map((s) => c.runs[s]).filter((r): r is RunResult => r !== undefined);
+  const runs = runsOf(c);
   return equalWindows(runs);
 }
 
