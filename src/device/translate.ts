@@ -272,6 +272,7 @@ export class Translator {
       log.slots[slot + IotlbFill.rw] = out.writable ? 1 : 0;
       log.slots[slot + IotlbFill.gen] = gen;
       log.slots[slot + IotlbFill.timeNs] = clock.nowNs;
+      log.slots[slot + IotlbFill.seen] = e;
       log.publish();
     }
     if (this.ats) devtlb.fill(devSet, 0, pasid, vpn, pfn, out.writable, gen);

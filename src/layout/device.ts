@@ -142,7 +142,9 @@ export const IotlbFill = {
   rw: 4,
   gen: 5,
   timeNs: 6,
-  width: 7,
+  /** The IOTLB entry the device found with this tag read-only (a write upgrades it), or −1. */
+  seen: 7,
+  width: 8,
 } as const;
 
 /** What a record on the page-request ring asks for. */

@@ -153,31 +153,6 @@ export class Tlb {
   }
 
   /**
-   * Insert at virtual time `stampNs` (modelled time, a barrier's owner): replace an invalid
-   * entry, the same tag, or the entry least recently used by `lastUseNs[e]` (its fill time and
-   * the devices' hit stamps, kept by the caller). Returns the entry written.
-   */
-  fillAt(set: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, stampNs: number, lastUseNs: Float64Array): number {
-    const base = set * this.ways;
-    const end = base + this.ways;
-    let victim = base;
-    let oldest = Infinity;
-    for (let e = base; e < end; e++) {
-      if (this.did[e] === -1 || (this.vpn[e] === vpn && this.pasid[e] === pasid && this.did[e] === did)) {
-        victim = e;
-        break;
-      }
-      const u = lastUseNs[e]!;
-      if (u < oldest) {
-        oldest = u;
-        victim = e;
-      }
-    }
-    this.write(victim, did, pasid, vpn, pfn, rw, gen, stampNs);
-    return victim;
-  }
-
-  /**
    * Hint-only probe (no scan): the entry for (did, pasid, vpn) if the hint names it, with LRU
    * refreshed; else -1. An entry can only live in its own set, so no set check is needed.
    */
@@ -214,11 +189,14 @@ export class Tlb {
     }
     const t = this.tick[set]! + 1;
     this.tick[set] = t;
-    this.write(victim, did, pasid, vpn, pfn, rw, gen, t);
+    this.put(victim, did, pasid, vpn, pfn, rw, gen, t);
   }
 
-  /** Write entry `e` with its tags, outputs and LRU stamp, and point the hint at it. */
-  private write(e: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, used: number): void {
+  /**
+   * Write entry `e` with its tags, outputs and LRU stamp, and point the hint at it. Callers
+   * other than `fill` choose `e` themselves (modelled time's merge, layout/iotlb-merge.ts).
+   */
+  put(e: number, did: number, pasid: number, vpn: number, pfn: number, rw: boolean, gen: number, used: number): void {
     this.did[e] = did;
     this.pasid[e] = pasid;
     this.vpn[e] = vpn;
