@@ -22,6 +22,8 @@ import {
   IOMMU_TYPES,
   OP_NAMES,
   STRATEGIES,
+  STRATEGY_ALIASES,
+  canonicalStrategy,
   TIMINGS,
   DEFAULT_TIMING,
   type AttachConfig,
@@ -352,7 +354,10 @@ export const RANGE_ENCODINGS = ['vtd', 'smmu'] as const;
 
 export const invalidationSchema = obj(
   {
-    strategy: oneOf(STRATEGIES).default('shared-domain'),
+    // A canonical name or an alias of an earlier release (profile/types.ts STRATEGY_ALIASES).
+    strategy: oneOf([...STRATEGIES, ...(Object.keys(STRATEGY_ALIASES) as [string, ...string[]])])
+      .default('vtd-cache-tags-grouped')
+      .transform((name) => canonicalStrategy(name)!),
     batchSize: intIn(1, 256).default(16), // the QI ring holds 256 descriptors
     rangeEncoding: oneOf(RANGE_ENCODINGS).default('vtd'),
     maxAddressMask: intIn(0, 52).default(18), // QEMU intel-iommu VTD_MAMV

@@ -124,13 +124,35 @@ export interface ChurnConfig {
   startS: number;
 }
 
-export const STRATEGIES = ['per-device', 'shared-domain'] as const;
+/**
+ * The invalidation strategies, each named after the Linux code it reproduces (the scope comment
+ * of each file in kernel/strategies/ cites it and the versions).
+ */
+export const STRATEGIES = [
+  'vtd-per-device',
+  'vtd-sva-domain',
+  'vtd-cache-tags-unbatched',
+  'vtd-cache-tags-batched',
+  'vtd-cache-tags-grouped',
+] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+/** The names of earlier releases, kept as aliases of the eras they meant. */
+export const STRATEGY_ALIASES: Readonly<Record<string, Strategy>> = {
+  'per-device': 'vtd-per-device',
+  'shared-domain': 'vtd-cache-tags-grouped',
+};
+
+/** A strategy's canonical name from a name or an alias; undefined if it is neither. */
+export function canonicalStrategy(name: string): Strategy | undefined {
+  if ((STRATEGIES as readonly string[]).includes(name)) return name as Strategy;
+  return STRATEGY_ALIASES[name];
+}
+
 export interface InvalidationConfig {
-  /** Default 'shared-domain'. */
+  /** Default 'vtd-cache-tags-grouped'. */
   strategy: Strategy;
-  /** shared-domain: descriptors per submission (each submission ends in a wait). Default 16. */
+  /** Batched cache-tag strategies: descriptors per submission (qi_batch; each submission ends in a wait). Default 16. */
   batchSize: number;
   /**
    * 'vtd': naturally aligned power-of-two span, whole-PASID flush for the full range or beyond

@@ -35,14 +35,15 @@ describe('the command line', () => {
     expect([bare['seed'], bare['duration'], bare['interval'], bare['quiet']]).toEqual([undefined, undefined, undefined, false]);
   });
 
-  it('compare: --strategies becomes a list of known strategies, all of them by default', async () => {
-    expect((await parsed(['compare', 'p.yaml'])).args['strategies']).toEqual([...STRATEGIES]);
-    expect((await parsed(['compare', 'p.yaml', '--strategies', 'shared-domain, per-device'])).args['strategies']).toEqual(['shared-domain', 'per-device']);
+  it('compare: --strategies becomes a list of known strategies (aliases read as their eras), the per-device era vs today by default', async () => {
+    expect((await parsed(['compare', 'p.yaml'])).args['strategies']).toEqual(['vtd-per-device', 'vtd-cache-tags-grouped']);
+    expect((await parsed(['compare', 'p.yaml', '--strategies', 'shared-domain, per-device'])).args['strategies']).toEqual(['vtd-cache-tags-grouped', 'vtd-per-device']);
+    expect((await parsed(['compare', 'p.yaml', '--strategies', STRATEGIES.join(',')])).args['strategies']).toEqual([...STRATEGIES]);
   });
 
-  it.each([['per-device,bogus'], ['shared-domain'], ['per-device,per-device']])('compare --strategies %s: one message naming the option', async (s) => {
+  it.each([['per-device,bogus'], ['shared-domain'], ['per-device,per-device'], ['per-device,vtd-per-device']])('compare --strategies %s: one message naming the option', async (s) => {
     expect(await usageError(['compare', 'p.yaml', '--strategies', s])).toBe(
-      `--strategies: expected two or more distinct of ${STRATEGIES.join(', ')}, comma-separated, got "${s}"`,
+      `--strategies: expected two or more distinct of ${STRATEGIES.join(', ')} (aliases: per-device = vtd-per-device, shared-domain = vtd-cache-tags-grouped), comma-separated, got "${s}"`,
     );
   });
 

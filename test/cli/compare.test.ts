@@ -15,10 +15,10 @@ describe('dmaload compare', () => {
     const out = join(dir, 'cmp.json');
     const r = await runCli(['compare', PROFILE, '--json', out]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/shared-domain \/ per-device/);
+    expect(r.stdout).toMatch(/vtd-cache-tags-grouped \/ vtd-per-device/);
     expect(r.stdout).toMatch(/submissions/);
     const c = JSON.parse(readFileSync(out, 'utf8'));
-    expect(c.strategies).toEqual(['per-device', 'shared-domain']);
+    expect(c.strategies).toEqual(['vtd-per-device', 'vtd-cache-tags-grouped']);
     const m = Object.fromEntries(c.metrics.map((x: { key: string }) => [x.key, x]));
     // 12 changes, 2 ATS devices on one IOMMU.
     expect(m.events.values).toEqual([12, 12]);
@@ -29,12 +29,12 @@ describe('dmaload compare', () => {
     expect(m.violations.values).toEqual([0, 0]);
     // Modelled time: equal virtual windows, said under the table, and both kept pace.
     expect(r.stdout).toMatch(/timing modelled: every strategy over an equal virtual window of 5\.00 ms/);
-    expect(c.runs['per-device'].elapsedNs).toBe(5e6);
-    expect(c.runs['shared-domain'].elapsedNs).toBe(5e6);
+    expect(c.runs['vtd-per-device'].elapsedNs).toBe(5e6);
+    expect(c.runs['vtd-cache-tags-grouped'].elapsedNs).toBe(5e6);
     expect(m.lateChanges.values).toEqual([0, 0]);
     expect(r.stdout).not.toMatch(/could not keep pace/);
-    expect(c.runs['per-device'].invalidation.strategy).toBe('per-device');
-    expect(c.runs['shared-domain'].seed).toBe(7);
+    expect(c.runs['vtd-per-device'].invalidation.strategy).toBe('vtd-per-device');
+    expect(c.runs['vtd-cache-tags-grouped'].seed).toBe(7);
   });
 
   it('says when a strategy could not keep pace with the churn schedule', async () => {
@@ -50,8 +50,8 @@ describe('dmaload compare', () => {
     const late = c.metrics.find((x: { key: string }) => x.key === 'lateChanges').values;
     expect(late[0]).toBeGreaterThan(0);
     expect(late[1]).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`per-device could not keep pace with the churn schedule: ${late[0]} of 12 changes started late`));
-    expect(r.stdout).not.toMatch(/shared-domain could not keep pace/);
+    expect(r.stdout).toMatch(new RegExp(`vtd-per-device could not keep pace with the churn schedule: ${late[0]} of 12 changes started late`));
+    expect(r.stdout).not.toMatch(/vtd-cache-tags-grouped could not keep pace/);
   });
 
   it('rejects an unknown or single strategy with exit 2', async () => {

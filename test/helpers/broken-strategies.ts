@@ -4,7 +4,7 @@
  * the run API (`runProfile(profile, { strategy })`); product code knows nothing of them.
  */
 
-import { sharedDomain } from '../../src/kernel/strategies/shared-domain.js';
+import { vtdCacheTagsGrouped as sharedDomain } from '../../src/kernel/strategies/vtd-cache-tags.js';
 import type { InvalidationStrategy } from '../../src/kernel/strategies/strategy.js';
 
 /** shared-domain without its device-TLB descriptors: stale device-TLB entries survive. */

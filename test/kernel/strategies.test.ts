@@ -4,9 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRange } from '../../src/kernel/range.js';
 import type { QiDescriptor } from '../../src/kernel/qi.js';
-import { perDevice } from '../../src/kernel/strategies/per-device.js';
+import { vtdPerDevice as perDevice } from '../../src/kernel/strategies/vtd-per-device.js';
 import { STRATEGY_REGISTRY } from '../../src/kernel/strategies/registry.js';
-import { sharedDomain } from '../../src/kernel/strategies/shared-domain.js';
+import { vtdCacheTagsBatched, vtdCacheTagsGrouped as sharedDomain, vtdCacheTagsUnbatched } from '../../src/kernel/strategies/vtd-cache-tags.js';
+import { vtdSvaDomain } from '../../src/kernel/strategies/vtd-sva-domain.js';
 import { STRATEGIES, type InvalidationConfig } from '../../src/profile/types.js';
 
 const target = {
@@ -17,7 +18,7 @@ const target = {
     { device: 3, pasid: 5, iommu: 1, did: 7, ats: false },
   ],
 };
-const config: InvalidationConfig = { strategy: 'shared-domain', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 };
+const config: InvalidationConfig = { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 };
 const range = encodeRange(16, 18, 'vtd', 18);
 
 /** A submission as a short string: unit, then each descriptor (I = IOTLB did, D = device TLB device). */
@@ -51,13 +52,32 @@ describe('invalidation strategies', () => {
     expect(perDevice.plan(four, encodeRange(0, 2 ** 36, 'vtd', 18), config)).toHaveLength(8);
   });
 
-  it('shared-domain: one IOTLB descriptor per (IOMMU, did, PASID) and a device-TLB one per ATS device, grouped per IOMMU, batched', () => {
-    expect(sharedDomain.plan(target, range, config).map(show)).toEqual(['0:I3,D0,D1', '1:I7,D2']);
-    expect(sharedDomain.plan(target, range, { ...config, batchSize: 2 }).map(show)).toEqual(['0:I3,D0', '0:D1', '1:I7,D2']);
+  it('cache tags, grouped (v6.14+): a new unit\'s first tag goes to the list\'s front, later tags after their unit\'s last; batched per unit', () => {
+    // Tags: a0 → [I3, D0]; b0 → [I7, D2, I3, D0]; a1 (I3 held) → [I7, D2, I3, D0, D1]; b1 (no ATS, I7 held).
+    expect(sharedDomain.plan(target, range, config).map(show)).toEqual(['1:I7,D2', '0:I3,D0,D1']);
+    expect(sharedDomain.plan(target, range, { ...config, batchSize: 2 }).map(show)).toEqual(['1:I7,D2', '0:I3,D0', '0:D1']);
+  });
+
+  it('cache tags, batched (v6.12–v6.13): tags in attach order, the batch submitted at every change of unit', () => {
+    // Tags in attach order: I3, D0 (a0) | I7, D2 (b0) | D1 (a1) | — (b1: I7 held, no ATS).
+    expect(vtdCacheTagsBatched.plan(target, range, config).map(show)).toEqual(['0:I3,D0', '1:I7,D2', '0:D1']);
+    // The same descriptors as grouped, in more submissions — derived from the tag order.
+    const count = (plan: ReturnType<typeof sharedDomain.plan>) => plan.flatMap((x) => x.descriptors).length;
+    expect(count(vtdCacheTagsBatched.plan(target, range, config))).toBe(count(sharedDomain.plan(target, range, config)));
+  });
+
+  it('cache tags, unbatched (v6.10–v6.11): one descriptor per submission, in attach order', () => {
+    expect(vtdCacheTagsUnbatched.plan(target, range, config).map(show)).toEqual(['0:I3', '0:D0', '1:I7', '1:D2', '0:D1']);
+  });
+
+  it('shared SVA domain before cache tags (unmerged RFC): per chunk one IOTLB submission per unit, one device-TLB submission per ATS device', () => {
+    expect(vtdSvaDomain.plan(target, range, config).map(show)).toEqual(['0:I3', '1:I7', '0:D0', '1:D2', '0:D1']);
+    // A misaligned 2-page range: two chunks, each flushed so.
+    expect(vtdSvaDomain.plan(target, encodeRange(1, 3, 'vtd', 18), config).map(show)).toEqual(['0:I3', '1:I7', '0:D0', '1:D2', '0:D1', '0:I3', '1:I7', '0:D0', '1:D2', '0:D1']);
   });
 
   it('encode the range into every descriptor: page-selective, or the whole PASID for the full range', () => {
-    const [iotlb] = sharedDomain.plan(target, range, config)[0]!.descriptors;
+    const [iotlb] = vtdCacheTagsBatched.plan(target, range, config)[0]!.descriptors;
     expect(iotlb).toEqual({ kind: 'iotlb', scope: 'pasid-range', did: 3, pasid: 5, startVpn: 16, endVpn: 18, drain: true });
     const all = encodeRange(0, 2 ** 36, 'vtd', 18);
     expect(perDevice.plan(target, all, config)[0]!.descriptors[0]).toMatchObject({ scope: 'pasid', did: 3, pasid: 5 });

@@ -10,7 +10,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
     const profile = parseProfile(MINIMAL, 'p.yaml');
     expect(profile.churn).toBeUndefined();
     expect(profile.invalidation).toEqual({
-      strategy: 'shared-domain',
+      strategy: 'vtd-cache-tags-grouped',
       batchSize: 16,
       rangeEncoding: 'vtd',
       maxAddressMask: 18,
@@ -22,7 +22,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
   it('fills the rest of an invalidation mapping that sets one key', () => {
     const profile = parseProfile(`${MINIMAL}invalidation: { strategy: per-device }\n`, 'p.yaml');
     expect(profile.invalidation).toEqual({
-      strategy: 'per-device',
+      strategy: 'vtd-per-device',
       batchSize: 16,
       rangeEncoding: 'vtd',
       maxAddressMask: 18,

@@ -106,9 +106,9 @@ describe('shipped profiles', () => {
       });
     });
 
-    it(`invalidates with shared-domain on the ${preset} platform`, () => {
+    it(`invalidates with vtd-cache-tags-grouped on the ${preset} platform`, () => {
       expect(profile.invalidation).toEqual({
-        strategy: 'shared-domain',
+        strategy: 'vtd-cache-tags-grouped',
         batchSize: 16,
         rangeEncoding: 'vtd',
         maxAddressMask: 18,

@@ -1,15 +1,22 @@
-/** The invalidation strategies a profile or the command line can name. */
+/** The invalidation strategies a profile or the command line can name (profile/types.ts STRATEGIES). */
 
-import type { Strategy } from '../../profile/types.js';
-import { perDevice } from './per-device.js';
-import { sharedDomain } from './shared-domain.js';
+import { canonicalStrategy, type Strategy } from '../../profile/types.js';
 import type { InvalidationStrategy } from './strategy.js';
+import { vtdCacheTagsBatched, vtdCacheTagsGrouped, vtdCacheTagsUnbatched } from './vtd-cache-tags.js';
+import { vtdPerDevice } from './vtd-per-device.js';
+import { vtdSvaDomain } from './vtd-sva-domain.js';
 
 export const STRATEGY_REGISTRY: Readonly<Record<Strategy, InvalidationStrategy>> = {
-  'per-device': perDevice,
-  'shared-domain': sharedDomain,
+  'vtd-per-device': vtdPerDevice,
+  'vtd-sva-domain': vtdSvaDomain,
+  'vtd-cache-tags-unbatched': vtdCacheTagsUnbatched,
+  'vtd-cache-tags-batched': vtdCacheTagsBatched,
+  'vtd-cache-tags-grouped': vtdCacheTagsGrouped,
 };
 
-export function strategyNamed(name: Strategy): InvalidationStrategy {
-  return STRATEGY_REGISTRY[name];
+/** The strategy a canonical name or an alias names. */
+export function strategyNamed(name: Strategy | string): InvalidationStrategy {
+  const canonical = canonicalStrategy(name);
+  if (!canonical) throw new Error(`bug: unknown strategy "${name}"`);
+  return STRATEGY_REGISTRY[canonical];
 }

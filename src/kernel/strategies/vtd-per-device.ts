@@ -1,5 +1,5 @@
 /**
- * per-device: the VT-d SVA flush before the shared SVA domain — Linux up to about v6.9,
+ * vtd-per-device (alias `per-device`): the VT-d SVA flush before the shared SVA domain — Linux up to about v6.9,
  * drivers/iommu/intel/svm.c `intel_flush_svm_range` walking `svm->devs` and calling
  * `intel_flush_svm_range_dev` for each bound device. That function splits the range into one or
  * two naturally aligned chunks (the page count rounded up to a power of two, from the start
@@ -20,8 +20,8 @@ import { alignedChunks } from '../range.js';
 import { devtlbDescriptor, iotlbDescriptor } from './descriptors.js';
 import type { InvalidationStrategy } from './strategy.js';
 
-export const perDevice: InvalidationStrategy = {
-  name: 'per-device',
+export const vtdPerDevice: InvalidationStrategy = {
+  name: 'vtd-per-device',
   reproduces: 'Linux ≤ ~v6.9 drivers/iommu/intel/svm.c intel_flush_svm_range (per bound device)',
   plan(target, range, config) {
     const out: Submission[] = [];
