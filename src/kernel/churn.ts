@@ -5,7 +5,7 @@
  * - munmap + remap: clear the PTEs → notifier → free the old frames → map fresh frames with the
  *   region's initial contents (so the source area keeps its bytes) — or, for a demand-paged
  *   region (populate < 1), leave the range non-present so devices fault it back in;
- * - mprotect: drop write on the PTEs → notifier → restore write;
+ * - mprotect: drop write on the PTEs → notifier → restore write → notifier (x86, arm64);
  * - migrate: clear the PTEs (a migration entry: devices touching the range meanwhile see a
  *   non-present page) → notifier → copy each old frame into a new one → map it → free the old.
  *
@@ -171,7 +171,7 @@ export class Churn {
       switch (op) {
         case 'munmap': {
           const old = mm.unmapRange(proc, startVpn, this.pages);
-          await this.notifier.notify(proc, startVpn, endVpn, op);
+          await this.notifier.change(proc, op, startVpn, endVpn);
           await this.atCompletion();
           this.free(old);
           // A prefaulted region is remapped populated; a demand-paged one faults back in.
@@ -186,9 +186,11 @@ export class Churn {
           proc.writeProtected.push(range);
           mm.protectRange(proc, startVpn, this.pages, false);
           try {
-            await this.notifier.notify(proc, startVpn, endVpn, op);
+            await this.notifier.change(proc, op, startVpn, endVpn);
             await this.atCompletion();
             mm.protectRange(proc, startVpn, this.pages, true);
+            // Giving write back changes the PTEs too: x86 and arm64 flush (arch.ts).
+            await this.notifier.change(proc, 'restore', startVpn, endVpn);
           } finally {
             proc.writeProtected.splice(proc.writeProtected.indexOf(range), 1);
           }
@@ -196,7 +198,7 @@ export class Churn {
         }
         case 'migrate': {
           const old = mm.unmapRange(proc, startVpn, this.pages);
-          await this.notifier.notify(proc, startVpn, endVpn, op);
+          await this.notifier.change(proc, op, startVpn, endVpn);
           await this.atCompletion();
           old.forEach((pfn, i) => {
             if (pfn !== 0) mm.mapFrame(proc, startVpn + i, mm.copyToNewFrame(proc, pfn));

@@ -11,8 +11,8 @@
  * and descriptors (in total and per IOMMU), and the time per event — from the notifier call to
  * the last submission's completion — and per event per IOMMU (time spent in its submissions).
  *
- * Not modelled: x86's `flush_tlb_mm_range` ceiling (more than 33 pages flush everything), one
- * notifier call per migrated page, mprotect restoring write flushing too.
+ * How a CPU-side change becomes notifier calls is the architecture's (arch.ts, `arch` in the
+ * profile's invalidation mapping): `change` makes them, `notify` is one call. Events count calls.
  */
 
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
@@ -21,6 +21,7 @@ import type { ChurnOp, InvalidationConfig } from '../profile/types.js';
 import type { Domains } from './domains.js';
 import type { Process } from './objects.js';
 import type { InvalidationQueues } from './qi.js';
+import { notifierCalls } from './arch.js';
 import { encodeRange } from './range.js';
 import type { InvalidationStrategy } from './strategies/strategy.js';
 
@@ -78,6 +79,18 @@ export class MmNotifier {
   constructor(private readonly o: NotifierOptions) {
     this.stats = new InvalidationStats(o.iommuCount);
     this.perEventIommuNs = new Float64Array(o.iommuCount);
+  }
+
+  /**
+   * One phase of a CPU-side change of [startVpn, endVpn) of `proc` — the change itself, or
+   * mprotect's `restore` of write — as the architecture's TLB flush calls the notifier
+   * (arch.ts): one call, a per-page call per migrated page, or none. Resolves when every call's
+   * submissions have completed.
+   */
+  async change(proc: Process, op: ChurnOp | 'restore', startVpn: number, endVpn: number): Promise<void> {
+    for (const call of notifierCalls(this.o.config.arch, op, startVpn, endVpn)) {
+      await this.notify(proc, call.startVpn, call.endVpn, op === 'restore' ? 'mprotect' : op);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   IOMMU_TYPES,
   OP_NAMES,
   STRATEGIES,
+  NOTIFIER_ARCHES,
   STRATEGY_ALIASES,
   canonicalStrategy,
   TIMINGS,
@@ -360,9 +361,10 @@ export const invalidationSchema = obj(
       .transform((name) => canonicalStrategy(name)!),
     batchSize: intIn(1, 256).default(16), // the QI ring holds 256 descriptors
     rangeEncoding: oneOf(RANGE_ENCODINGS).default('vtd'),
+    arch: oneOf(NOTIFIER_ARCHES).default('x86'),
     maxAddressMask: intIn(0, 52).default(18), // QEMU intel-iommu VTD_MAMV
   },
-  'a mapping with strategy, batchSize, rangeEncoding, maxAddressMask',
+  'a mapping with strategy, batchSize, rangeEncoding, arch, maxAddressMask',
 ).transform((i): InvalidationConfig => i);
 
 const PRESET_EXPECTED = `expected one of: ${PLATFORM_PRESETS.join(', ')}`;

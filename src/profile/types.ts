@@ -137,6 +137,10 @@ export const STRATEGIES = [
 ] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+/** How the CPU's TLB flush calls the notifier (kernel/arch.ts). */
+export const NOTIFIER_ARCHES = ['x86', 'arm64', 'generic'] as const;
+export type NotifierArch = (typeof NOTIFIER_ARCHES)[number];
+
 /** The names of earlier releases, kept as aliases of the eras they meant. */
 export const STRATEGY_ALIASES: Readonly<Record<string, Strategy>> = {
   'per-device': 'vtd-per-device',
@@ -159,6 +163,12 @@ export interface InvalidationConfig {
    * maxAddressMask. 'smmu': the exact range, whole-PASID flush at or above 512 pages. Default 'vtd'.
    */
   rangeEncoding: 'vtd' | 'smmu';
+  /**
+   * How the CPU's TLB flush calls the notifier (kernel/arch.ts): 'x86' (more than 33 pages →
+   * whole PASID; mprotect flushes both ways; a call per migrated page), 'arm64' (512 pages), or
+   * 'generic' (the change's range, once). Default 'x86'.
+   */
+  arch: NotifierArch;
   /** VT-d MAMV: largest address mask (log2 pages) a page-selective flush may use. Default 18. */
   maxAddressMask: number;
 }

@@ -118,7 +118,7 @@ export function compareNotes(c: CompareResult): string[] {
     const inv = c.runs[s]?.invalidation;
     if (inv?.lateChanges) {
       notes.push(
-        `${s} could not keep pace with the churn schedule: ${formatCount(inv.lateChanges)} of ${formatCount(inv.events)} changes ` +
+        `${s} could not keep pace with the churn schedule: ${formatCount(inv.lateChanges)} of ${formatCount(inv.changes ?? inv.events)} changes ` +
           `started late, ${formatNs(inv.lateNs ?? 0)} behind in total.`,
       );
     }

@@ -94,7 +94,7 @@ export function formatSummary(r: RunResult): string {
     );
     if (inv.lateChanges) {
       lines.push(
-        `churn could not keep pace: ${formatCount(inv.lateChanges)} of ${formatCount(inv.events)} changes started late, ` +
+        `churn could not keep pace: ${formatCount(inv.lateChanges)} of ${formatCount(inv.changes ?? inv.events)} changes started late, ` +
           `${formatNs(inv.lateNs ?? 0)} behind schedule in total`,
       );
     }

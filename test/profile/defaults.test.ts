@@ -45,7 +45,7 @@ describe('profile defaults', () => {
         },
       ],
       churn: undefined,
-      invalidation: { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 },
+      invalidation: { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', arch: 'x86', maxAddressMask: 18 },
       platform: { preset: 'native', costs: PRESET_COSTS.native },
       checker: true,
       timing: 'modelled',

@@ -13,6 +13,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
       strategy: 'vtd-cache-tags-grouped',
       batchSize: 16,
       rangeEncoding: 'vtd',
+      arch: 'x86',
       maxAddressMask: 18,
     });
     expect(profile.platform).toEqual({ preset: 'native', costs: PRESET_COSTS.native });
@@ -25,6 +26,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
       strategy: 'vtd-per-device',
       batchSize: 16,
       rangeEncoding: 'vtd',
+      arch: 'x86',
       maxAddressMask: 18,
     });
   });

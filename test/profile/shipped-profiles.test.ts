@@ -111,6 +111,7 @@ describe('shipped profiles', () => {
         strategy: 'vtd-cache-tags-grouped',
         batchSize: 16,
         rangeEncoding: 'vtd',
+        arch: 'x86',
         maxAddressMask: 18,
       });
       expect(profile.platform).toEqual({ preset, costs: PRESET_COSTS[preset] });
