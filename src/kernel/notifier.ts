@@ -37,6 +37,8 @@ export class InvalidationStats {
   events = 0;
   readonly eventsByOp: Record<ChurnOp, number> = { munmap: 0, mprotect: 0, migrate: 0 };
   submissions = 0;
+  /** Submissions that ended in a wait (VT-d wait descriptor, SMMUv3 CMD_SYNC). */
+  waits = 0;
   iotlbDescriptors = 0;
   devtlbDescriptors = 0;
   wholePasidFlushes = 0;
@@ -103,7 +105,7 @@ export class MmNotifier {
     const t0 = mt ? 0n : process.hrtime.bigint();
     const v0 = mt ? mt.clock.nowNs : 0;
     this.perEventIommuNs.fill(0);
-    const range = encodeRange(startVpn, endVpn, config.rangeEncoding, config.maxAddressMask);
+    const range = encodeRange(startVpn, endVpn, strategy.encoding ?? config.rangeEncoding, config.maxAddressMask);
     if (range.all) this.stats.wholePasidFlushes++;
     for (const domain of proc.svaDomains) {
       for (const s of strategy.plan({ attachments: domains.attachmentsOf(domain) }, range, config)) {
@@ -119,6 +121,7 @@ export class MmNotifier {
         }
         const st = this.stats;
         st.submissions++;
+        if (s.sync !== false) st.waits++;
         st.iotlbDescriptors += n.iotlb;
         st.devtlbDescriptors += n.devtlb;
         const m = st.iommus[s.iommu]!;

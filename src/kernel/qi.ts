@@ -60,10 +60,16 @@ export type QiDescriptor =
       readonly endVpn: number;
     };
 
-/** Descriptors submitted to one IOMMU together, ended by one wait. */
+/**
+ * Descriptors submitted to one IOMMU together, ended by one wait (VT-d's wait descriptor,
+ * SMMUv3's CMD_SYNC) — unless `sync` is false: an SMMUv3 command batch issued full, without a
+ * CMD_SYNC; the kernel does not wait for it, and the next synced submission waits for its
+ * device-TLB acknowledgements too.
+ */
 export interface Submission {
   readonly iommu: number;
   readonly descriptors: readonly QiDescriptor[];
+  readonly sync?: boolean;
 }
 
 /** How long the kernel waits for a running device to acknowledge, drain or free ring space. */
@@ -81,6 +87,9 @@ function spinNs(ns: number): void {
 export class InvalidationQueues {
   /** Last device-TLB invalidation sequence number posted, per device. */
   private readonly invSeq: number[];
+  /** Acknowledgements of device-TLB invalidations issued without a sync, awaited by the next one. */
+  private readonly unsyncedAcks: { device: number; seq: number }[] = [];
+  private readonly unsyncedModelledAcks: Promise<number>[] = [];
 
   constructor(
     private readonly views: MachineViews,
@@ -147,9 +156,12 @@ export class InvalidationQueues {
       }
     }
     // The hardware's work and the wait the kernel polls for (plus a VM exit in a guest).
-    spinNs(costs.trapNs + costs.submissionWaitNs + iotlb * costs.iotlbDescriptorNs + devtlb * costs.devtlbDescriptorNs);
+    const sync = s.sync !== false;
+    spinNs(costs.trapNs + (sync ? costs.submissionWaitNs : 0) + iotlb * costs.iotlbDescriptorNs + devtlb * costs.devtlbDescriptorNs);
+    this.unsyncedAcks.push(...acks);
+    if (!sync) return { iotlb, devtlb };
     if (drain) await this.drain(s.iommu);
-    for (const a of acks) await this.awaitDevtlbAck(a.device, a.seq);
+    for (const a of this.unsyncedAcks.splice(0)) await this.awaitDevtlbAck(a.device, a.seq);
     return { iotlb, devtlb };
   }
 
@@ -181,8 +193,10 @@ export class InvalidationQueues {
         }
       }
     }
+    this.unsyncedModelledAcks.push(...acks);
+    if (s.sync === false) return { iotlb, devtlb, endNs: t };
     let end = t;
-    for (const a of await Promise.all(acks)) if (a > end) end = a;
+    for (const a of await Promise.all(this.unsyncedModelledAcks.splice(0))) if (a > end) end = a;
     return { iotlb, devtlb, endNs: end + costs.submissionWaitNs };
   }
 

@@ -7,11 +7,15 @@
  * space, or a mask beyond the unit's maximum address mask (MAMV), flushes the whole PASID.
  *
  * SMMU-style (drivers/iommu/arm/arm-smmu-v3, without range invalidation): the exact range, or the
- * whole ASID at 512 pages and above (CMDQ_MAX_TLBI_OPS).
+ * whole ASID at 512 pages and above (CMDQ_MAX_TLBI_OPS); with range invalidation ('smmu-ril') the
+ * exact range, whole only for the full address space.
  */
 
 import { MAX_VPN } from '../layout/constants.js';
 import type { InvalidationConfig } from '../profile/types.js';
+
+/** The profile's encodings, and SMMUv3's with range invalidation (strategies/smmuv3.ts). */
+export type RangeEncoding = InvalidationConfig['rangeEncoding'] | 'smmu-ril';
 
 export interface EncodedRange {
   /** Whole-PASID flush. */
@@ -33,7 +37,7 @@ export const WHOLE_ADDRESS_SPACE: EncodedRange = { ...WHOLE, requestStartVpn: 0,
 export function encodeRange(
   startVpn: number,
   endVpn: number,
-  encoding: InvalidationConfig['rangeEncoding'],
+  encoding: RangeEncoding,
   maxAddressMask: number,
 ): EncodedRange {
   if (!(endVpn > startVpn)) throw new Error(`bug: empty invalidation range [${startVpn}, ${endVpn})`);
@@ -43,11 +47,12 @@ export function encodeRange(
 function encodeSpan(
   startVpn: number,
   endVpn: number,
-  encoding: InvalidationConfig['rangeEncoding'],
+  encoding: RangeEncoding,
   maxAddressMask: number,
 ): Omit<EncodedRange, 'requestStartVpn' | 'requestEndVpn'> {
   if (startVpn <= 0 && endVpn >= MAX_VPN) return WHOLE;
   const pages = endVpn - startVpn;
+  if (encoding === 'smmu-ril') return { all: false, startVpn, endVpn, mask: -1 };
   if (encoding === 'smmu') {
     return pages >= 512 ? WHOLE : { all: false, startVpn, endVpn, mask: -1 };
   }

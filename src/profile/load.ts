@@ -19,7 +19,7 @@ import { readFailure } from '../common/read-failure.js';
 import { crossCheck } from './cross-checks.js';
 import { type Found, inDocumentOrder, isRecord, issueProblems, ProfileError, toProblem } from './problems.js';
 import { profileSchema } from './schema.js';
-import type { Profile } from './types.js';
+import { type Profile, strategyIommuType, strategyProblem } from './types.js';
 
 export { formatPath, formatProfileError, ProfileError, type ProfileProblem } from './problems.js';
 
@@ -69,6 +69,16 @@ export function parseProfile(text: string, file: string): Profile {
   }
 
   const out = result.data;
+  // Defaults that follow the IOMMUs: SMMUv3-only machines flush with smmuv3, called as arm64 calls.
+  const rawInv = isRecord(data) && isRecord(data['invalidation']) ? data['invalidation'] : {};
+  const smmuOnly = out.iommus.every((u) => u.type === 'smmuv3');
+  const invalidation = {
+    ...out.invalidation,
+    ...(rawInv['strategy'] === undefined && smmuOnly ? { strategy: 'smmuv3' as const } : {}),
+  };
+  if (rawInv['arch'] === undefined && strategyIommuType(invalidation.strategy) === 'smmuv3') invalidation.arch = 'arm64';
+  const mismatch = out.churn ? strategyProblem(invalidation.strategy, out.iommus) : undefined;
+  if (mismatch) throw new ProfileError(file, [{ path: 'invalidation.strategy', message: mismatch }]);
   const profile = {
     name: out.name ?? defaultName(file),
     seed: out.seed,
@@ -78,7 +88,7 @@ export function parseProfile(text: string, file: string): Profile {
     processes: out.processes,
     devices: out.devices,
     churn: out.churn,
-    invalidation: out.invalidation,
+    invalidation,
     platform: out.platform,
     checker: out.checker,
     timing: out.timing,

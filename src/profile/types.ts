@@ -134,8 +134,30 @@ export const STRATEGIES = [
   'vtd-cache-tags-unbatched',
   'vtd-cache-tags-batched',
   'vtd-cache-tags-grouped',
+  'smmuv3',
+  'smmuv3-ril',
 ] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+
+/** The IOMMU type a strategy's Linux code drives. */
+export function strategyIommuType(s: Strategy): IommuType {
+  return s.startsWith('smmuv3') ? 'smmuv3' : 'vtd';
+}
+
+/**
+ * Why `strategy` cannot flush these IOMMUs (a VT-d strategy on an SMMUv3, or the reverse), or
+ * undefined.
+ */
+export function strategyProblem(strategy: Strategy, iommus: readonly { id: string; type: IommuType }[]): string | undefined {
+  const want = strategyIommuType(strategy);
+  const other = iommus.find((u) => u.type !== want);
+  return other ? `${strategy} drives ${want === 'vtd' ? 'VT-d' : 'SMMUv3'} IOMMUs; iommu ${other.id} is ${other.type}` : undefined;
+}
+
+/** The strategy pair `compare` runs by default: the earliest era against today's, for the IOMMUs' type. */
+export function defaultCompared(iommus: readonly { type: IommuType }[]): Strategy[] {
+  return iommus.every((u) => u.type === 'smmuv3') ? ['smmuv3', 'smmuv3-ril'] : ['vtd-per-device', 'vtd-cache-tags-grouped'];
+}
 
 /** How the CPU's TLB flush calls the notifier (kernel/arch.ts). */
 export const NOTIFIER_ARCHES = ['x86', 'arm64', 'generic'] as const;

@@ -171,6 +171,9 @@ export const runInvalidationSchema = obj({
   events: count().describe("Notifier calls: per CPU-side change, as the architecture's TLB flush makes them (a migrated page each; mprotect's restore too on x86 and arm64)"),
   eventsByOp: record(count()),
   submissions: count(),
+  waits: count()
+    .optional()
+    .describe('Submissions that ended in a wait (VT-d wait descriptor, SMMUv3 CMD_SYNC); SMMUv3 issues full command batches without one. Absent in results of earlier releases'),
   descriptors: invalidationDescriptorsSchema,
   wholePasidFlushes: count(),
   latencyNs: latencySummaryNsSchema.describe('Event start (notifier called) to completion (all submissions done), ns'),

@@ -244,6 +244,7 @@ export function buildResult(input: BuildInput): RunOutcome {
             events: inv.stats.events,
             eventsByOp: { ...inv.stats.eventsByOp },
             submissions: inv.stats.submissions,
+            waits: inv.stats.waits,
             descriptors: {
               iotlb: inv.stats.iotlbDescriptors,
               devtlb: inv.stats.devtlbDescriptors,

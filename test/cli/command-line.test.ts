@@ -35,8 +35,8 @@ describe('the command line', () => {
     expect([bare['seed'], bare['duration'], bare['interval'], bare['quiet']]).toEqual([undefined, undefined, undefined, false]);
   });
 
-  it('compare: --strategies becomes a list of known strategies (aliases read as their eras), the per-device era vs today by default', async () => {
-    expect((await parsed(['compare', 'p.yaml'])).args['strategies']).toEqual(['vtd-per-device', 'vtd-cache-tags-grouped']);
+  it('compare: --strategies becomes a list of known strategies (aliases read as their eras); absent, the profile\'s IOMMUs choose', async () => {
+    expect((await parsed(['compare', 'p.yaml'])).args['strategies']).toBeUndefined();
     expect((await parsed(['compare', 'p.yaml', '--strategies', 'shared-domain, per-device'])).args['strategies']).toEqual(['vtd-cache-tags-grouped', 'vtd-per-device']);
     expect((await parsed(['compare', 'p.yaml', '--strategies', STRATEGIES.join(',')])).args['strategies']).toEqual([...STRATEGIES]);
   });

@@ -35,7 +35,7 @@ describe('bad values of the invalidation keys', () => {
     ],
     [`${CHURN}, ops: { unmap: 1 } }`, 'churn.ops.unmap', 'unknown key "unmap"; did you mean "munmap"?'],
     ['churn: { region: buf, ratePerSec: 10 }', 'churn.process', 'missing; expected a non-empty name'],
-    ['invalidation: { strategy: lazy }', 'invalidation.strategy', 'expected one of: vtd-per-device, vtd-sva-domain, vtd-cache-tags-unbatched, vtd-cache-tags-batched, vtd-cache-tags-grouped, per-device, shared-domain, got "lazy"'],
+    ['invalidation: { strategy: lazy }', 'invalidation.strategy', 'expected one of: vtd-per-device, vtd-sva-domain, vtd-cache-tags-unbatched, vtd-cache-tags-batched, vtd-cache-tags-grouped, smmuv3, smmuv3-ril, per-device, shared-domain, got "lazy"'],
     ['invalidation: { batchSize: 0 }', 'invalidation.batchSize', 'expected an integer from 1 to 256, got 0'],
     ['invalidation: { batchSize: 257 }', 'invalidation.batchSize', 'expected an integer from 1 to 256, got 257'],
     ['invalidation: { rangeEncoding: amd }', 'invalidation.rangeEncoding', 'expected one of: vtd, smmu, got "amd"'],

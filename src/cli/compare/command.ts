@@ -7,8 +7,7 @@
 
 import { canonicalStrategy, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
 
-/** The default comparison: the per-device era against today's cache tags. */
-export const DEFAULT_COMPARED: readonly Strategy[] = ['vtd-per-device', 'vtd-cache-tags-grouped'];
+
 import { commandModule, durationOption, fileOption, quietOption, seedOption, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */
@@ -35,9 +34,8 @@ export const command = commandModule(
       .option('strategies', {
         type: 'string',
         // Each name of the list is checked by parseStrategies (the names are in --help's text).
-        default: DEFAULT_COMPARED.join(','),
         coerce: parseStrategies,
-        describe: `comma-separated strategies, any of ${STRATEGIES.join(', ')}; the first is the baseline of the ratios`,
+        describe: `comma-separated strategies, any of ${STRATEGIES.join(', ')}; the first is the baseline of the ratios (default: vtd-per-device,vtd-cache-tags-grouped, or smmuv3,smmuv3-ril for SMMUv3 IOMMUs)`,
       })
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))

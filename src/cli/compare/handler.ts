@@ -5,7 +5,7 @@
  */
 
 import { loadProfile } from '../../profile/load.js';
-import type { Strategy, Timing } from '../../profile/types.js';
+import { defaultCompared, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
 import { compareRuns, formatCompare } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { clientBundlePath } from '../../report/html/page.js';
@@ -16,7 +16,8 @@ import { writeOutput } from '../output.js';
 
 export interface CompareArgs {
   readonly profile: string;
-  readonly strategies: readonly Strategy[];
+  /** Absent: the default pair for the profile's IOMMUs (profile/types.ts defaultCompared). */
+  readonly strategies: readonly Strategy[] | undefined;
   readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
@@ -30,10 +31,15 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (!profile.churn) {
     throw new BadInputError(`${args.profile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
   }
+  const strategies = args.strategies ?? defaultCompared(profile.iommus);
+  for (const s of strategies) {
+    const problem = strategyProblem(s, profile.iommus);
+    if (problem) throw new BadInputError(`--strategies: ${problem}`);
+  }
   // An unbuilt report script fails now, not after every run.
   if (args.html) clientBundlePath();
   const runs: RunResult[] = [];
-  for (const strategy of args.strategies) {
+  for (const strategy of strategies) {
     if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
     const outcome = await runProfile(profile, {
       strategy,
@@ -43,7 +49,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     });
     runs.push(outcome.result);
   }
-  const result = compareRuns(args.strategies, runs);
+  const result = compareRuns(strategies, runs);
   if (!args.quiet) process.stdout.write(`${formatCompare(result)}\n`);
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet);

@@ -11,7 +11,7 @@
 import type { InvalidationConfig } from '../../profile/types.js';
 import type { AttachmentInfo } from '../domains.js';
 import type { Submission } from '../qi.js';
-import type { EncodedRange } from '../range.js';
+import type { EncodedRange, RangeEncoding } from '../range.js';
 
 /** The domain to flush: its attachments in attach order. */
 export interface FlushTarget {
@@ -23,6 +23,8 @@ export interface InvalidationStrategy {
   readonly name: string;
   /** The Linux code it reproduces (shown in reports and docs). */
   readonly reproduces: string;
+  /** How its range is encoded, if its own (SMMUv3); else the profile's `rangeEncoding`. */
+  readonly encoding?: RangeEncoding;
   /** The submissions that flush `range` from every cache that may hold the target's translations. */
   plan(target: FlushTarget, range: EncodedRange, config: InvalidationConfig): Submission[];
 }
