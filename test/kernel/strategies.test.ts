@@ -18,7 +18,7 @@ const target = {
     { device: 3, pasid: 5, iommu: 1, did: 7, ats: false },
   ],
 };
-const config: InvalidationConfig = { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', maxAddressMask: 18 };
+const config: InvalidationConfig = { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', arch: 'x86', maxAddressMask: 18 };
 const range = encodeRange(16, 18, 'vtd', 18);
 
 /** A submission as a short string: unit, then each descriptor (I = IOTLB did, D = device TLB device). */

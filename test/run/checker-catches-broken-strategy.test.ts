@@ -41,8 +41,8 @@ describe.each(['modelled', 'host'] as const)('use-after-free checker (%s timing)
     expect(v.address).toBeLessThan(region + 256 * 1024);
   });
 
-  it('reports none for the same profile under per-device and shared-domain', async () => {
-    for (const strategy of ['per-device', 'shared-domain'] as const) {
+  it('reports none for the same profile under vtd-per-device and vtd-cache-tags-grouped', async () => {
+    for (const strategy of ['vtd-per-device', 'vtd-cache-tags-grouped'] as const) {
       const { result } = await runProfile(profileFrom(YAML), { strategy });
       expect(result.invalidation!.events).toBeGreaterThan(50);
       expect(result.memory.framesReused).toBeGreaterThan(0);
@@ -77,7 +77,7 @@ describe('use-after-free checker and the drain', () => {
   });
 
   it('reports none when the drain is in place', async () => {
-    const { result } = await runProfile(profileFrom(SLOW_WALKS), { strategy: 'shared-domain' });
+    const { result } = await runProfile(profileFrom(SLOW_WALKS), { strategy: 'vtd-cache-tags-grouped' });
     expect(result.invalidation!.events).toBeGreaterThan(50);
     expect(result.checker.violations).toBe(0);
   });

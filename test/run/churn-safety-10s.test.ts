@@ -19,7 +19,7 @@ ${[0, 1, 2, 3]
 `;
 
 describe('churn safety over 10 s', () => {
-  for (const strategy of ['per-device', 'shared-domain'] as const) {
+  for (const strategy of ['vtd-per-device', 'vtd-cache-tags-grouped'] as const) {
     it(`${strategy}: no use-after-free DMA, freed frames reused, every descriptor accounted for`, async () => {
       const { result } = await runProfile(profileFrom(YAML), { strategy });
       expect(result.elapsedNs).toBeGreaterThanOrEqual(10e9);

@@ -87,10 +87,10 @@ describe('counts before and after the restructuring', () => {
   });
 
   it.each([
-    ['per-device/vtd', 'per-device', 'vtd'],
-    ['shared-domain/vtd', 'shared-domain', 'vtd'],
-    ['shared-domain/smmu', 'shared-domain', 'smmu'],
-    ['per-device/smmu', 'per-device', 'smmu'],
+    ['per-device/vtd', 'vtd-per-device', 'vtd'],
+    ['shared-domain/vtd', 'vtd-cache-tags-grouped', 'vtd'],
+    ['shared-domain/smmu', 'vtd-cache-tags-grouped', 'smmu'],
+    ['per-device/smmu', 'vtd-per-device', 'smmu'],
   ] as const)('a fixed churn schedule gives the recorded invalidation counts (%s)', async (key, strategy, rangeEncoding) => {
     const p = loadProfile(join(DIR, 'inval.yaml'));
     const { result } = await runProfile({ ...p, invalidation: { ...p.invalidation, rangeEncoding, arch: 'generic' } }, { strategy });

@@ -44,7 +44,7 @@ function counts(r: RunResult) {
 
 /** Notifier calls of a run of E changes of 2 pages, checked against the x86 rules. */
 function calls(r: RunResult): number {
-  const by = r.invalidation!.eventsByOp;
+  const by = r.invalidation!.eventsByOp as Record<'munmap' | 'mprotect' | 'migrate', number>;
   expect(by.munmap + by.mprotect / 2 + by.migrate / 2).toBe(E);
   return by.munmap + by.mprotect + by.migrate;
 }

@@ -59,7 +59,7 @@ describe('modelled time is deterministic', () => {
     const inv = r.invalidation!;
     // 150 changes of 4 pages; x86 calls the notifier once per munmap, twice per mprotect (write
     // dropped, then restored) and once per migrated page.
-    const by = inv.eventsByOp;
+    const by = inv.eventsByOp as Record<'munmap' | 'mprotect' | 'migrate', number>;
     expect(by.munmap + by.mprotect / 2 + by.migrate / 4).toBe(150);
     expect(inv.events).toBe(by.munmap + by.mprotect + by.migrate);
     expect(inv.submissions).toBe(inv.events);
