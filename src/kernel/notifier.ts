@@ -21,6 +21,7 @@ import type { ChurnOp, InvalidationConfig } from '../profile/types.js';
 import type { Domains } from './domains.js';
 import type { Process } from './objects.js';
 import type { InvalidationQueues } from './qi.js';
+import { MAX_VPN } from '../layout/constants.js';
 import { notifierCalls } from './arch.js';
 import { encodeRange } from './range.js';
 import type { InvalidationStrategy } from './strategies/strategy.js';
@@ -42,6 +43,12 @@ export class InvalidationStats {
   iotlbDescriptors = 0;
   devtlbDescriptors = 0;
   wholePasidFlushes = 0;
+  /**
+   * Flushed spans, so range widening shows: per notifier call the pages it asked for, and per
+   * IOTLB / device-TLB descriptor the pages it covers — counts by page count, `all` for the
+   * whole PASID (address space).
+   */
+  readonly spans = { requested: new Map<string, number>(), iotlb: new Map<string, number>(), devtlb: new Map<string, number>() };
   totalNs = 0;
   /** Per notifier event, start to completion, ns. */
   readonly latency: Histogram = newMergeHistogram();
@@ -107,6 +114,8 @@ export class MmNotifier {
     this.perEventIommuNs.fill(0);
     const range = encodeRange(startVpn, endVpn, strategy.encoding ?? config.rangeEncoding, config.maxAddressMask);
     if (range.all) this.stats.wholePasidFlushes++;
+    const spans = this.stats.spans;
+    countSpan(spans.requested, startVpn, endVpn);
     for (const domain of proc.svaDomains) {
       for (const s of strategy.plan({ attachments: domains.attachmentsOf(domain) }, range, config)) {
         const s0 = mt ? 0n : process.hrtime.bigint();
@@ -119,6 +128,7 @@ export class MmNotifier {
         } else {
           n = await this.o.qi.submit(s, this.o.costs);
         }
+        for (const d of s.descriptors) countSpan(d.kind === 'iotlb' ? spans.iotlb : spans.devtlb, d.startVpn, d.endVpn, d.kind === 'iotlb' && d.scope !== 'pasid-range');
         const st = this.stats;
         st.submissions++;
         if (s.sync !== false) st.waits++;
@@ -141,4 +151,10 @@ export class MmNotifier {
       if (v > 0) s.iommus[i]!.latency.recordValue(Math.max(1, Math.round(v)));
     });
   }
+}
+
+/** Count a span of [startVpn, endVpn) pages under its page count, or `all` for the whole space. */
+function countSpan(counts: Map<string, number>, startVpn: number, endVpn: number, whole = false): void {
+  const key = whole || (startVpn <= 0 && endVpn >= MAX_VPN) ? 'all' : String(endVpn - startVpn);
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

@@ -176,6 +176,9 @@ export const runInvalidationSchema = obj({
     .describe('Submissions that ended in a wait (VT-d wait descriptor, SMMUv3 CMD_SYNC); SMMUv3 issues full command batches without one. Absent in results of earlier releases'),
   descriptors: invalidationDescriptorsSchema,
   wholePasidFlushes: count(),
+  flushedSpans: obj({ requested: record(count()), iotlb: record(count()), devtlb: record(count()) })
+    .optional()
+    .describe('Counts by span in pages (`all`: the whole PASID): what each notifier call asked for, and what each IOTLB and device-TLB descriptor covered — range widening shows. Absent in results of earlier releases'),
   latencyNs: latencySummaryNsSchema.describe('Event start (notifier called) to completion (all submissions done), ns'),
   totalNs: nonNegative(),
   changes: count().optional().describe('CPU-side changes made (each one or more notifier calls); absent in results of earlier releases'),

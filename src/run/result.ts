@@ -251,6 +251,11 @@ export function buildResult(input: BuildInput): RunOutcome {
               total: inv.stats.iotlbDescriptors + inv.stats.devtlbDescriptors,
             },
             wholePasidFlushes: inv.stats.wholePasidFlushes,
+            flushedSpans: {
+              requested: spanCounts(inv.stats.spans.requested),
+              iotlb: spanCounts(inv.stats.spans.iotlb),
+              devtlb: spanCounts(inv.stats.spans.devtlb),
+            },
             latencyNs: summarise(inv.stats.latency),
             totalNs: inv.stats.totalNs,
             changes: inv.churn.changes,
@@ -288,4 +293,10 @@ export function buildResult(input: BuildInput): RunOutcome {
     },
     histograms: { total, byDevice },
   };
+}
+
+/** A span-count map as a record, in ascending page count, `all` last. */
+function spanCounts(m: ReadonlyMap<string, number>): Record<string, number> {
+  const key = (k: string): number => (k === 'all' ? Infinity : Number(k));
+  return Object.fromEntries([...m].sort(([a], [b]) => key(a) - key(b)));
 }

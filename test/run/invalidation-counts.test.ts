@@ -86,6 +86,10 @@ describe('invalidation counts', () => {
     const at = await run(of(33), 'vtd-cache-tags-grouped');
     expect(counts(at)).toEqual({ events: 24, iotlb: 24, devtlb: 96, submissions: 24 });
     expect(at.invalidation!.wholePasidFlushes).toBe(0);
+    // The flushed spans show the widening: 34 pages asked → the whole PASID; 33 asked → a
+    // 64-page naturally aligned span (VT-d's power-of-two mask).
+    expect(over.invalidation!.flushedSpans).toEqual({ requested: { all: 24 }, iotlb: { all: 24 }, devtlb: { all: 96 } });
+    expect(at.invalidation!.flushedSpans).toEqual({ requested: { '33': 24 }, iotlb: { '64': 24 }, devtlb: { '64': 96 } });
     // The generic rule (the change's own range) never widens.
     const generic = await runProfile({ ...profileFrom(of(34)), invalidation: { ...profileFrom(of(34)).invalidation, arch: 'generic' } });
     expect(generic.result.invalidation!.wholePasidFlushes).toBe(0);

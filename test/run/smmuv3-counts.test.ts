@@ -36,6 +36,9 @@ async function counts(pages: number, strategy?: Strategy) {
 describe('SMMUv3 invalidation counts', () => {
   it('8 aligned pages, no range invalidation: a TLBI per page, an ATC invalidation per master, a CMD_SYNC each', async () => {
     expect(await counts(8)).toEqual({ strategy: 'smmuv3', arch: 'arm64', tlbi: 192, atc: 96, syncs: 48, submissions: 48, asid: 0 });
+    const r = (await runProfile(profileFrom(yaml(8)))).result;
+    // A TLBI per page, an ATC invalidation over the 8-page aligned span.
+    expect(r.invalidation!.flushedSpans).toEqual({ requested: { '8': 24 }, iotlb: { '1': 192 }, devtlb: { '8': 96 } });
   });
 
   it('512 pages: one TLBI by ASID per change (and whole-space ATC invalidations)', async () => {
