@@ -21,9 +21,8 @@ import type { ChurnOp, InvalidationConfig } from '../profile/types.js';
 import type { Domains } from './domains.js';
 import type { Process } from './objects.js';
 import type { InvalidationQueues } from './qi.js';
-import { MAX_VPN } from '../layout/constants.js';
 import { notifierCalls } from './arch.js';
-import { encodeRange } from './range.js';
+import { encodeRange, isWholeSpace } from './range.js';
 import type { InvalidationStrategy } from './strategies/strategy.js';
 
 export interface IommuInvalidationStats {
@@ -155,6 +154,6 @@ export class MmNotifier {
 
 /** Count a span of [startVpn, endVpn) pages under its page count, or `all` for the whole space. */
 function countSpan(counts: Map<string, number>, startVpn: number, endVpn: number, whole = false): void {
-  const key = whole || (startVpn <= 0 && endVpn >= MAX_VPN) ? 'all' : String(endVpn - startVpn);
+  const key = whole || isWholeSpace(startVpn, endVpn) ? 'all' : String(endVpn - startVpn);
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }

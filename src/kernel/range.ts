@@ -31,6 +31,11 @@ export interface EncodedRange {
 }
 
 const WHOLE = { all: true, startVpn: 0, endVpn: MAX_VPN, mask: -1 } as const;
+
+/** Whether [startVpn, endVpn) is the whole address space (a full-range notifier call). */
+export function isWholeSpace(startVpn: number, endVpn: number): boolean {
+  return startVpn <= 0 && endVpn >= MAX_VPN;
+}
 export const WHOLE_ADDRESS_SPACE: EncodedRange = { ...WHOLE, requestStartVpn: 0, requestEndVpn: MAX_VPN };
 
 /** Encode [startVpn, endVpn) for an invalidation descriptor. */
@@ -50,7 +55,7 @@ function encodeSpan(
   encoding: RangeEncoding,
   maxAddressMask: number,
 ): Omit<EncodedRange, 'requestStartVpn' | 'requestEndVpn'> {
-  if (startVpn <= 0 && endVpn >= MAX_VPN) return WHOLE;
+  if (isWholeSpace(startVpn, endVpn)) return WHOLE;
   const pages = endVpn - startVpn;
   if (encoding === 'smmu-ril') return { all: false, startVpn, endVpn, mask: -1 };
   if (encoding === 'smmu') {

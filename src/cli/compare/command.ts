@@ -6,8 +6,6 @@
  */
 
 import { canonicalStrategy, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
-
-
 import { commandModule, durationOption, fileOption, quietOption, seedOption, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */

@@ -18,7 +18,7 @@ export const STRATEGY_REGISTRY: Readonly<Record<Strategy, InvalidationStrategy>>
 };
 
 /** The strategy a canonical name or an alias names. */
-export function strategyNamed(name: Strategy | string): InvalidationStrategy {
+export function strategyNamed(name: string): InvalidationStrategy {
   const canonical = canonicalStrategy(name);
   if (!canonical) throw new Error(`bug: unknown strategy "${name}"`);
   return STRATEGY_REGISTRY[canonical];

@@ -23,6 +23,7 @@
  */
 
 import { MAX_VPN } from '../../layout/constants.js';
+import type { AttachmentInfo } from '../domains.js';
 import type { QiDescriptor, Submission } from '../qi.js';
 import type { InvalidationStrategy } from './strategy.js';
 
@@ -69,8 +70,12 @@ function smmuv3(ril: boolean): InvalidationStrategy {
     encoding: ril ? 'smmu-ril' : 'smmu',
     plan(target, range) {
       const out: Submission[] = [];
-      const byUnit = new Map<number, typeof target.attachments>();
-      for (const a of target.attachments) byUnit.set(a.iommu, [...(byUnit.get(a.iommu) ?? []), a]);
+      const byUnit = new Map<number, AttachmentInfo[]>();
+      for (const a of target.attachments) {
+        const masters = byUnit.get(a.iommu);
+        if (masters) masters.push(a);
+        else byUnit.set(a.iommu, [a]);
+      }
       const start = range.requestStartVpn;
       const pages = range.requestEndVpn - range.requestStartVpn;
       const whole = range.all || (!ril && pages >= SMMU_MAX_TLBI_OPS);

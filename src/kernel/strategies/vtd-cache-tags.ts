@@ -50,11 +50,7 @@ export function cacheTags(attachments: readonly AttachmentInfo[], grouped: boole
       tags.push(tag);
       return;
     }
-    let after = -1;
-    tags.forEach((t, i) => {
-      if (t.iommu === tag.iommu) after = i;
-    });
-    tags.splice(after + 1, 0, tag);
+    tags.splice(tags.findLastIndex((t) => t.iommu === tag.iommu) + 1, 0, tag);
   };
   for (const a of attachments) {
     const held = tags.some((t) => t.iotlb && t.iommu === a.iommu && t.did === a.did && t.pasid === a.pasid);
