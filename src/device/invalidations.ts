@@ -40,11 +40,18 @@ export class DevtlbInvalidations {
     if (Atomics.load(this.tail, 0) !== this.head) this.apply();
   }
 
-  /** Modelled time: arrival of the oldest pending request, or Infinity. */
-  nextArrivalNs(): number {
+  /** `loadNextArrival`'s answer, ns: written there, read by the caller (device/vtime.ts). */
+  readonly nextArrivalNs = new Float64Array(1);
+
+  /**
+   * Modelled time: the arrival of the oldest pending request, or Infinity, into `nextArrivalNs[0]`.
+   * Through memory, not a return value: a double returned from a call V8 does not inline is
+   * boxed, and so is a choice between it and a double field — a HeapNumber per descriptor,
+   * depending on compile timing (test/device/hot-path-no-allocation-modelled.test.ts).
+   */
+  loadNextArrival(): void {
     const ring = this.dev.invRing;
-    if (ring.available() === 0) return Infinity;
-    return ring.slots[ring.peek() + InvRecord.arrivalNs]!;
+    this.nextArrivalNs[0] = ring.available() === 0 ? Infinity : ring.slots[ring.peek() + InvRecord.arrivalNs]!;
   }
 
   /** Modelled time, at a page boundary: apply the requests that have arrived by `vt.nowNs`. */

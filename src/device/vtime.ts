@@ -86,7 +86,8 @@ export class VirtualTime {
     const tNs = this.idleTargetNs[0]!;
     for (;;) {
       if (this.stopped) return;
-      const next = this.inv.nextArrivalNs();
+      this.inv.loadNextArrival();
+      const next = this.inv.nextArrivalNs[0]!;
       if (next <= tNs && next < this.horizonNs) {
         if (next > this.nowNs) this.nowNs = next;
         this.inv.applyDue(this);
@@ -134,7 +135,8 @@ export class VirtualTime {
       this.stopAtNs = Infinity;
       return;
     }
-    const next = this.inv.nextArrivalNs();
+    this.inv.loadNextArrival();
+    const next = this.inv.nextArrivalNs[0]!;
     this.stopAtNs = next < this.horizonNs ? next : this.horizonNs;
   }
 
