@@ -95,6 +95,8 @@ export class DeviceEngine {
   private readonly slotArrivalNs: Float64Array;
   /** Modelled time, closed loop: the slot of the next descriptor. */
   private slot = 0;
+  /** Modelled time: the submitter word last taken in (layout/device.ts: PASID + 1; 0, none). */
+  private submitterWord: number;
 
   private readonly dev: DeviceViews;
   private readonly counters: Float64Array;
@@ -219,6 +221,7 @@ export class DeviceEngine {
       this.dev.pasidDomain,
       m.domains.mmSeq,
     );
+    this.submitterWord = spec.pasid + 1;
     this.rateOpsPerSec = w.rateOpsPerSec ?? 0;
     this.openLoop = this.rateOpsPerSec > 0;
     this.poisson = w.arrival === 'poisson';
@@ -335,6 +338,33 @@ export class DeviceEngine {
     vt.finish();
   }
 
+  /** Modelled time: report every interval the clock has passed. */
+  private closeIntervals(): void {
+    const t = this.loopNs;
+    while (this.vt.nowNs >= t[LoopNs.nextInterval]!) {
+      this.sink.closeInterval?.(t[LoopNs.nextInterval]!);
+      t[LoopNs.nextInterval] = t[LoopNs.nextInterval]! + this.spec.intervalNs;
+    }
+  }
+
+  /**
+   * Modelled time: the kernel changed the submitter (a lifecycle bind or exit). A new one
+   * submits with its PASID from now: closed loop, every slot's next descriptor arrives now;
+   * open loop, arrivals while there was none are not submitted.
+   */
+  private changeSubmitter(word: number): void {
+    this.submitterWord = word;
+    if (word === 0) return;
+    const pasid = word - 1;
+    this.pageRun.pasid = pasid;
+    this.verifier.pasid = pasid;
+    if (this.requester) this.requester.pasid = pasid;
+    const nowNs = this.vt.nowNs;
+    for (let i = 0; i < this.slotArrivalNs.length; i++) if (this.slotArrivalNs[i]! < nowNs) this.slotArrivalNs[i] = nowNs;
+    const t = this.loopNs;
+    if (t[LoopNs.nextIntended]! < nowNs) t[LoopNs.nextIntended] = nowNs;
+  }
+
   /** One descriptor in modelled time; false when no descriptor arrives before the window ends. */
   private stepModelled(): boolean {
     const vt = this.vt;
@@ -342,6 +372,14 @@ export class DeviceEngine {
     const costs = this.spec.costs;
     const durationNs = this.spec.durationNs ?? Infinity;
     const t = this.loopNs;
+    const word = Atomics.load(this.dev.submitter, 0);
+    if (word !== this.submitterWord) this.changeSubmitter(word);
+    if (word === 0) {
+      // No submitter (not yet bound, or its process exited): nothing to submit this quantum.
+      vt.idleToHorizon();
+      this.closeIntervals();
+      return !vt.stopped && vt.nowNs < durationNs;
+    }
     if (this.openLoop) {
       t[LoopNs.arrival] = t[LoopNs.nextIntended]!;
       if (t[LoopNs.arrival]! >= durationNs) return false;
@@ -389,10 +427,7 @@ export class DeviceEngine {
       vt.nowNs += costs.descriptorNs;
     }
     vt.nowNs += costs.completionNs;
-    while (vt.nowNs >= t[LoopNs.nextInterval]!) {
-      this.sink.closeInterval?.(t[LoopNs.nextInterval]!);
-      t[LoopNs.nextInterval] = t[LoopNs.nextInterval]! + this.spec.intervalNs;
-    }
+    this.closeIntervals();
     t[LoopNs.lastCompletion] = vt.nowNs;
     this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), this.openLoop ? Math.round(vt.nowNs - t[LoopNs.submit]!) : -1);
     if (!this.openLoop) {

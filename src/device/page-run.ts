@@ -96,7 +96,8 @@ export class PageRun {
   private readonly generation: Int32Array;
   private readonly checker: boolean;
   private readonly deviceId: string;
-  private readonly pasid: number;
+  /** The PASID descriptors carry; the engine changes it when the submitter does (engine.ts). */
+  pasid: number;
   private readonly copySeq: Int32Array;
   private readonly drainWaiter: Int32Array;
   private copySeqLocal: number;

@@ -55,7 +55,8 @@ export class PageRequester {
     private readonly iommuPeers: readonly DeviceViews[],
     /** The IOMMU's page-request queue size. */
     private readonly prqEntries: number,
-    private readonly pasid: number,
+    /** The PASID requests carry; the engine changes it when the submitter does (engine.ts). */
+    public pasid: number,
     private readonly invalidations: DevtlbInvalidations,
     private readonly requestLoops: number,
     private readonly responseLoops: number,

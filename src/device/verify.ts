@@ -28,7 +28,8 @@ export class IntegrityVerifier {
     private readonly translator: Translator,
     private readonly bytes: Uint8Array,
     private readonly counters: Float64Array,
-    private readonly pasid: number,
+    /** The PASID checked; the engine changes it when the submitter does (engine.ts). */
+    public pasid: number,
     /** The device's 8-byte pattern (fill, compare-pattern). */
     private readonly pattern: Uint8Array,
     /** Largest transfer the workload makes (scratch buffers are this big). */

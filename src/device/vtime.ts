@@ -81,6 +81,12 @@ export class VirtualTime {
    */
   readonly idleTargetNs = new Float64Array(1);
 
+  /** Idle to the horizon and park there once (no work: a device without a submitter). */
+  idleToHorizon(): void {
+    this.idleTargetNs[0] = this.horizonNs;
+    this.idleUntilTarget();
+  }
+
   /** Idle until `idleTargetNs[0]` (no work before it), applying invalidations at their arrival. */
   idleUntilTarget(): void {
     const tNs = this.idleTargetNs[0]!;

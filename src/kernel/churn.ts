@@ -20,6 +20,8 @@
  * change holds the mm lock (sequencer.ts: faults into the process wait), its notifier advances
  * the kernel context's clock, and the old frames are freed at the notifier's completion time.
  *
+ * A churn on a process that exits (the lifecycle schedule) ends there.
+ *
  * Not modelled: VMA removal (an munmap keeps its VMA: the range is remapped at once, or, demand
  * paged, left to fault back in), THP, KSM.
  */
@@ -27,6 +29,7 @@
 import { PAGE_SIZE } from '../layout/constants.js';
 import { CHURN_STREAM, nextBelow, Rng, WeightedChoice } from '../common/rng.js';
 import { CHURN_OPS, type ChurnConfig, type ChurnOp } from '../profile/types.js';
+import { KernelContext } from './context.js';
 import { KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { MmNotifier } from './notifier.js';
@@ -125,7 +128,7 @@ export class Churn {
    * those due before `durationNs`). `clock` is the kernel context's clock, which the notifier
    * advances.
    */
-  async runModelled(seq: ChurnSequencing, clock: { nowNs: number }, durationNs: number | undefined): Promise<void> {
+  async runModelled(seq: ChurnSequencing, clock: { nowNs: number }, durationNs: number | undefined, context = new KernelContext()): Promise<void> {
     this.modelled = { seq, clock };
     const limit = this.cfg.count ?? Infinity;
     const intervalNs = this.intervalMs * 1e6;
@@ -133,15 +136,21 @@ export class Churn {
       const dueNs = this.cfg.startS * 1e9 + i * intervalNs;
       if (this.cfg.count === undefined && durationNs !== undefined && dueNs >= durationNs) return;
       await seq.at(dueNs);
-      if (clock.nowNs > dueNs) {
-        this.stats.lateChanges++;
-        this.stats.lateNs += clock.nowNs - dueNs;
-      } else {
-        clock.nowNs = dueNs;
-      }
-      const op = CHURN_OPS[this.ops.pick(this.rng)]!;
-      const startVpn = this.firstVpn + nextBelow(this.rng, this.slots) * this.span;
-      await this.change(op, startVpn);
+      const exited = await context.exclusive(async () => {
+        // The process exited (the lifecycle schedule): its mm is gone, the churn ends.
+        if (this.proc.exited) return true;
+        if (clock.nowNs > dueNs) {
+          this.stats.lateChanges++;
+          this.stats.lateNs += clock.nowNs - dueNs;
+        } else {
+          clock.nowNs = dueNs;
+        }
+        const op = CHURN_OPS[this.ops.pick(this.rng)]!;
+        const startVpn = this.firstVpn + nextBelow(this.rng, this.slots) * this.span;
+        await this.change(op, startVpn);
+        return false;
+      });
+      if (exited) return;
     }
   }
 

@@ -15,8 +15,9 @@
  * (did, PASID) and the device TLB, draining the device's pending page requests, which then get
  * INVALID — and the domain is freed with its last user. The mapping seqcount (`mmSeq`) a
  * change of the mm opens and closes on each of its SVA domains.
- * Leaves out: IOMMU groups, nested and paging domains of iommufd, default domains, PASID-cache
- * flushes on detach, the PASID table's teardown cost, mm exit while bound.
+ * The teardown's submissions and their cost are kernel/teardown.ts's (modelled time).
+ * Leaves out: IOMMU groups, nested and paging domains of iommufd, default domains, mm exit while
+ * bound (an exit unbinds first: kernel/lifecycle.ts).
  */
 
 import { MAX_VPN, PAGE_SIZE } from '../layout/constants.js';
@@ -42,6 +43,13 @@ export interface AttachmentInfo {
   readonly ats: boolean;
 }
 
+/**
+ * The PASID entry's teardown and page-request drain of a detached attachment (its entry is
+ * already cleared): flush what it may have cached, drain what it may still send. `lastOnUnit`:
+ * the domain has no other attachment on that IOMMU.
+ */
+export type Teardown = (attachment: AttachmentInfo, lastOnUnit: boolean) => Promise<void>;
+
 export interface DomainsOptions {
   readonly views: MachineViews;
   readonly devices: readonly KernelDeviceInfo[];
@@ -65,7 +73,8 @@ export class Domains {
   private readonly faults: FaultService<Process>;
   private readonly seed: number;
   private readonly table: (Domain | undefined)[];
-  private readonly nextDid: number[];
+  /** Per IOMMU: the domain ids in use. */
+  private readonly usedDids: Set<number>[];
   /** attachments[device]: PASID → Domain */
   private readonly attachments: Map<number, Domain>[];
   private readonly attachOrder = new Map<string, number>();
@@ -81,7 +90,7 @@ export class Domains {
     this.faults = o.faults;
     this.seed = o.seed;
     this.table = new Array<Domain | undefined>(o.views.shape.maxDomains).fill(undefined);
-    this.nextDid = o.views.shape.iommus.map(() => 1);
+    this.usedDids = o.views.shape.iommus.map(() => new Set<number>());
     this.attachments = o.devices.map(() => new Map<number, Domain>());
   }
 
@@ -182,7 +191,13 @@ export class Domains {
     }
     let d = domain.dids.get(dev.iommu);
     if (!d) {
-      d = { did: this.nextDid[dev.iommu]!++, users: 0 };
+      // The smallest free id of the unit (VT-d: an IDA, `domain_attach_iommu` in
+      // drivers/iommu/intel/iommu.c): a freed id is reused by the next domain attached there.
+      const used = this.usedDids[dev.iommu]!;
+      let did = 1;
+      while (used.has(did)) did++;
+      used.add(did);
+      d = { did, users: 0 };
       domain.dids.set(dev.iommu, d);
       Atomics.store(this.views.domains.did, this.views.domains.didIndex(domain.index, dev.iommu), d.did);
     }
@@ -200,20 +215,25 @@ export class Domains {
    * the device's pending page requests (with the entry gone they get INVALID). When the
    * domain's last attachment on an IOMMU goes, its did there is released.
    */
-  async detach(device: number, pasid: number): Promise<void> {
+  async detach(device: number, pasid: number, teardown?: Teardown): Promise<void> {
     const dev = this.devices[device]!;
     const domain = this.attachments[device]!.get(pasid);
     if (!domain) throw new KernelError(`device ${dev.id} has no attachment for PASID ${pasid}`);
     Atomics.store(this.views.devices[device]!.pasidDomain, pasid, 0);
     this.attachments[device]!.delete(pasid);
     const d = domain.dids.get(dev.iommu)!;
-    this.qi.invalidatePasid(dev.iommu, d.did, pasid);
-    await this.qi.flushDevtlb(device, pasid, 0, MAX_VPN);
-    this.faults.drainDevice(device);
+    if (teardown) {
+      await teardown({ device, pasid, iommu: dev.iommu, did: d.did, ats: dev.ats }, d.users === 1);
+    } else {
+      this.qi.invalidatePasid(dev.iommu, d.did, pasid);
+      await this.qi.flushDevtlb(device, pasid, 0, MAX_VPN);
+      this.faults.drainDevice(device);
+    }
     d.users--;
     domain.users--;
     if (d.users === 0) {
       domain.dids.delete(dev.iommu);
+      this.usedDids[dev.iommu]!.delete(d.did);
       Atomics.store(this.views.domains.did, this.views.domains.didIndex(domain.index, dev.iommu), 0);
     }
   }
@@ -256,14 +276,18 @@ export class Domains {
     return bond;
   }
 
-  /** `iommu_sva_unbind_device`: drop a reference; the last one detaches. The PASID stays. */
-  async unbindSva(bond: Bond): Promise<void> {
+  /**
+   * `iommu_sva_unbind_device`: drop a reference; the last one detaches. The PASID stays.
+   * `teardown` (modelled time: kernel/lifecycle.ts) submits and counts the PASID entry's
+   * teardown and the page-request drain; without it (host time) they are applied for free.
+   */
+  async unbindSva(bond: Bond, teardown?: Teardown): Promise<void> {
     if (bond.users <= 0) throw new Error('bug: unbind of a dead bond');
     bond.users--;
     if (bond.users > 0) return;
     const proc = bond.process;
     proc.bonds.delete(bond.device);
-    await this.detach(bond.device, proc.pasid);
+    await this.detach(bond.device, proc.pasid, teardown);
     if (bond.domain.users === 0) {
       proc.svaDomains.splice(proc.svaDomains.indexOf(bond.domain), 1);
       this.freeDomain(bond.domain);

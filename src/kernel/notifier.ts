@@ -20,7 +20,7 @@ import type { PlatformCosts } from '../platform/presets.js';
 import type { ChurnOp, InvalidationConfig } from '../profile/types.js';
 import type { Domains } from './domains.js';
 import type { Process } from './objects.js';
-import type { InvalidationQueues } from './qi.js';
+import type { InvalidationQueues, SubmittedCounts } from './qi.js';
 import { notifierCalls } from './arch.js';
 import { encodeRange, isWholeSpace } from './range.js';
 import type { InvalidationStrategy } from './strategies/strategy.js';
@@ -119,7 +119,7 @@ export class MmNotifier {
       for (const s of strategy.plan({ attachments: domains.attachmentsOf(domain) }, range, config)) {
         const s0 = mt ? 0n : process.hrtime.bigint();
         const sv0 = mt ? mt.clock.nowNs : 0;
-        let n: { iotlb: number; devtlb: number };
+        let n: SubmittedCounts;
         if (mt) {
           const r = await this.o.qi.submitModelled(s, this.o.costs, mt.clock.nowNs, mt.ack);
           mt.clock.nowNs = r.endNs;
@@ -127,7 +127,10 @@ export class MmNotifier {
         } else {
           n = await this.o.qi.submit(s, this.o.costs);
         }
-        for (const d of s.descriptors) countSpan(d.kind === 'iotlb' ? spans.iotlb : spans.devtlb, d.startVpn, d.endVpn, d.kind === 'iotlb' && d.scope !== 'pasid-range');
+        for (const d of s.descriptors) {
+          if (d.kind === 'iotlb') countSpan(spans.iotlb, d.startVpn, d.endVpn, d.scope !== 'pasid-range');
+          else if (d.kind === 'devtlb') countSpan(spans.devtlb, d.startVpn, d.endVpn);
+        }
         const st = this.stats;
         st.submissions++;
         if (s.sync !== false) st.waits++;

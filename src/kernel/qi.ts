@@ -58,7 +58,32 @@ export type QiDescriptor =
       readonly pasid: number;
       readonly startVpn: number;
       readonly endVpn: number;
+    }
+  | {
+      /**
+       * VT-d PASID-cache invalidation of (did, PASID) (`pasid_cache_invalidation_with_pasid`).
+       * The PASID cache is not modelled: it costs a descriptor, and changes no modelled state.
+       */
+      readonly kind: 'pasid-cache';
+      readonly did: number;
+      readonly pasid: number;
+    }
+  | {
+      /**
+       * A wait descriptor inside a submission, with the fence flag (VT-d QI_IWD_FENCE, the
+       * page-request drain's first descriptor: later descriptors wait for earlier ones). Costs
+       * a descriptor; the submission's own closing wait is not a descriptor here.
+       */
+      readonly kind: 'fence';
     };
+
+/** Descriptor counts of a submission by kind. */
+export interface SubmittedCounts {
+  iotlb: number;
+  devtlb: number;
+  /** PASID-cache and fence descriptors. */
+  other: number;
+}
 
 /**
  * Descriptors submitted to one IOMMU together, ended by one wait (VT-d's wait descriptor,
@@ -140,16 +165,19 @@ export class InvalidationQueues {
    * One submission, to completion (the header). Returns its descriptors by kind.
    * `trapNs` is charged once per submission (a guest's VM exit), the rest as the costs say.
    */
-  async submit(s: Submission, costs: PlatformCosts): Promise<{ iotlb: number; devtlb: number }> {
+  async submit(s: Submission, costs: PlatformCosts): Promise<SubmittedCounts> {
     const acks: { device: number; seq: number }[] = [];
     let iotlb = 0;
     let devtlb = 0;
+    let other = 0;
     let drain = false;
     for (const d of s.descriptors) {
       if (d.kind === 'iotlb') {
         this.applyIotlb(s.iommu, d);
         drain ||= d.drain;
         iotlb++;
+      } else if (d.kind !== 'devtlb') {
+        other++;
       } else {
         if (this.devices[d.device]!.ats) acks.push({ device: d.device, seq: await this.postDevtlb(d.device, d.pasid, d.startVpn, d.endVpn) });
         devtlb++;
@@ -157,12 +185,12 @@ export class InvalidationQueues {
     }
     // The hardware's work and the wait the kernel polls for (plus a VM exit in a guest).
     const sync = s.sync !== false;
-    spinNs(costs.trapNs + (sync ? costs.submissionWaitNs : 0) + iotlb * costs.iotlbDescriptorNs + devtlb * costs.devtlbDescriptorNs);
+    spinNs(costs.trapNs + (sync ? costs.submissionWaitNs : 0) + (iotlb + other) * costs.iotlbDescriptorNs + devtlb * costs.devtlbDescriptorNs);
     this.unsyncedAcks.push(...acks);
-    if (!sync) return { iotlb, devtlb };
+    if (!sync) return { iotlb, devtlb, other };
     if (drain) await this.drain(s.iommu);
     for (const a of this.unsyncedAcks.splice(0)) await this.awaitDevtlbAck(a.device, a.seq);
-    return { iotlb, devtlb };
+    return { iotlb, devtlb, other };
   }
 
   /**
@@ -174,16 +202,21 @@ export class InvalidationQueues {
     costs: PlatformCosts,
     startNs: number,
     ack: (device: number, seq: number, arrivalNs: number) => Promise<number>,
-  ): Promise<{ iotlb: number; devtlb: number; endNs: number }> {
+  ): Promise<SubmittedCounts & { endNs: number }> {
     let t = startNs + costs.trapNs;
     let iotlb = 0;
     let devtlb = 0;
+    let other = 0;
     const acks: Promise<number>[] = [];
     for (const d of s.descriptors) {
       if (d.kind === 'iotlb') {
         this.applyIotlb(s.iommu, d);
         t += costs.iotlbDescriptorNs;
         iotlb++;
+      } else if (d.kind !== 'devtlb') {
+        // Processed by the unit like an IOTLB descriptor (no figure of its own: the same cost).
+        t += costs.iotlbDescriptorNs;
+        other++;
       } else {
         t += costs.devtlbDescriptorNs;
         devtlb++;
@@ -194,10 +227,10 @@ export class InvalidationQueues {
       }
     }
     this.unsyncedModelledAcks.push(...acks);
-    if (s.sync === false) return { iotlb, devtlb, endNs: t };
+    if (s.sync === false) return { iotlb, devtlb, other, endNs: t };
     let end = t;
     for (const a of await Promise.all(this.unsyncedModelledAcks.splice(0))) if (a > end) end = a;
-    return { iotlb, devtlb, endNs: end + costs.submissionWaitNs };
+    return { iotlb, devtlb, other, endNs: end + costs.submissionWaitNs };
   }
 
   /** Modelled time: post a device-TLB invalidation arriving at `arrivalNs`; returns its sequence number. */

@@ -39,6 +39,12 @@
  * | iotlbUseNs    | f64  | IOTLB entries | device | kernel         | modelled time: per entry of its IOMMU's |
  * |               |      |               |        |                | IOTLB, the virtual time this device     |
  * |               |      |               |        |                | last hit it (LRU input at the barrier)  |
+ * | submitter     | i32  | 1             | kernel | device         | modelled time: the PASID the device's   |
+ * |               |      |               |        |                | submitting process puts in descriptors  |
+ * |               |      |               |        |                | (its IA32_PASID / the WQ's PASID); 0:   |
+ * |               |      |               |        |                | no submitter (not yet bound, or exited) |
+ * |               |      |               |        |                | — written at boot and by lifecycle      |
+ * |               |      |               |        |                | events while every device is parked     |
  * | doorbell      | i32  | 1             | kernel | device         | bumped (and notified) whenever the      |
  * |               |      |               |        |                | kernel posts to invRing or respRing, so |
  * |               |      |               |        |                | a device waiting for a page response    |
@@ -220,6 +226,7 @@ export interface DevicePlan {
   readonly prqRing: RingPlan;
   readonly respRing: RingPlan;
   readonly doorbell: FieldSlot;
+  readonly submitter: FieldSlot;
   readonly clockNs: FieldSlot;
   readonly syncState: FieldSlot;
   readonly syncRelease: FieldSlot;
@@ -245,6 +252,7 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const prqRing = planRing(p, shape.prqRingCapacity, PrqRecord.width);
   const respRing = planRing(p, shape.prqRingCapacity, RespRecord.width);
   const doorbell = p.i32(1);
+  const submitter = p.i32(1);
   const syncState = p.i32(1);
   const syncRelease = p.i32(1);
   const clockNs = p.f64(1);
@@ -253,7 +261,7 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const iotlbUseNs = p.f64(shape.iotlbEntries);
   return {
     pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
-    clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs,
+    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs,
     sizeBytes: p.sizeBytes,
   };
 }
@@ -272,6 +280,7 @@ export class DeviceViews {
   readonly prqRing: Ring;
   readonly respRing: Ring;
   readonly doorbell: Int32Array;
+  readonly submitter: Int32Array;
   readonly clockNs: Float64Array;
   readonly syncState: Int32Array;
   readonly syncRelease: Int32Array;
@@ -294,6 +303,7 @@ export class DeviceViews {
     this.prqRing = new Ring(buffer, plan.prqRing);
     this.respRing = new Ring(buffer, plan.respRing);
     this.doorbell = viewI32(buffer, plan.doorbell);
+    this.submitter = viewI32(buffer, plan.submitter);
     this.clockNs = viewF64(buffer, plan.clockNs);
     this.syncState = viewI32(buffer, plan.syncState);
     this.syncRelease = viewI32(buffer, plan.syncRelease);

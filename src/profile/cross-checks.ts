@@ -6,6 +6,8 @@
  *   - TLB geometry (ways divide entries); queue depth vs the work queue;
  *   - transfer sizes vs half of their memory window; PRI and outside-VMA sources vs the attach;
  *   - the churn's range vs its region (and its naturally aligned span), and its rate;
+ *   - the lifecycle schedule: references, time order, each event valid in the state the
+ *     earlier ones leave, modelled timing;
  *   - run length (durationS or descriptor counts); PASID and simulated-memory budgets.
  * Each problem carries its path and a complete message; problems.ts orders and formats them.
  * Leaves out: checks of one value on its own (schema.ts).
@@ -15,8 +17,8 @@ import type { z } from 'zod';
 
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
-import { churnFields, deviceSchema, iommuSchema, platformSchema, processSchema, profileSchema } from './schema.js';
-import { DEFAULT_TIMING, type DeviceConfig, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
+import { churnFields, deviceSchema, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema } from './schema.js';
+import { DEFAULT_TIMING, type DeviceConfig, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
 function bytes(n: number): string {
@@ -45,6 +47,9 @@ interface Parts {
   devices: Part<DeviceConfig>[] | undefined;
   /** Undefined when there is no churn mapping. */
   churn: ChurnPart | undefined;
+  /** Undefined when `lifecycle` is not a list. */
+  lifecycle: Part<LifecycleEvent>[] | undefined;
+  rawTiming: unknown;
 }
 
 /** A field that parsed on its own (`ok`), or one the schema rejected (reported there). */
@@ -97,6 +102,8 @@ function partsOf(data: Record<string, unknown>): Parts {
     processes: data['processes'] === undefined ? [] : each(data['processes'], processSchema),
     devices: each(data['devices'], deviceSchema),
     churn: churnPartOf(data['churn']),
+    lifecycle: data['lifecycle'] === undefined ? [] : each(data['lifecycle'], lifecycleEventSchema),
+    rawTiming: data['timing'],
   };
 }
 
@@ -176,6 +183,7 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
     if (value) checkDevice(value, raw, i, names, add);
   });
   if (p.churn) checkChurn(p.churn, names, add);
+  checkLifecycle(p, names, add);
   checkRunLength(p, add);
   checkBudgets(p, add);
   checkModelledClock(data, add);
@@ -443,13 +451,14 @@ function checkBudgets(p: Parts, add: Add): void {
   const parsedDevices = p.devices?.map((x) => x.value);
   if (parsedDevices?.every((x) => x !== undefined)) {
     const { maxPasids } = p.system;
-    const bound = new Set(parsedDevices.flatMap((d) => (d.attach.type === 'sva' ? [d.attach.process] : [])));
-    const n = bound.size;
+    const events = p.lifecycle?.every((e) => e.value !== undefined) ? p.lifecycle.map((e) => e.value!) : [];
+    const n = peakPasids(parsedDevices, events);
     if (n > maxPasids - 1) {
       add(
         ['system', 'maxPasids'],
         `${maxPasids}${defaultNote(p.rawSystem, 'maxPasids')} leaves ${plural(maxPasids - 1, 'PASID')} ` +
-          `(0 is reserved) for ${plural(n, 'SVA-bound process', 'SVA-bound processes')}; expected at least ${n + 1}`,
+          `(0 is reserved) for ${plural(n, 'SVA-bound process', 'SVA-bound processes')}` +
+          `${events.length > 0 ? ' at once (by the lifecycle schedule)' : ''}; expected at least ${n + 1}`,
       );
     }
   }
@@ -478,4 +487,84 @@ function checkBudgets(p: Parts, add: Add): void {
         `one per process and per dma/identity domain); expected at least ${bytes(needed)}`,
     );
   }
+}
+
+/**
+ * The most PASIDs held at once: a process holds one from its first SVA bind (at the start, or a
+ * lifecycle `bind`) until it exits (`mm_pasid_drop`), not until unbind.
+ */
+function peakPasids(devices: readonly DeviceConfig[], events: readonly LifecycleEvent[]): number {
+  const holding = new Set<string>();
+  for (const d of devices) if (d.attach.type === 'sva' && d.attach.bound) holding.add(d.attach.process);
+  let peak = holding.size;
+  for (const e of events) {
+    if (e.kind === 'exit') holding.delete(e.process);
+    else if (e.kind === 'bind') {
+      const d = devices.find((x) => x.id === e.device);
+      if (d?.attach.type === 'sva') holding.add(d.attach.process);
+    }
+    peak = Math.max(peak, holding.size);
+  }
+  return peak;
+}
+
+/**
+ * The lifecycle schedule: modelled time only; events in time order, within durationS; each
+ * names a defined device with an SVA attach (unbind, bind) or a process (exit), and is valid
+ * in the state the earlier events leave: unbind a bound device, bind an unbound one, nothing
+ * for a process that has exited.
+ */
+function checkLifecycle(p: Parts, names: Names, add: Add): void {
+  const events = p.lifecycle;
+  if (!events || events.length === 0) return;
+  if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') {
+    add(['lifecycle'], 'needs timing: modelled (its events happen at virtual times); expected timing: modelled, or no lifecycle');
+  }
+  const devices = new Map<string, DeviceConfig>();
+  for (const d of p.devices ?? []) if (d.value) devices.set(d.value.id, d.value);
+  const bound = new Map<string, boolean>();
+  for (const d of devices.values()) if (d.attach.type === 'sva') bound.set(d.id, d.attach.bound);
+  const exited = new Set<string>();
+  let lastS = 0;
+  events.forEach(({ value: e }, i) => {
+    if (!e) return;
+    const at: Seg[] = ['lifecycle', i];
+    if (e.atS < lastS) add([...at, 'atS'], `${e.atS} is before the previous event's ${lastS}; expected events in time order`);
+    lastS = Math.max(lastS, e.atS);
+    if (typeof p.durationS === 'number' && e.atS >= p.durationS) {
+      add([...at, 'atS'], `${e.atS} is not before durationS (${p.durationS}); expected an event inside the run`);
+    }
+    if (e.kind === 'exit') {
+      if (names.processNames && !names.processByName.has(e.process)) {
+        add([...at, 'exit'], `"${e.process}" names no process; expected one of: ${names.processNames.join(', ') || '(none)'}`);
+      } else if (exited.has(e.process)) {
+        add([...at, 'exit'], `process "${e.process}" has already exited (an earlier event); expected a live process`);
+      }
+      exited.add(e.process);
+      return;
+    }
+    const key = e.kind;
+    if (!p.devices) return;
+    const d = devices.get(e.device);
+    if (!d) {
+      if (!p.devices.some((x) => field(x.raw, 'id') === e.device)) {
+        const ids = [...devices.keys()];
+        add([...at, key], `"${e.device}" names no device; expected one of: ${ids.join(', ') || '(none)'}`);
+      }
+      return;
+    }
+    if (d.attach.type !== 'sva') {
+      add([...at, key], `device ${d.id} is not attached {type: sva}; expected a device bound to a process through SVA`);
+      return;
+    }
+    const proc = d.attach.process;
+    if (exited.has(proc)) {
+      add([...at, key], `device ${d.id}'s process "${proc}" has exited (an earlier event); a process that has exited cannot ${key}`);
+      return;
+    }
+    const isBound = bound.get(d.id)!;
+    if (key === 'unbind' && !isBound) add([...at, key], `device ${d.id} is not bound at ${e.atS} s; expected a bind before it (or attach.bound: true)`);
+    if (key === 'bind' && isBound) add([...at, key], `device ${d.id} is already bound at ${e.atS} s; expected an unbind before it (or attach.bound: false)`);
+    bound.set(d.id, key === 'bind');
+  });
 }

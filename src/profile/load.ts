@@ -88,6 +88,7 @@ export function parseProfile(text: string, file: string): Profile {
     processes: out.processes,
     devices: out.devices,
     churn: out.churn,
+    lifecycle: out.lifecycle,
     invalidation,
     platform: out.platform,
     checker: out.checker,

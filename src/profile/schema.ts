@@ -29,6 +29,7 @@ import {
   DEFAULT_TIMING,
   type AttachConfig,
   type ChurnConfig,
+  type LifecycleEvent,
   type ChurnOp,
   type DeviceConfig,
   type InvalidationConfig,
@@ -186,7 +187,7 @@ const ATTACH_TYPES = ['sva', 'dma', 'identity', 'blocked', 'none'] as const;
 const attachSchema = z.discriminatedUnion(
   'type',
   [
-    obj({ type: z.literal('sva'), process: name() }, 'a mapping {type: sva, process: <name>}'),
+    obj({ type: z.literal('sva'), process: name(), bound: bool().default(true) }, 'a mapping {type: sva, process: <name>, bound: <bool>}'),
     obj({ type: z.literal('dma'), sizeBytes: windowSize() }, 'a mapping {type: dma, sizeBytes: <size>}'),
     obj({ type: z.literal('identity'), sizeBytes: windowSize() }, 'a mapping {type: identity, sizeBytes: <size>}'),
     obj({ type: z.literal('blocked') }, 'a mapping {type: blocked}'),
@@ -351,6 +352,29 @@ export const churnSchema = churnFields.transform(
   }),
 );
 
+/**
+ * The process lifecycle schedule: a list of `{atS, unbind: <device>}`, `{atS, bind: <device>}`,
+ * `{atS, exit: <process>}`. References, time order and the bound/unbound state at each event
+ * are checked in `cross-checks.ts`.
+ */
+export const lifecycleEventSchema = obj(
+  {
+    atS: numIn(0, { max: 86400 }),
+    unbind: name().optional(),
+    bind: name().optional(),
+    exit: name().optional(),
+  },
+  'a mapping {atS: <seconds>, unbind|bind: <device id>} or {atS: <seconds>, exit: <process name>}',
+)
+  .refine((e) => [e.unbind, e.bind, e.exit].filter((x) => x !== undefined).length === 1, {
+    message: 'expected exactly one of unbind, bind, exit',
+  })
+  .transform((e): LifecycleEvent =>
+    e.exit !== undefined
+      ? { atS: e.atS, kind: 'exit', process: e.exit }
+      : { atS: e.atS, kind: e.unbind !== undefined ? 'unbind' : 'bind', device: (e.unbind ?? e.bind)! },
+  );
+
 export const RANGE_ENCODINGS = ['vtd', 'smmu'] as const;
 
 export const invalidationSchema = obj(
@@ -415,6 +439,7 @@ export const profileSchema = obj(
     processes: list(processSchema, 'processes', false).default(() => []),
     devices: list(deviceSchema, 'devices', true),
     churn: churnSchema.optional(),
+    lifecycle: list(lifecycleEventSchema, 'lifecycle events', false).default(() => []),
     invalidation: invalidationSchema.prefault({}),
     platform: platformSchema,
     checker: bool().default(true),

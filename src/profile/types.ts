@@ -53,7 +53,8 @@ export interface ProcessConfig {
 }
 
 export type AttachConfig =
-  | { type: 'sva'; process: string }
+  /** `bound`: bound at the start (default); false: the device waits for a lifecycle `bind`. */
+  | { type: 'sva'; process: string; bound: boolean }
   | { type: 'dma'; sizeBytes: number }
   | { type: 'identity'; sizeBytes: number }
   | { type: 'blocked' }
@@ -93,6 +94,20 @@ export interface DeviceConfig {
   attach: AttachConfig;
   workload: WorkloadConfig;
 }
+
+/**
+ * One event of the process lifecycle schedule (modelled time), at virtual time `atS`:
+ * - `unbind`: the device's SVA bond to its attach process is dropped (`iommu_sva_unbind_device`):
+ *   the PASID entry is torn down and page requests drained; the process keeps submitting, and
+ *   its descriptors now fault (INVALID). The PASID stays with the process.
+ * - `bind`: the device is bound (again) to its attach process: the process's PASID, allocated
+ *   now if it has none.
+ * - `exit`: the process exits: its submitters stop, every bond is unbound, its memory is freed
+ *   and its PASID released (`mm_pasid_drop`) — the next PASID allocation may reuse it.
+ */
+export type LifecycleEvent =
+  | { atS: number; kind: 'unbind' | 'bind'; device: string }
+  | { atS: number; kind: 'exit'; process: string };
 
 export const CHURN_OPS = ['munmap', 'mprotect', 'migrate'] as const;
 export type ChurnOp = (typeof CHURN_OPS)[number];
@@ -224,6 +239,8 @@ export interface Profile {
   devices: DeviceConfig[];
   /** Undefined: no CPU-side churn. */
   churn: ChurnConfig | undefined;
+  /** Process lifecycle events in time order (modelled time); empty: none. */
+  lifecycle: LifecycleEvent[];
   invalidation: InvalidationConfig;
   platform: PlatformConfig;
   /** Use-after-free DMA checker (frame generations around every page copy). Default true. */

@@ -100,6 +100,15 @@ export function formatSummary(r: RunResult): string {
     }
   }
 
+  const lc = r.lifecycle;
+  if (lc) {
+    const events = lc.events.map((e) => `${e.kind} ${e.target} (PASID ${e.pasid}) at ${formatNs(e.startNs)}`).join(', ');
+    lines.push(
+      `lifecycle: ${events}; teardown ${formatCount(lc.teardown.submissions)} submissions (${formatCount(lc.teardown.descriptors.total)} descriptors, ` +
+        `${formatNs(lc.teardown.totalNs)}), drain ${formatCount(lc.drain.submissions)} submissions (${formatCount(lc.drain.descriptors.total)} descriptors, ${formatNs(lc.drain.totalNs)})`,
+    );
+  }
+
   const f = r.faults;
   if (f.pageRequests > 0 || f.partialCompletions > 0) {
     const parts = [];

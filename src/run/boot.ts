@@ -94,9 +94,10 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
     switch (d.attach.type) {
       case 'sva': {
         const proc = processes.get(d.attach.process)!;
-        domains.bindSva(i, proc);
+        // Not bound at the start: the device has no submitter until a lifecycle bind.
+        if (d.attach.bound) domains.bindSva(i, proc);
         const key = `${d.attach.process}/${d.workload.region}`;
-        return { pasid: proc.pasid, key, region: regions.get(key)! };
+        return { pasid: proc.pasid, key, region: regions.get(key)!, submitting: d.attach.bound };
       }
       case 'dma': {
         const domain = domains.allocDomain(DomainType.dma);
@@ -119,6 +120,9 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
     }
   });
+
+  // Each device's submitter: the PASID its descriptors carry, + 1; 0 while none (layout/device.ts).
+  placed.forEach((p, i) => Atomics.store(kernel.views.devices[i]!.submitter, 0, 'submitting' in p && !p.submitting ? 0 : p.pasid + 1));
 
   // Devices sharing a region split its destination half into stripes.
   const sharers = new Map<string, number[]>();

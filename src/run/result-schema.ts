@@ -206,6 +206,30 @@ export const iommuResultSchema = obj({
   faults: obj({ pageRequests: count(), prqEntries: count(), prqHighWater: count(), prqOverflows: count() }),
 }).meta({ id: 'IommuResult' });
 
+const lifecycleSubmissionsSchema = obj({
+  submissions: count(),
+  descriptors: obj({ pasidCache: count(), iotlb: count(), devtlb: count(), fence: count(), total: count() }),
+  totalNs: nonNegative().describe('Virtual time in these submissions, ns'),
+}).meta({ id: 'LifecycleSubmissions' });
+
+export const runLifecycleSchema = obj({
+  unbinds: count(),
+  binds: count(),
+  exits: count(),
+  teardown: lifecycleSubmissionsSchema.describe("PASID-entry teardowns at unbind (VT-d: PASID cache, the PASID's IOTLB entries, its device-TLB entries, each its own submission)"),
+  drain: lifecycleSubmissionsSchema.describe('Page-request drains at unbind, devices with PRI (VT-d: one submission of a fenced wait, an IOTLB and a device-TLB flush)'),
+  events: list(
+    obj({
+      kind: z.enum(['unbind', 'bind', 'exit']),
+      target: text().describe('The device id (unbind, bind) or the process name (exit)'),
+      pasid: count().describe('The PASID bound, unbound or released'),
+      scheduledNs: nonNegative(),
+      startNs: nonNegative().describe('Virtual time it started: the later of its schedule and the kernel clock'),
+      endNs: nonNegative().describe('Virtual time its submissions completed'),
+    }),
+  ),
+});
+
 /** What a run writes (`dmaload run --json`), every field required. */
 export const runResultSchema = obj({
   formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
@@ -226,6 +250,9 @@ export const runResultSchema = obj({
   integrity: obj({ checked: count(), failed: count(), skipped: count() }),
   checker: obj({ enabled: bool(), pagesChecked: count(), violations: count(), firstViolation: violationReportSchema.nullable() }),
   invalidation: runInvalidationSchema.nullable().describe('With churn; null without'),
+  lifecycle: runLifecycleSchema
+    .nullable()
+    .describe('With a lifecycle schedule: its events and the teardown they submitted; null without'),
   faults: runFaultsSchema,
   memory: obj({ frames: count(), framesFree: count(), framesFreed: count(), framesReused: count() }),
   intervals: obj({ intervalS: positive(), points: list(intervalPointSchema) }).describe(
@@ -238,7 +265,8 @@ export const runResultSchema = obj({
 });
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true });
+// Results of earlier releases have no intervals, histograms or lifecycle.
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

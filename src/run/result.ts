@@ -12,6 +12,7 @@ import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram, su
 import { OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
+import type { LifecycleStats, SubmissionCounts } from '../kernel/lifecycle.js';
 import type { Booted } from './boot.js';
 import {
   RESULT_FORMAT_VERSION,
@@ -69,7 +70,23 @@ export interface BuildInput {
   strategy: string;
   /** Present when the profile has churn. */
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
+  /** Present when the profile has a lifecycle schedule (modelled time). */
+  lifecycle?: LifecycleStats | undefined;
   intervals: { intervalS: number; points: IntervalPoint[] };
+}
+
+function submissionCounts(c: SubmissionCounts) {
+  return {
+    submissions: c.submissions,
+    descriptors: {
+      pasidCache: c.pasidCacheDescriptors,
+      iotlb: c.iotlbDescriptors,
+      devtlb: c.devtlbDescriptors,
+      fence: c.fenceDescriptors,
+      total: c.pasidCacheDescriptors + c.iotlbDescriptors + c.devtlbDescriptors + c.fenceDescriptors,
+    },
+    totalNs: Math.round(c.totalNs),
+  };
 }
 
 function perSec(count: number, ns: number): number {
@@ -120,7 +137,8 @@ export function buildResult(input: BuildInput): RunOutcome {
       arrival: open ? w.arrival : null,
       latencyNsUncorrected: open ? summarise(decodeHistogram(r.uncorrectedHistogram)) : null,
       iommu: profile.iommus[d.iommu]!.id,
-      pasid: d.pasid,
+      // The PASID its submitter used last: a lifecycle bind may have given one after boot.
+      pasid: input.lifecycle?.events.findLast((e) => e.kind === 'bind' && e.target === d.id)?.pasid ?? d.pasid,
       attach: d.attach,
       elapsedNs: r.elapsedNs,
       submitted: c[Counter.submitted]!,
@@ -263,6 +281,23 @@ export function buildResult(input: BuildInput): RunOutcome {
             framesFreed: inv.churn.framesFreed,
             lateChanges: input.modelled ? inv.churn.lateChanges : null,
             lateNs: input.modelled ? inv.churn.lateNs : null,
+          }
+        : null,
+      lifecycle: input.lifecycle
+        ? {
+            unbinds: input.lifecycle.unbinds,
+            binds: input.lifecycle.binds,
+            exits: input.lifecycle.exits,
+            teardown: submissionCounts(input.lifecycle.teardown),
+            drain: submissionCounts(input.lifecycle.drain),
+            events: input.lifecycle.events.map((e) => ({
+              kind: e.kind,
+              target: e.target,
+              pasid: e.pasid,
+              scheduledNs: Math.round(e.scheduledNs),
+              startNs: Math.round(e.startNs),
+              endNs: Math.round(e.endNs),
+            })),
           }
         : null,
       faults: {

@@ -15,6 +15,9 @@
 import { availableParallelism } from 'node:os';
 import type { DeviceTask, DeviceTestHooks } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
+import { KernelContext } from '../kernel/context.js';
+import { Lifecycle, type ScheduledEvent } from '../kernel/lifecycle.js';
+import type { TeardownPlanner } from '../kernel/teardown.js';
 import { KernelError } from '../kernel/errors.js';
 import { MmNotifier } from '../kernel/notifier.js';
 import { strategyNamed } from '../kernel/strategies/registry.js';
@@ -43,6 +46,8 @@ export interface RunOptions {
    * (tests inject deliberately broken ones to show the checker catches them).
    */
   readonly strategy?: Strategy | InvalidationStrategy;
+  /** Test-only: replaces the unbind teardown's submissions (tests break it to show the checker catches it). */
+  readonly teardownPlan?: TeardownPlanner;
   /** Test-only fault injection, by device index. */
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
@@ -88,6 +93,16 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   if (modelled && options.whileRunning) throw new Error('bug: whileRunning acts on the wall clock; it needs host timing');
   const clockProblem = modelled ? modelledClockProblem(profile.platform) : undefined;
   if (clockProblem) throw new BadInputError(`platform: ${clockProblem}`);
+  const unboundAtStart = profile.devices.some((d) => d.attach.type === 'sva' && !d.attach.bound);
+  if (!modelled && (profile.lifecycle.length > 0 || unboundAtStart)) {
+    throw new BadInputError(
+      `timing: host cannot run ${profile.lifecycle.length > 0 ? 'the lifecycle schedule' : 'a device with attach.bound: false'} ` +
+        '(its events happen at virtual times); expected timing: modelled',
+    );
+  }
+  if (durationS === undefined && (profile.lifecycle.length > 0 || unboundAtStart)) {
+    throw new BadInputError('durationS: missing; a run with a lifecycle schedule or a device with attach.bound: false needs durationS');
+  }
   const intervalS = options.intervalS ?? defaultIntervalS(modelled, durationS);
   if (!modelled && intervalS < MIN_HOST_INTERVAL_S) {
     throw new BadInputError(`interval: ${intervalS} s is below ${MIN_HOST_INTERVAL_S} s, the shortest wall-clock interval host timing reports`);
@@ -132,6 +147,29 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     costs: profile.platform.costs,
     iommuCount: kernel.shape.iommus.length,
   });
+  const context = new KernelContext();
+  const lifecycle =
+    seq && profile.lifecycle.length > 0
+      ? new Lifecycle({
+          kernel,
+          events: profile.lifecycle.map((e): ScheduledEvent => {
+            const atNs = e.atS * 1e9;
+            if (e.kind === 'exit') return { atNs, kind: 'exit', process: booted.processes.get(e.process)! };
+            const device = profile.devices.findIndex((d) => d.id === e.device);
+            const attach = profile.devices[device]!.attach;
+            if (attach.type !== 'sva') throw new Error('bug: a lifecycle event on a device without an sva attach');
+            return { atNs, kind: e.kind, device, process: booted.processes.get(attach.process)! };
+          }),
+          iommuTypes: profile.iommus.map((m) => m.type),
+          pri: profile.devices.map((d) => d.pri),
+          submitters: profile.devices.map((d) => (d.attach.type === 'sva' ? booted.processes.get(d.attach.process) : undefined)),
+          costs: profile.platform.costs,
+          ...(options.teardownPlan ? { plan: options.teardownPlan } : {}),
+          context,
+          clock: kernelClock,
+          ack: (d, s, a) => seq.ack(d, s, a),
+        })
+      : undefined;
   let churn: Churn | undefined;
   if (profile.churn) {
     const c = profile.churn;
@@ -179,8 +217,21 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
     let churnSettled = !churn;
     let churnError: unknown;
+    let lifecycleSettled = !lifecycle;
+    let lifecycleError: unknown;
+    const lifecycleDone = lifecycle
+      ? lifecycle.runModelled(sequencer).then(
+          () => {
+            lifecycleSettled = true;
+          },
+          (e: unknown) => {
+            lifecycleError = e;
+            lifecycleSettled = true;
+          },
+        )
+      : Promise.resolve();
     const churnDone = churn
-      ? churn.runModelled(sequencer, kernelClock, durationNs).then(
+      ? churn.runModelled(sequencer, kernelClock, durationNs, context).then(
           () => {
             churnSettled = true;
           },
@@ -191,11 +242,12 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
         )
       : Promise.resolve();
     let seqError: unknown;
-    await sequencer.run(() => churnSettled).catch((e: unknown) => {
+    await sequencer.run(() => churnSettled && lifecycleSettled).catch((e: unknown) => {
       seqError = e;
       devicePool.stopAll();
     });
     await churnDone;
+    await lifecycleDone;
     await devicePool.drain();
     const wallElapsedNs = Number(process.hrtime.bigint() - wallStartNs);
     clearInterval(progressTimer);
@@ -207,6 +259,10 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     if (churnError) {
       const msg = churnError instanceof Error ? churnError.message : String(churnError);
       throw new RunFailedError(`kernel churn failed: ${msg}`);
+    }
+    if (lifecycleError) {
+      const msg = lifecycleError instanceof Error ? lifecycleError.message : String(lifecycleError);
+      throw new RunFailedError(`kernel lifecycle schedule failed: ${msg}`);
     }
     await options.onFinish?.(booted);
     const results = devicePool.results.map((r) => r!);
@@ -222,6 +278,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       wallElapsedNs,
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
+      lifecycle: lifecycle?.stats,
       intervals,
     });
   };

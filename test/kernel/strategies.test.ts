@@ -23,7 +23,7 @@ const range = encodeRange(16, 18, 'vtd', 18);
 
 /** A submission as a short string: unit, then each descriptor (I = IOTLB did, D = device TLB device). */
 function show(s: { iommu: number; descriptors: readonly QiDescriptor[] }): string {
-  return `${s.iommu}:${s.descriptors.map((d) => (d.kind === 'iotlb' ? `I${d.did}` : `D${d.device}`)).join(',')}`;
+  return `${s.iommu}:${s.descriptors.map((d) => (d.kind === 'iotlb' ? `I${d.did}` : d.kind === 'devtlb' ? `D${d.device}` : d.kind)).join(',')}`;
 }
 
 describe('invalidation strategies', () => {
@@ -41,7 +41,7 @@ describe('invalidation strategies', () => {
     const descriptors = plan.flatMap((s) => s.descriptors);
     expect(descriptors.filter((d) => d.kind === 'iotlb')).toHaveLength(8);
     expect(descriptors.filter((d) => d.kind === 'devtlb')).toHaveLength(8);
-    expect(plan.slice(0, 4).map((s) => [s.descriptors[0]!.kind, s.descriptors[0]!.startVpn, s.descriptors[0]!.endVpn])).toEqual([
+    expect(plan.slice(0, 4).map((s) => s.descriptors[0]!).map((d) => [d.kind, 'startVpn' in d && d.startVpn, 'endVpn' in d && d.endVpn])).toEqual([
       ['iotlb', 0, 2],
       ['devtlb', 0, 2],
       ['iotlb', 2, 4],

@@ -28,7 +28,7 @@ describe('profile defaults', () => {
           pri: false,
           blockOnFault: true,
           priCapacity: 32,
-          attach: { type: 'sva', process: 'app' },
+          attach: { type: 'sva', process: 'app', bound: true },
           workload: {
             region: 'buf',
             queueDepth: 16,
@@ -45,6 +45,7 @@ describe('profile defaults', () => {
         },
       ],
       churn: undefined,
+      lifecycle: [],
       invalidation: { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', arch: 'x86', maxAddressMask: 18 },
       platform: { preset: 'native', costs: PRESET_COSTS.native },
       checker: true,

@@ -192,6 +192,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
     integrity: { checked: 50 * ids.length, failed: 0, skipped: ids.length },
     checker: { enabled: true, pagesChecked: 1000 * ids.length, violations: 0, firstViolation: null },
     invalidation: inv,
+    lifecycle: null,
     faults: {
       pageRequests: opts.faults ? 12 * ids.length : 0,
       groups: opts.faults ? 4 * ids.length : 0,
