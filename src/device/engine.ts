@@ -195,6 +195,9 @@ export class DeviceEngine {
             modelled ? { vt: this.vt, requestNs: costs.pageRequestNs, responseNs: costs.pageResponseNs } : undefined,
           )
         : undefined;
+    // The driver's PASID stop (before an unbind, modelled time): a device with PRI sends a stop marker.
+    const requester = this.requester;
+    if (spec.pri && requester) this.invalidations.onStopPasid = (pasid, timeNs) => requester.sendStopMarker(pasid, timeNs);
     this.pageRun = new PageRun({
       translator: this.translator,
       kernels: new OpKernels(m.mem.bytes, m.mem.words, pattern, this.workload.patternLo, this.workload.patternHi),

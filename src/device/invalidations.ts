@@ -12,13 +12,18 @@
  * virtual time, and is acknowledged with the clock after it (`invAckNs`); a stalled or finished
  * engine applies it at its arrival (`applyStalled`). Not modelled: invalidation request queues
  * inside the device, invalidation of in-flight translation requests.
+ *
+ * The same ring carries the driver's PASID stop (InvKind.stopPasid, modelled time, before an
+ * unbind): the device hands it to `onStopPasid` (its PRI sends a stop marker) and acknowledges.
  */
 
-import { Counter, type DeviceViews, InvRecord } from '../layout/device.js';
+import { Counter, type DeviceViews, InvKind, InvRecord } from '../layout/device.js';
 import { TlbScope } from '../layout/tlb.js';
 import { spinLoops } from './spin.js';
 
 export class DevtlbInvalidations {
+  /** Called for a PASID stop with the PASID and the virtual time it is handled (the engine's PRI). */
+  onStopPasid: ((pasid: number, timeNs: number) => void) | undefined = undefined;
   /** Records consumed so far (a private copy of the ring's head: a cheap "anything new?"). */
   private head: number;
   /** The ring's producer index. */
@@ -89,10 +94,14 @@ export class DevtlbInvalidations {
     const start = ring.slots[s + InvRecord.vpnStart]!;
     const end = ring.slots[s + InvRecord.vpnEnd]!;
     const seq = ring.slots[s + InvRecord.seq]!;
-    for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
+    if (ring.slots[s + InvRecord.kind] === InvKind.stopPasid) {
+      this.onStopPasid?.(pasid, ackNs);
+    } else {
+      for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
+      this.dev.counters[Counter.devtlbInvalidations]!++;
+    }
     ring.consume();
     this.head = Atomics.load(ring.head, 0);
-    this.dev.counters[Counter.devtlbInvalidations]!++;
     this.dev.invAckNs[0] = ackNs;
     Atomics.store(this.dev.invAck, 0, seq);
   }
@@ -107,6 +116,11 @@ export class DevtlbInvalidations {
       const start = ring.slots[s + InvRecord.vpnStart]!;
       const end = ring.slots[s + InvRecord.vpnEnd]!;
       lastSeq = ring.slots[s + InvRecord.seq]!;
+      if (ring.slots[s + InvRecord.kind] === InvKind.stopPasid) {
+        // Posted in modelled time only (the lifecycle schedule); host time has no virtual stamp for a stop marker.
+        ring.consume();
+        continue;
+      }
       // Device TLBs tag entries by (PASID, page) only: domain id 0.
       for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
       if (this.costLoops > 0) spinLoops(this.costLoops);

@@ -96,6 +96,26 @@ export class PageRequester {
     return this.outcome(code);
   }
 
+  /**
+   * Modelled time, at the driver's PASID stop: a stop marker for `pasid` reaching the kernel at
+   * `timeNs` (after this device's page requests for it: it has at most one, already published).
+   * No response comes back.
+   */
+  sendStopMarker(pasid: number, timeNs: number): void {
+    const ring = this.dev.prqRing;
+    const slot = ring.reserve();
+    if (slot < 0) throw new Error('bug: page-request ring full at a PASID stop');
+    ring.slots[slot + PrqRecord.group] = 0;
+    ring.slots[slot + PrqRecord.pasid] = pasid;
+    ring.slots[slot + PrqRecord.vpn] = 0;
+    ring.slots[slot + PrqRecord.write] = 0;
+    ring.slots[slot + PrqRecord.last] = 1;
+    ring.slots[slot + PrqRecord.time] = timeNs + (this.modelled?.requestNs ?? 0);
+    ring.slots[slot + PrqRecord.kind] = RequestKind.stopMarker;
+    ring.publish();
+    this.dev.counters[Counter.stopMarkers]!++;
+  }
+
   /** Modelled time: the submitting software touches page `vpn` (after a partial completion); true if populated. */
   touch(vpn: number, write: boolean): boolean {
     return this.ask(RequestKind.touch, vpn, write) === PageResponse.success;

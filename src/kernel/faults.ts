@@ -23,8 +23,11 @@
  * worker asks over the control plane): the same checks, then the page is populated.
  *
  * Depends on a small interface (FaultHost), not on the kernel's classes.
- * Not modelled: multi-request groups from devices (tests inject them), stop markers, PRQ
- * overflow's sticky bit (the IOMMU's queue-full answer is the device side's, device/pri.ts),
+ * A stop marker (last-in-group, neither read nor write: the device has stopped using the PASID)
+ * is dropped without a response and counted — VT-d drivers/iommu/intel/prq.c (svm.c before
+ * v6.13) prq_event_thread: "Drop Stop Marker message. No need for a response."
+ *
+ * Not modelled: multi-request groups from devices (tests inject them), PRQ overflow's sticky bit (the IOMMU's queue-full answer is the device side's, device/pri.ts),
  * the mm lock (Linux services a fault holding it for reading, so a fault waits for a munmap;
  * here a fault can be serviced while a change of the same mm awaits its invalidation).
  */
@@ -58,6 +61,8 @@ export interface FaultHost<S extends FaultAddressSpace> {
 
 export interface PageRequestStats {
   requests: number;
+  /** Stop markers received: dropped, never answered (VT-d prq.c prq_event_thread). */
+  stopMarkers: number;
   groups: number;
   responses: { success: number; invalid: number; failure: number };
   /** Pages the service populated (a page faulted by several devices is populated once). */
@@ -92,6 +97,7 @@ function absNowMs(): number {
 export class FaultService<S extends FaultAddressSpace> {
   readonly stats: PageRequestStats = {
     requests: 0,
+    stopMarkers: 0,
     groups: 0,
     responses: { success: 0, invalid: 0, failure: 0 },
     pagesPopulated: 0,
@@ -244,8 +250,13 @@ export class FaultService<S extends FaultAddressSpace> {
       const write = ring.slots[at + PrqRecord.write] === 1;
       const last = ring.slots[at + PrqRecord.last] === 1;
       const timeMs = ring.slots[at + PrqRecord.time]!;
+      const kind = ring.slots[at + PrqRecord.kind]!;
       ring.consume();
       n++;
+      if (kind === RequestKind.stopMarker) {
+        this.stats.stopMarkers++;
+        continue;
+      }
       this.stats.requests++;
       const groups = this.open[device]!;
       let g = groups.get(group);

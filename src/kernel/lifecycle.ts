@@ -3,7 +3,9 @@
  * the kernel context (one clock, shared with the churn: kernel/context.ts keeps them from
  * interleaving).
  *
- * - unbind (`iommu_sva_unbind_device`, drivers/iommu/iommu-sva.c): the bond's last reference
+ * - unbind: for a device with PRI the driver first stops its use of the PASID (the device
+ *   sends a stop marker, dropped by the page-request queue); then `iommu_sva_unbind_device`
+ *   (drivers/iommu/iommu-sva.c): the bond's last reference
  *   detaches the device's PASID; the PASID entry's teardown and the page-request drain are
  *   submitted and waited for (kernel/teardown.ts), each submission on the kernel's clock. The
  *   process keeps its PASID and keeps submitting: its descriptors now fault (INVALID).
@@ -58,6 +60,8 @@ export interface LifecycleEventRecord {
 
 export interface LifecycleStats {
   unbinds: number;
+  /** PASID stops asked of devices with PRI before their unbind (each answered by a stop marker). */
+  pasidStops: number;
   binds: number;
   exits: number;
   /** PASID-entry teardowns (one per detached attachment). */
@@ -100,7 +104,7 @@ export interface LifecycleSequencing {
 }
 
 export class Lifecycle {
-  readonly stats: LifecycleStats = { unbinds: 0, binds: 0, exits: 0, teardown: zeroCounts(), drain: zeroCounts(), events: [] };
+  readonly stats: LifecycleStats = { unbinds: 0, pasidStops: 0, binds: 0, exits: 0, teardown: zeroCounts(), drain: zeroCounts(), events: [] };
 
   constructor(private readonly o: LifecycleOptions) {}
 
@@ -142,6 +146,16 @@ export class Lifecycle {
     const bond = proc.bonds.get(device);
     if (!bond) throw new Error(`bug: unbind of device ${this.o.kernel.devices[device]!.id}, which is not bound (the profile checks this)`);
     const pasid = proc.pasid;
+    if (this.o.pri[device]) {
+      // The driver stops the device's use of the PASID first (idxd: idxd_device_drain_pasid
+      // before iommu_sva_unbind_device); a device with PRI answers with a stop marker after its
+      // page requests for it, which the page-request queue drops (kernel/faults.ts).
+      const { clock } = this.o;
+      const seq = this.o.kernel.qi.postStopPasidAt(device, pasid, clock.nowNs);
+      const ackNs = await this.o.ack(device, seq, clock.nowNs);
+      if (ackNs > clock.nowNs) clock.nowNs = ackNs;
+      this.stats.pasidStops++;
+    }
     while (proc.bonds.get(device) === bond) await this.o.kernel.domains.unbindSva(bond, (a, last) => this.teardown(a, last));
     this.stats.unbinds++;
     return pasid;

@@ -30,7 +30,7 @@
  * polls), invalidation timeouts and ITE, the PASID cache and paging-structure caches.
  */
 
-import { DeviceState, InvRecord } from '../layout/device.js';
+import { DeviceState, InvKind, InvRecord } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
 import type { PlatformCosts } from '../platform/presets.js';
 import { KernelError } from './errors.js';
@@ -233,8 +233,17 @@ export class InvalidationQueues {
     return { iotlb, devtlb, other, endNs: end + costs.submissionWaitNs };
   }
 
+  /**
+   * Modelled time: ask the device to stop using `pasid` (the driver's PASID drain before an
+   * unbind), arriving at `arrivalNs`; returns the request's sequence number, acknowledged as a
+   * device-TLB invalidation is.
+   */
+  postStopPasidAt(device: number, pasid: number, arrivalNs: number): number {
+    return this.postDevtlbAt(device, pasid, 0, 0, arrivalNs, InvKind.stopPasid);
+  }
+
   /** Modelled time: post a device-TLB invalidation arriving at `arrivalNs`; returns its sequence number. */
-  private postDevtlbAt(device: number, pasid: number, vpnStart: number, vpnEnd: number, arrivalNs: number): number {
+  private postDevtlbAt(device: number, pasid: number, vpnStart: number, vpnEnd: number, arrivalNs: number, kind: number = InvKind.devtlb): number {
     const v = this.views.devices[device]!;
     const ring = v.invRing;
     const slot = ring.reserve();
@@ -245,6 +254,7 @@ export class InvalidationQueues {
     ring.slots[slot + InvRecord.vpnStart] = vpnStart;
     ring.slots[slot + InvRecord.vpnEnd] = vpnEnd;
     ring.slots[slot + InvRecord.arrivalNs] = arrivalNs;
+    ring.slots[slot + InvRecord.kind] = kind;
     ring.publish();
     return seq;
   }
@@ -279,6 +289,7 @@ export class InvalidationQueues {
     ring.slots[slot + InvRecord.pasid] = pasid;
     ring.slots[slot + InvRecord.vpnStart] = vpnStart;
     ring.slots[slot + InvRecord.vpnEnd] = vpnEnd;
+    ring.slots[slot + InvRecord.kind] = InvKind.devtlb;
     ring.publish();
     v.ring();
     return seq;

@@ -262,6 +262,13 @@ export class Sequencer<S extends FaultAddressSpace> {
   /** Admit a request to its IOMMU's queue (or answer overflow), then service or defer it. */
   private service(r: PendingRequest): void {
     const faults = this.o.faults;
+    if (r.kind === RequestKind.stopMarker) {
+      // It takes a place in the queue until the page-request thread reaches it, which drops it:
+      // no response, no service time (prq.c prq_event_thread; refused when the queue is full).
+      this.prqs[this.o.deviceIommu[r.device]!]!.admit(r.timeNs, Math.max(r.timeNs, this.faultClockNs));
+      faults.stats.stopMarkers++;
+      return;
+    }
     const space = faults.spaceOf(r);
     if (space && this.locked.has(space)) {
       this.deferred.push(r);

@@ -110,7 +110,9 @@ export const Counter = {
   faultedOps: 26,
   /** Logical descriptors completed (a resubmitted remainder is part of its descriptor). */
   opsCompleted: 27,
-  statusBase: 28,
+  /** Stop markers sent (PRI, at a PASID stop before an unbind). */
+  stopMarkers: 28,
+  statusBase: 29,
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
 
@@ -136,7 +138,21 @@ export const InvRecord = {
   vpnStart: 2,
   vpnEnd: 3,
   arrivalNs: 4,
-  width: 5,
+  /** InvKind. */
+  kind: 5,
+  width: 6,
+} as const;
+
+/** What an invalidation-ring record asks of the device. */
+export const InvKind = {
+  /** Drop device-TLB entries of (PASID, [vpnStart, vpnEnd)). */
+  devtlb: 0,
+  /**
+   * Stop using the PASID (the driver's PASID drain before an unbind, e.g. idxd's
+   * `idxd_device_drain_pasid`): a device with PRI sends a stop marker after its page requests
+   * for it (PCIe stop marker message), then acknowledges.
+   */
+  stopPasid: 1,
 } as const;
 
 /** IOTLB fill record (device → kernel, modelled time), f64 words. */
@@ -159,6 +175,11 @@ export const RequestKind = {
   page: 0,
   /** Modelled time: the submitting software's touch of a page after a partial completion. */
   touch: 1,
+  /**
+   * A stop marker: last-in-group with neither read nor write — the device has no more page
+   * requests for the PASID. The kernel drops it and sends no response.
+   */
+  stopMarker: 2,
 } as const;
 
 /**

@@ -104,19 +104,20 @@ export function formatSummary(r: RunResult): string {
   if (lc) {
     const events = lc.events.map((e) => `${e.kind} ${e.target} (PASID ${e.pasid}) at ${formatNs(e.startNs)}`).join(', ');
     lines.push(
-      `lifecycle: ${events}; teardown ${formatCount(lc.teardown.submissions)} submissions (${formatCount(lc.teardown.descriptors.total)} descriptors, ` +
+      `lifecycle: ${events}; ${formatCount(lc.pasidStops)} PASID stops; teardown ${formatCount(lc.teardown.submissions)} submissions (${formatCount(lc.teardown.descriptors.total)} descriptors, ` +
         `${formatNs(lc.teardown.totalNs)}), drain ${formatCount(lc.drain.submissions)} submissions (${formatCount(lc.drain.descriptors.total)} descriptors, ${formatNs(lc.drain.totalNs)})`,
     );
   }
 
   const f = r.faults;
-  if (f.pageRequests > 0 || f.partialCompletions > 0) {
+  if (f.pageRequests > 0 || f.partialCompletions > 0 || (f.stopMarkers ?? 0) > 0) {
     const parts = [];
     if (f.pageRequests > 0) {
       parts.push(
         `${formatCount(f.pageRequests)} page requests in ${formatCount(f.groups)} groups ` +
           `(success ${formatCount(f.responses.success)}, invalid ${formatCount(f.responses.invalid)}, failure ${formatCount(f.responses.failure)}), ` +
-          `${formatCount(f.pagesPopulated)} pages populated, PRQ high-water ${formatCount(f.prqHighWater)}, overflows ${formatCount(f.prqOverflows)}`,
+          `${formatCount(f.pagesPopulated)} pages populated, PRQ high-water ${formatCount(f.prqHighWater)}, overflows ${formatCount(f.prqOverflows)}` +
+          (f.stopMarkers ? `, ${formatCount(f.stopMarkers)} stop markers dropped (no response)` : ''),
       );
     }
     if (f.partialCompletions > 0) {

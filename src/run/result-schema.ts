@@ -109,6 +109,9 @@ const deviceFaultFields = {
   responses: faultResponsesSchema,
   prqOverflows: count(),
   prqHighWater: count(),
+  stopMarkers: count()
+    .optional()
+    .describe('Stop markers (last-in-group, neither read nor write) sent by devices (devices[]) or dropped by the kernel without a response (run); absent in results of earlier releases'),
   partialCompletions: count(),
   touches: obj({ ok: count(), failed: count() }),
   faultedOps: count().describe('Logical descriptors that took at least one page fault'),
@@ -214,6 +217,7 @@ const lifecycleSubmissionsSchema = obj({
 
 export const runLifecycleSchema = obj({
   unbinds: count(),
+  pasidStops: count().describe("PASID stops the driver asked of devices with PRI before unbinding them (each device answers with a stop marker)"),
   binds: count(),
   exits: count(),
   teardown: lifecycleSubmissionsSchema.describe("PASID-entry teardowns at unbind (VT-d: PASID cache, the PASID's IOTLB entries, its device-TLB entries, each its own submission)"),

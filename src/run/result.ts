@@ -173,6 +173,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         responses: { success: c[Counter.responsesSuccess]!, invalid: c[Counter.responsesInvalid]!, failure: c[Counter.responsesFailure]! },
         prqOverflows: c[Counter.prqOverflows]!,
         prqHighWater: c[Counter.prqHighWater]!,
+        stopMarkers: c[Counter.stopMarkers]!,
         partialCompletions: c[Counter.partialCompletions]!,
         touches: { ok: c[Counter.touchesOk]!, failed: c[Counter.touchesFailed]! },
         faultedOps: c[Counter.faultedOps]!,
@@ -286,6 +287,7 @@ export function buildResult(input: BuildInput): RunOutcome {
       lifecycle: input.lifecycle
         ? {
             unbinds: input.lifecycle.unbinds,
+            pasidStops: input.lifecycle.pasidStops,
             binds: input.lifecycle.binds,
             exits: input.lifecycle.exits,
             teardown: submissionCounts(input.lifecycle.teardown),
@@ -310,6 +312,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         },
         prqOverflows: sum((d) => d.faults.prqOverflows),
         prqHighWater: devices.reduce((s, d) => Math.max(s, d.faults.prqHighWater), 0),
+        stopMarkers: booted.kernel.faults.stats.stopMarkers,
         partialCompletions: sum((d) => d.faults.partialCompletions),
         touches: { ok: sum((d) => d.faults.touches.ok), failed: sum((d) => d.faults.touches.failed) },
         faultedOps: sum((d) => d.faults.faultedOps),

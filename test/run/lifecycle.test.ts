@@ -36,7 +36,14 @@ lifecycle:
 
 describe('lifecycle schedule', () => {
   it('keeps the PASID across unbind and rebind, releases it at exit, and the next process reuses it', async () => {
-    const { result } = await runProfile(profileFrom(YAML));
+    // Every response the kernel sent was taken by its device: none answers a stop marker.
+    let unread = -1;
+    const { result } = await runProfile(profileFrom(YAML), {
+      onFinish: (b) => {
+        unread = b.kernel.views.devices.reduce((n, v) => n + v.respRing.available(), 0);
+      },
+    });
+    expect(unread).toBe(0);
     const lc = result.lifecycle!;
     expect(lc.events.map((e) => [e.kind, e.target, e.pasid])).toEqual([
       ['unbind', 'd0', 1],
@@ -45,6 +52,13 @@ describe('lifecycle schedule', () => {
       ['bind', 'd1', 1],
     ]);
     expect([lc.unbinds, lc.binds, lc.exits]).toEqual([2, 2, 1]);
+    // d0 has PRI: before each unbind the driver stops its PASID, and d0 sends a stop marker,
+    // which the kernel drops without a response (every response answers a page group).
+    expect(lc.pasidStops).toBe(2);
+    expect(result.devices[0]!.faults.stopMarkers).toBe(2);
+    expect(result.faults.stopMarkers).toBe(2);
+    expect(result.faults.responses.success + result.faults.responses.invalid + result.faults.responses.failure).toBe(result.faults.groups);
+    expect(result.faults.groups).toBe(result.faults.pageRequests);
     // Two unbinds (the explicit one, and the exit's) of an ATS + PRI device on VT-d: per unbind,
     // PASID cache, IOTLB and device TLB in three submissions, and a drain of three descriptors.
     expect(lc.teardown).toMatchObject({ submissions: 6, descriptors: { pasidCache: 2, iotlb: 2, devtlb: 2, fence: 0, total: 6 } });
