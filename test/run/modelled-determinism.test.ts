@@ -1,8 +1,9 @@
 // Modelled time (issue 10, design.md §6): the same profile and seed give the same result JSON,
 // apart from its wall-clock fields, on every run and at any core count — counts, statuses and
-// every histogram bucket. Four profiles: the quickstart (two devices sharing one IOTLB), a churn
+// every histogram bucket. Five profiles: the quickstart (two devices sharing one IOTLB), a churn
 // profile with four ATS devices behind one IOMMU in a guest, a demand-paging profile (PRI), and
-// sixteen devices behind two IOMMUs with churn and PRI (more device threads than cores).
+// sixteen devices behind two IOMMUs with churn and PRI (more device threads than cores), and the
+// lifecycle schedule (unbind, rebind, exit, PASID reuse) interleaved with churn on the same process.
 // Each is run twice in this process and once through the CLI pinned to one core (`taskset -c 0`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ function modelOnly(result: unknown): unknown {
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 describe('modelled time is deterministic', () => {
-  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices']) {
+  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices', 'lifecycle-churn']) {
     it(`${name}: two runs and a one-core run give the same result`, async () => {
       const file = join(DIR, `${name}.yaml`);
       const profile = loadProfile(file);
