@@ -70,6 +70,23 @@ export interface RunOptions {
   readonly onFinish?: (booted: Booted) => void | Promise<void>;
 }
 
+/** A kernel task's promise, watched: `settled` once it has ended, `error` if it threw. */
+function settled(task: Promise<void> | undefined): { settled: boolean; error: unknown; done: Promise<void> } {
+  const t = { settled: task === undefined, error: undefined as unknown, done: Promise.resolve() };
+  if (task) {
+    t.done = task.then(
+      () => {
+        t.settled = true;
+      },
+      (e: unknown) => {
+        t.error = e ?? new Error('unknown failure');
+        t.settled = true;
+      },
+    );
+  }
+  return t;
+}
+
 /** Host timing reports no interval shorter than this (wall seconds): each costs a message per device. */
 export const MIN_HOST_INTERVAL_S = 0.05;
 /** Live progress is drawn once per wall second in modelled time. */
@@ -215,39 +232,16 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       // Progress is drawn once per wall second; its rates are per virtual second.
       progressTimer = setInterval(() => onProgress(sampler.sample(notifier.stats.events, Math.min(sequencer.horizonNs, durationNs ?? Infinity))), PROGRESS_PERIOD_MS);
     }
-    let churnSettled = !churn;
-    let churnError: unknown;
-    let lifecycleSettled = !lifecycle;
-    let lifecycleError: unknown;
-    const lifecycleDone = lifecycle
-      ? lifecycle.runModelled(sequencer).then(
-          () => {
-            lifecycleSettled = true;
-          },
-          (e: unknown) => {
-            lifecycleError = e;
-            lifecycleSettled = true;
-          },
-        )
-      : Promise.resolve();
-    const churnDone = churn
-      ? churn.runModelled(sequencer, kernelClock, durationNs, context).then(
-          () => {
-            churnSettled = true;
-          },
-          (e: unknown) => {
-            churnError = e;
-            churnSettled = true;
-          },
-        )
-      : Promise.resolve();
+    // The kernel's tasks in virtual time; the sequencer runs until both have settled.
+    const churnTask = settled(churn?.runModelled(sequencer, kernelClock, durationNs, context));
+    const lifecycleTask = settled(lifecycle?.runModelled(sequencer));
     let seqError: unknown;
-    await sequencer.run(() => churnSettled && lifecycleSettled).catch((e: unknown) => {
+    await sequencer.run(() => churnTask.settled && lifecycleTask.settled).catch((e: unknown) => {
       seqError = e;
       devicePool.stopAll();
     });
-    await churnDone;
-    await lifecycleDone;
+    await churnTask.done;
+    await lifecycleTask.done;
     await devicePool.drain();
     const wallElapsedNs = Number(process.hrtime.bigint() - wallStartNs);
     clearInterval(progressTimer);
@@ -256,13 +250,8 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const failure = devicePool.failure();
     if (failure) throw failure;
     if (seqError) throw new RunFailedError(`kernel sequencer failed: ${seqError instanceof Error ? seqError.message : String(seqError)}`);
-    if (churnError) {
-      const msg = churnError instanceof Error ? churnError.message : String(churnError);
-      throw new RunFailedError(`kernel churn failed: ${msg}`);
-    }
-    if (lifecycleError) {
-      const msg = lifecycleError instanceof Error ? lifecycleError.message : String(lifecycleError);
-      throw new RunFailedError(`kernel lifecycle schedule failed: ${msg}`);
+    for (const [task, what] of [[churnTask, 'churn'], [lifecycleTask, 'lifecycle schedule']] as const) {
+      if (task.error !== undefined) throw new RunFailedError(`kernel ${what} failed: ${task.error instanceof Error ? task.error.message : String(task.error)}`);
     }
     await options.onFinish?.(booted);
     const results = devicePool.results.map((r) => r!);
