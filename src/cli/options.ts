@@ -44,8 +44,27 @@ export function parseIntervalS(raw: string): number {
   return interval;
 }
 
-export const seedOption = (describe: string) => ({ type: 'string', describe, coerce: parseSeed }) as const;
-export const durationOption = (describe: string) => ({ type: 'string', describe, coerce: parseDurationS }) as const;
+/**
+ * `parse` for an option that takes one value: given twice, yargs hands over a list — a usage
+ * error naming the option, not a crash (and not "the last one wins", which hides a typo).
+ */
+export function single<T>(option: string, parse: (raw: string) => T): (raw: unknown) => T {
+  return (raw) => {
+    if (Array.isArray(raw)) throw new UsageError(`--${option}: given ${raw.length} times (${raw.map((r) => `"${String(r)}"`).join(', ')}); expected one value`);
+    return parse(String(raw));
+  };
+}
+
+/** A file name (an output's, or `-` for standard output where the option allows it): not empty. */
+export function parseFileName(option: string): (raw: string) => string {
+  return (raw) => {
+    if (raw.trim() === '') throw new UsageError(`--${option}: expected a file name, got none`);
+    return raw;
+  };
+}
+
+export const seedOption = (describe: string) => ({ type: 'string', describe, coerce: single('seed', parseSeed) }) as const;
+export const durationOption = (describe: string) => ({ type: 'string', describe, coerce: single('duration', parseDurationS) }) as const;
 export const quietOption = (describe?: string) => ({ type: 'boolean', default: false, ...(describe ? { describe } : {}) }) as const;
 /** `--timing`: one of TIMINGS. */
 export function parseTiming(raw: string): Timing {
@@ -55,8 +74,9 @@ export function parseTiming(raw: string): Timing {
 }
 
 /** `--timing modelled|host`: overrides the profile's `timing`. */
-export const timingOption = (describe: string) => ({ type: 'string', describe: `${describe} [${TIMINGS.join(', ')}]`, coerce: parseTiming }) as const;
-export const fileOption = (describe: string) => ({ type: 'string', describe }) as const;
+export const timingOption = (describe: string) => ({ type: 'string', describe: `${describe} [${TIMINGS.join(', ')}]`, coerce: single('timing', parseTiming) }) as const;
+/** `--<option> FILE`: one non-empty file name. */
+export const fileOption = (option: string, describe: string) => ({ type: 'string', nargs: 1, describe, coerce: single(option, parseFileName(option)) }) as const;
 
 /**
  * A command for yargs: `run` gets the options `builder` declares, typed. Each command's `run`

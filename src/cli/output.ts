@@ -6,9 +6,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Write `text` to `file` (creating its directory) and say so unless quiet; `what` follows the name. */
-export function writeOutput(file: string, text: string, quiet: boolean, what = ''): void {
+/**
+ * Write `text` to `file` (creating its directory; preflight.ts checked the path before any work)
+ * and say so on `info` unless quiet; `what` follows the name. `-` is standard output.
+ */
+export function writeOutput(file: string, text: string, quiet: boolean, what = '', info: NodeJS.WritableStream = process.stdout): void {
+  if (file === '-') {
+    process.stdout.write(text);
+    return;
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
-  if (!quiet) process.stdout.write(`wrote ${file}${what}\n`);
+  if (!quiet) info.write(`wrote ${file}${what}\n`);
 }

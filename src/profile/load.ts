@@ -34,10 +34,73 @@ export function loadProfile(file: string): Profile {
   return parseProfile(text, file);
 }
 
+/**
+ * Limits on a profile's text, checked before parsing: a profile is tens of lines, and the YAML
+ * parser's duplicate-key check is quadratic in a mapping's size (40,000 keys: 5 s) and its
+ * composer recursive (thousands of nested brackets overflow the stack).
+ */
+export const PROFILE_LIMITS = { bytes: 1024 * 1024, lines: 20_000, keys: 20_000, depth: 32, indent: 256 } as const;
+
+/** The first limit `text` breaks, as a message; undefined when within every limit. */
+export function profileTextProblem(text: string): string | undefined {
+  const L = PROFILE_LIMITS;
+  const nul = text.indexOf('\u0000');
+  const bad = nul >= 0 ? nul : text.indexOf('\ufffd');
+  if (bad >= 0) return `not a text file (binary data at character ${bad + 1}); expected a YAML profile`;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > L.bytes) return `${bytes} bytes is larger than a profile may be; expected at most ${L.bytes} bytes (1 MiB)`;
+  let lines = 1;
+  let keys = 0;
+  let depth = 0;
+  let deepest = 0;
+  let indent = 0;
+  let widest = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (lineStart && (c === 32 || c === 9)) {
+      widest = Math.max(widest, ++indent);
+      continue;
+    }
+    lineStart = c === 10;
+    indent = 0;
+    if (c === 10) lines++;
+    else if (c === 58) keys++; // ':' — an upper bound on mapping entries
+    else if (c === 91 || c === 123) deepest = Math.max(deepest, ++depth); // '[', '{'
+    else if (c === 93 || c === 125) depth--;
+  }
+  if (lines > L.lines) return `${lines} lines is more than a profile may have; expected at most ${L.lines}`;
+  if (keys > L.keys) return `${keys} ":" (mapping entries) is more than a profile may have; expected at most ${L.keys}`;
+  if (deepest > L.depth) return `brackets nested ${deepest} deep; expected at most ${L.depth} levels`;
+  if (widest > L.indent) return `a line indented ${widest} columns; expected at most ${L.indent} (a profile nests a few levels)`;
+  return undefined;
+}
+
+/** How deep `v` nests (a scalar: 0), without recursion. */
+function nestingDepth(v: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    deepest = Math.max(deepest, d);
+    if (d > PROFILE_LIMITS.depth) break;
+    if (x !== null && typeof x === 'object') for (const y of Object.values(x)) stack.push([y, d + 1]);
+  }
+  return deepest;
+}
+
 /** Parse and validate profile text; `file` names it in problems and provides the default `name`. */
 export function parseProfile(text: string, file: string): Profile {
+  const tooBig = profileTextProblem(text);
+  if (tooBig) throw new ProfileError(file, [{ path: '', message: tooBig }]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  } catch (e) {
+    // The limits above keep the parser's recursion shallow; anything it still throws is the text's.
+    throw new ProfileError(file, [{ path: '', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
   if (doc.errors.length > 0) {
     throw new ProfileError(
       file,
@@ -51,6 +114,9 @@ export function parseProfile(text: string, file: string): Profile {
   } catch (e) {
     // e.g. too many alias expansions
     throw new ProfileError(file, [{ path: '', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+  if (nestingDepth(data) > PROFILE_LIMITS.depth) {
+    throw new ProfileError(file, [{ path: '', message: `nested more than ${PROFILE_LIMITS.depth} levels deep; a profile nests a few levels` }]);
   }
   if (data === null || data === undefined) {
     throw new ProfileError(file, [

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 
-import { COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
+import { BANDWIDTH_NAMES, COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { KNOWN_KEYS_PREFIX } from './problems.js';
 import {
@@ -104,8 +104,10 @@ const bool = () => z.boolean({ error: 'expected true or false' });
 const name = () =>
   z.string({ error: 'expected a non-empty name' }).min(1, { error: 'expected a non-empty name' });
 
-const ID_EXPECTED = 'expected an id: a letter, then letters, digits, "_", "." or "-"';
-const id = () => z.string({ error: ID_EXPECTED }).regex(ID_RE, { error: ID_EXPECTED });
+/** Ids name files (`--hgrm` writes `<id>.hgrm`): short enough for any file system. */
+export const ID_MAX_LENGTH = 64;
+const ID_EXPECTED = `expected an id: a letter, then letters, digits, "_", "." or "-", at most ${ID_MAX_LENGTH} characters`;
+const id = () => z.string({ error: ID_EXPECTED }).regex(ID_RE, { error: ID_EXPECTED }).max(ID_MAX_LENGTH, { error: ID_EXPECTED });
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `expected one of: ${values.join(', ')}` });
@@ -392,8 +394,19 @@ export const invalidationSchema = obj(
 ).transform((i): InvalidationConfig => i);
 
 const PRESET_EXPECTED = `expected one of: ${PLATFORM_PRESETS.join(', ')}`;
-const platformCost = () => numIn(0).optional();
-const costsShape = Object.fromEntries(COST_NAMES.map((c) => [c, platformCost()])) as Record<
+/**
+ * A cost is a hardware latency (ns, at most 1 s: beyond it a run of any length does nothing
+ * else, and host timing would spin for it) or a bandwidth (GB/s, at most 10,000; 0 = free).
+ */
+export const MAX_COST_NS = 1e9;
+export const MAX_BANDWIDTH_GBPS = 10_000;
+const BANDWIDTH_EXPECTED = `expected 0 (no data cost) or a bandwidth from 0.001 to ${MAX_BANDWIDTH_GBPS} GB/s`;
+const platformCost = (name: string) =>
+  ((BANDWIDTH_NAMES as readonly string[]).includes(name)
+    ? numIn(0, { max: MAX_BANDWIDTH_GBPS }).refine((v) => v === 0 || v >= 0.001, { error: BANDWIDTH_EXPECTED })
+    : numIn(0, { max: MAX_COST_NS })
+  ).optional();
+const costsShape = Object.fromEntries(COST_NAMES.map((c) => [c, platformCost(c)])) as Record<
   (typeof COST_NAMES)[number],
   ReturnType<typeof platformCost>
 >;

@@ -17,6 +17,7 @@ export interface HgrmSeries {
 
 /** The total's file. */
 const ALL = 'all';
+export const HGRM_TOTAL_FILE = `${ALL}.hgrm`;
 
 /**
  * File names for the series: the id when it is a safe file name (device ids are), otherwise

@@ -4,8 +4,9 @@
  * Grammar: `[<device>.]<metric><op><value>`
  *   - `<device>`: a device id (the threshold applies to that device); absent = the run's totals.
  *     Device ids may contain dots: the metric is whatever follows the last dot.
- *   - `<metric>`: latency p50, p90, p99, p999, max, mean (value: a number with an optional unit
- *     ns, us, µs, ms or s; default ns), or opsPerSec, bytesPerSec, ops, bytes, errors (value: a
+ *   - `<metric>`: latency p50, p90, p99, p999 (also written p99.9, as the tables label it), max,
+ *     mean (value: a number with a unit ns, us, µs, ms or s — required: `p99<50` is refused, not
+ *     read as 50 ns), or opsPerSec, bytesPerSec, ops, bytes, errors (value: a
  *     plain number, scientific notation allowed: `1e6`; bytesPerSec also takes a rate such as
  *     `2GB/s` or `512MiB/s`, bytes a size such as `4GiB`). errors = submitted − statuses.success.
  *   - `<op>`: <, <=, > or >=.
@@ -88,9 +89,12 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
   if (/[<>=]/.test(rhs)) return fail(`more than one comparison; ${GRAMMAR}`);
   if (rhs === '') return fail(`no value after "${op}"; ${GRAMMAR}`);
 
-  const dot = lhs.lastIndexOf('.');
-  const device = dot >= 0 ? lhs.slice(0, dot) : null;
-  const metric = dot >= 0 ? lhs.slice(dot + 1) : lhs;
+  // p99.9 is p999 as every table labels it; its dot is not a device separator.
+  const alias = lhs === 'p99.9' || lhs.endsWith('.p99.9');
+  const base = alias ? `${lhs.slice(0, -'p99.9'.length)}p999` : lhs;
+  const dot = base.lastIndexOf('.');
+  const device = dot >= 0 ? base.slice(0, dot) : null;
+  const metric = dot >= 0 ? base.slice(dot + 1) : base;
   if (device !== null && !DEVICE_ID_RE.test(device)) {
     return fail(
       device === ''
@@ -100,7 +104,7 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
   }
   if (!isMetric(metric)) {
     return fail(
-      `unknown metric "${metric}"; expected one of ${[...LATENCY_METRICS, ...COUNT_METRICS].join(', ')} ` +
+      `unknown metric "${metric}"; expected one of ${[...LATENCY_METRICS, ...COUNT_METRICS].join(', ')} (p999 also as p99.9) ` +
         `(optionally after a device id and ".", e.g. dsa0.p99<50us)`,
     );
   }
@@ -116,11 +120,10 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
   const [, digits = '', unit = ''] = num;
   let scale = 1;
   if (isLatency(metric)) {
-    if (unit !== '') {
-      const s = timeUnitNs(unit);
-      if (s === undefined) return fail(`unknown unit "${unit}"; expected ns, us, ms or s`);
-      scale = s;
-    }
+    if (unit === '') return fail(`"${rhs}" has no unit; a latency needs one of ns, us, ms or s (e.g. ${digits}us)`);
+    const s = timeUnitNs(unit);
+    if (s === undefined) return fail(`unknown unit "${unit}"; expected ns, us, ms or s`);
+    scale = s;
   } else if (metric === 'bytesPerSec' || metric === 'bytes') {
     if (unit !== '') {
       const rate = unit.endsWith('/s');
@@ -142,6 +145,20 @@ export function parseThreshold(text: string, flag = '--fail-if'): Threshold {
   const value = Number(digits) * scale;
   if (!Number.isFinite(value)) return fail(`value "${rhs}" is out of range`);
   return { text: t, device, metric, op: op as ThresholdOp, value };
+}
+
+/**
+ * Before a run: every device a threshold names must be one of the run's (`deviceIds`).
+ * @throws BadInputError naming the threshold and the devices there are.
+ */
+export function checkThresholdDevices(ts: readonly Threshold[], deviceIds: readonly string[], flag = '--fail-if'): void {
+  for (const t of ts) {
+    if (t.device !== null && !deviceIds.includes(t.device)) {
+      throw new BadInputError(
+        `${flag} "${t.text}": no device "${t.device}" in this run; ` + (deviceIds.length > 0 ? `its devices are ${deviceIds.join(', ')}` : 'it has no devices'),
+      );
+    }
+  }
 }
 
 interface Subject {

@@ -41,7 +41,7 @@ describe('bad values of the invalidation keys', () => {
     ['invalidation: { rangeEncoding: amd }', 'invalidation.rangeEncoding', 'expected one of: vtd, smmu, got "amd"'],
     ['invalidation: { maxAddressMask: 53 }', 'invalidation.maxAddressMask', 'expected an integer from 0 to 52, got 53'],
     ['invalidation: 16', 'invalidation', 'expected a mapping with strategy, batchSize, rangeEncoding, arch, maxAddressMask, got 16'],
-    ['platform: { trapNs: -5 }', 'platform.trapNs', 'expected a number of at least 0, got -5'],
+    ['platform: { trapNs: -5 }', 'platform.trapNs', 'expected a number from 0 to 1000000000, got -5'],
     ['platform: { preset: cloud }', 'platform.preset', 'expected one of: native, guest, zero, got "cloud"'],
     ['platform: cloud', 'platform', 'expected one of: native, guest, zero, got "cloud"'],
     ['platform: { trapns: 1 }', 'platform.trapns', 'unknown key "trapns"; did you mean "trapNs"?'],
@@ -77,7 +77,7 @@ describe('bad values of the invalidation keys', () => {
     const e = profileErrorOf(() => parseProfile(text, 'p.yaml'));
     expect(formatProfileError(e).split('\n')).toEqual([
       'p.yaml: invalidation.batchSize: expected an integer from 1 to 256, got 0',
-      'p.yaml: platform.trapNs: expected a number of at least 0, got -1',
+      'p.yaml: platform.trapNs: expected a number from 0 to 1000000000, got -1',
     ]);
   });
 });

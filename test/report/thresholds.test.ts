@@ -69,14 +69,16 @@ function parseError(text: string): BadInputError {
 describe('parseThreshold', () => {
   it.each<[string, Omit<Threshold, 'text'>]>([
     ['p99<50us', { device: null, metric: 'p99', op: '<', value: 50_000 }],
-    ['p50<=800', { device: null, metric: 'p50', op: '<=', value: 800 }],
+    ['p50<=800ns', { device: null, metric: 'p50', op: '<=', value: 800 }],
+    ['p99.9<1ms', { device: null, metric: 'p999', op: '<', value: 1_000_000 }],
+    ['dsa0.p99.9<=2ms', { device: 'dsa0', metric: 'p999', op: '<=', value: 2_000_000 }],
     ['p90<800ns', { device: null, metric: 'p90', op: '<', value: 800 }],
     ['max<1.5ms', { device: null, metric: 'max', op: '<', value: 1_500_000 }],
     ['mean<2s', { device: null, metric: 'mean', op: '<', value: 2e9 }],
     ['p99<50µs', { device: null, metric: 'p99', op: '<', value: 50_000 }],
     ['p99<50μs', { device: null, metric: 'p99', op: '<', value: 50_000 }],
     ['dsa0.p999<=2ms', { device: 'dsa0', metric: 'p999', op: '<=', value: 2_000_000 }],
-    ['dsa.wq1.p99>=1e3', { device: 'dsa.wq1', metric: 'p99', op: '>=', value: 1000 }],
+    ['dsa.wq1.p99>=1e3ns', { device: 'dsa.wq1', metric: 'p99', op: '>=', value: 1000 }],
     ['opsPerSec>1e6', { device: null, metric: 'opsPerSec', op: '>', value: 1e6 }],
     ['opsPerSec>=250000', { device: null, metric: 'opsPerSec', op: '>=', value: 250_000 }],
     ['bytesPerSec>2GB/s', { device: null, metric: 'bytesPerSec', op: '>', value: 2e9 }],
@@ -110,7 +112,8 @@ describe('parseThreshold', () => {
     ['bytes>2GB/s', /unknown unit "GB\/s"; bytes takes a plain number or a size/],
     ['.p99<5us', /empty device id before "\.p99"/],
     ['0dsa.p99<5us', /"0dsa" is not a device id/],
-    ['p99<1e999', /out of range/],
+    ['p99<1e999s', /out of range/],
+    ['p99<50', /"50" has no unit; a latency needs one of ns, us, ms or s \(e\.g\. 50us\)/],
     ['', /expected \[<device>\.\]<metric><op><value>/],
   ])('rejects %j', (text, message) => {
     const e = parseError(text);
@@ -140,7 +143,7 @@ describe('evaluateThresholds', () => {
   });
 
   it('compares at the boundary according to the operator', () => {
-    const res = evaluate('p99<31200ns', 'p99<=31200ns', 'p99>31200', 'p99>=31.2us');
+    const res = evaluate('p99<31200ns', 'p99<=31200ns', 'p99>31200ns', 'p99>=31.2us');
     expect(res.map((r) => r.passed)).toEqual([false, true, false, true]);
   });
 

@@ -6,7 +6,7 @@
  */
 
 import { canonicalStrategy, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
-import { commandModule, durationOption, fileOption, quietOption, seedOption, timingOption, UsageError } from '../options.js';
+import { commandModule, durationOption, fileOption, quietOption, seedOption, single, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */
 export function parseStrategies(raw: string): Strategy[] {
@@ -32,14 +32,14 @@ export const command = commandModule(
       .option('strategies', {
         type: 'string',
         // Each name of the list is checked by parseStrategies (the names are in --help's text).
-        coerce: parseStrategies,
+        coerce: single('strategies', parseStrategies),
         describe: `comma-separated strategies, any of ${STRATEGIES.join(', ')}; the first is the baseline of the ratios (default: vtd-per-device,vtd-cache-tags-grouped, or smmuv3,smmuv3-ril for SMMUv3 IOMMUs)`,
       })
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))
       .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
-      .option('json', fileOption("write the comparison (and each run's result) to FILE"))
-      .option('html', fileOption('write a self-contained side-by-side HTML report to FILE'))
+      .option('json', fileOption('json', "write the comparison (and each run's result) to FILE"))
+      .option('html', fileOption('html', 'write a self-contained side-by-side HTML report to FILE'))
       .option('quiet', quietOption('print nothing but errors')),
   async (a) => {
     const { compareCommand } = await import('./handler.js');

@@ -13,6 +13,7 @@ import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
+import { checkOutputs } from '../preflight.js';
 
 export interface CompareArgs {
   readonly profile: string;
@@ -36,8 +37,13 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     const problem = strategyProblem(s, profile.iommus);
     if (problem) throw new BadInputError(`--strategies: ${problem}`);
   }
-  // An unbuilt report script fails now, not after every run.
+  // Output paths and an unbuilt report script fail now, not after every run.
+  checkOutputs([
+    ...(args.json ? [{ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true } as const] : []),
+    ...(args.html ? [{ option: 'html', path: args.html, kind: 'file' } as const] : []),
+  ]);
   if (args.html) clientBundlePath();
+  const info = args.json === '-' ? process.stderr : process.stdout;
   const runs: RunResult[] = [];
   for (const strategy of strategies) {
     if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
@@ -50,7 +56,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     runs.push(outcome.result);
   }
   const result = compareRuns(strategies, runs);
-  if (!args.quiet) process.stdout.write(`${formatCompare(result)}\n`);
-  if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet);
-  if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet);
+  if (!args.quiet) info.write(`${formatCompare(result)}\n`);
+  if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
+  if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
 }

@@ -13,7 +13,7 @@ export const command = commandModule(
     y
       .positional('input', { type: 'string', demandOption: true, describe: 'result JSON or .hlog file' })
       .option('format', { choices: EXPORT_FORMATS, demandOption: true, describe: 'output format' })
-      .option('out', fileOption('output file (csv, json) or directory (hgrm)'))
+      .option('out', fileOption('out', 'output file (csv, json) or directory (hgrm)'))
       .option('quiet', quietOption()),
   async (a) => {
     const { exportCommand } = await import('./handler.js');

@@ -13,6 +13,7 @@ import { defaultExportOut, exportSummary, loadExportInput, writeHgrmExport } fro
 import type { ExportFormat } from '../../report/export-formats.js';
 import { BadInputError } from '../../run/errors.js';
 import { writeOutput } from '../output.js';
+import { checkOutputs } from '../preflight.js';
 
 /** Data to `out`, or to standard output when there is no file (`-`, or json by default). */
 function emit(out: string | undefined, text: string, quiet: boolean, what = ''): void {
@@ -35,6 +36,7 @@ export async function exportCommand(args: ExportArgs): Promise<void> {
   if (args.format === 'hgrm' && out === '-') {
     throw new BadInputError('--out -: --format hgrm writes a directory of files, not to standard output');
   }
+  if (out !== undefined) checkOutputs([{ option: 'out', path: out, kind: args.format === 'hgrm' ? 'dir' : 'file', stdoutAllowed: true }]);
   const input = loadExportInput(args.input);
   switch (args.format) {
     case 'hgrm': {

@@ -11,7 +11,7 @@ export const command = commandModule(
   (y) =>
     y
       .positional('input', { type: 'string', demandOption: true, describe: 'result JSON (run --json or compare --json)' })
-      .option('out', fileOption('HTML file to write (default: the input with .html)'))
+      .option('out', fileOption('out', 'HTML file to write (default: the input with .html)'))
       .option('quiet', quietOption()),
   async (a) => {
     const { reportCommand } = await import('./handler.js');

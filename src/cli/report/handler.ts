@@ -14,6 +14,7 @@ import { missingRunResultKeys, validCompareResult, validRunResult } from '../../
 import { BadInputError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
 import { writeOutput } from '../output.js';
+import { checkOutputs } from '../preflight.js';
 
 
 export interface ReportArgs {
@@ -70,6 +71,8 @@ export function defaultHtmlPath(input: string): string {
 }
 
 export async function reportCommand(args: ReportArgs): Promise<void> {
+  const out = args.out ?? defaultHtmlPath(args.input);
+  checkOutputs([{ option: 'out', path: out, kind: 'file', stdoutAllowed: true }]);
   const input = loadReportInput(args.input);
-  writeOutput(args.out ?? defaultHtmlPath(args.input), renderReport(input), args.quiet);
+  writeOutput(out, renderReport(input), args.quiet);
 }

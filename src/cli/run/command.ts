@@ -3,7 +3,7 @@
  * only when the command runs.
  */
 
-import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, timingOption } from '../options.js';
+import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, single, timingOption } from '../options.js';
 
 export const command = commandModule(
   'run <profile>',
@@ -14,15 +14,15 @@ export const command = commandModule(
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
       .option('duration', durationOption('run length in seconds (overrides the profile)'))
-      .option('json', fileOption('write the JSON result to FILE'))
-      .option('hgrm', fileOption('write .hgrm percentile files (per device + all) into DIR'))
-      .option('html', fileOption('write a self-contained HTML report to FILE'))
-      .option('hlog', fileOption('stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE'))
-      .option('csv', fileOption('stream per-interval throughput and percentiles as CSV to FILE'))
+      .option('json', fileOption('json', 'write the JSON result to FILE'))
+      .option('hgrm', fileOption('hgrm', 'write .hgrm percentile files (per device + all) into DIR'))
+      .option('html', fileOption('html', 'write a self-contained HTML report to FILE'))
+      .option('hlog', fileOption('hlog', 'stream an HdrHistogram interval log (a tagged histogram per device per interval) to FILE'))
+      .option('csv', fileOption('csv', 'stream per-interval throughput and percentiles as CSV to FILE'))
       .option('interval', {
         type: 'string',
         describe: 'reporting interval in seconds for --hlog and --csv: virtual in modelled time (default: a tenth of the duration), wall in host timing (default 1, at least 0.05)',
-        coerce: parseIntervalS,
+        coerce: single('interval', parseIntervalS),
       })
       .option('fail-if', {
         type: 'string',

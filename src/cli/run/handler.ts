@@ -8,16 +8,17 @@
 
 import { loadProfile } from '../../profile/load.js';
 import type { Timing } from '../../profile/types.js';
-import { runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
+import { HGRM_TOTAL_FILE, hgrmFileNames, runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
 import { clientBundlePath } from '../../report/html/page.js';
 import { renderRunReport } from '../../report/html/run.js';
 import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
 import { formatSummary } from '../../report/summary.js';
-import { allPassed, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
+import { allPassed, checkThresholdDevices, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
 import { ThresholdsFailedError } from '../../run/errors.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
+import { checkOutputs, type PlannedOutput } from '../preflight.js';
 
 export interface RunArgs {
   readonly profile: string;
@@ -34,12 +35,28 @@ export interface RunArgs {
   readonly quiet: boolean;
 }
 
+/** The files `run` was asked to write, for the preflight check. */
+export function plannedRunOutputs(args: RunArgs, deviceIds: readonly string[]): PlannedOutput[] {
+  const out: PlannedOutput[] = [];
+  if (args.json) out.push({ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true });
+  if (args.html) out.push({ option: 'html', path: args.html, kind: 'file' });
+  if (args.hlog) out.push({ option: 'hlog', path: args.hlog, kind: 'file' });
+  if (args.csv) out.push({ option: 'csv', path: args.csv, kind: 'file' });
+  if (args.hgrm) out.push({ option: 'hgrm', path: args.hgrm, kind: 'dir', files: [...hgrmFileNames(deviceIds), HGRM_TOTAL_FILE] });
+  return out;
+}
+
 export async function runCommand(args: RunArgs): Promise<void> {
   const profile = loadProfile(args.profile);
-  // Thresholds, and that an HTML report can be written, are checked before the run, so a typo
-  // or an unbuilt report script costs nothing.
+  // Thresholds, output paths, and that an HTML report can be written, are checked before the
+  // run, so a typo or an unwritable path costs nothing.
+  const deviceIds = profile.devices.map((d) => d.id);
   const thresholds = args.failIf.map((t) => parseThreshold(t));
+  checkThresholdDevices(thresholds, deviceIds);
+  checkOutputs(plannedRunOutputs(args, deviceIds));
   if (args.html) clientBundlePath();
+  // With the JSON on standard output, everything else goes to standard error.
+  const info = args.json === '-' ? process.stderr : process.stdout;
   const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
   let outcome;
   try {
@@ -54,19 +71,19 @@ export async function runCommand(args: RunArgs): Promise<void> {
   } finally {
     progress.done();
   }
-  if (!args.quiet) process.stdout.write(`${formatSummary(outcome.result)}\n`);
-  if (!args.quiet && args.hlog) process.stdout.write(`wrote ${args.hlog}\n`);
-  if (!args.quiet && args.csv) process.stdout.write(`wrote ${args.csv}\n`);
-  if (args.json) writeOutput(args.json, `${JSON.stringify(outcome.result, null, 2)}\n`, args.quiet);
+  if (!args.quiet) info.write(`${formatSummary(outcome.result)}\n`);
+  if (!args.quiet && args.hlog) info.write(`wrote ${args.hlog}\n`);
+  if (!args.quiet && args.csv) info.write(`wrote ${args.csv}\n`);
+  if (args.json) writeOutput(args.json, `${JSON.stringify(outcome.result, null, 2)}\n`, args.quiet, '', info);
   if (args.hgrm) {
     const files = writeHgrmFiles(args.hgrm, runHgrmSeries(outcome), outcome.histograms.total);
-    if (!args.quiet) process.stdout.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
+    if (!args.quiet) info.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
   }
-  if (args.html) writeOutput(args.html, renderRunReport(outcome.result), args.quiet);
+  if (args.html) writeOutput(args.html, renderRunReport(outcome.result), args.quiet, '', info);
   if (thresholds.length > 0) {
     const results = evaluateThresholds(outcome.result, thresholds);
     // Threshold results are printed even with --quiet: they are the point of --fail-if.
-    process.stdout.write(`${formatThresholdReport(results)}\n`);
+    info.write(`${formatThresholdReport(results)}\n`);
     if (!allPassed(results)) {
       const failed = results.filter((r) => !r.passed).map((r) => r.threshold);
       throw new ThresholdsFailedError(`${failed.length} threshold(s) failed: ${failed.join(', ')}`);
