@@ -10,4 +10,7 @@ export const ExitCode = {
    * from 1 so CI can tell "the system under test got slower" from "the tool broke".
    */
   thresholdFailed: 3,
+  /** Interrupted by SIGINT (128 + 2) or SIGTERM (128 + 15); the outputs hold what was gathered. */
+  interrupted: 130,
+  terminated: 143,
 } as const;

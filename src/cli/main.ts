@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
 /** Print one clear message for `e` and choose the exit status. */
 async function report(e: unknown): Promise<number> {
   const { ProfileError, formatProfileError } = await import('../profile/load.js');
-  const { BadInputError, RunFailedError, ThresholdsFailedError } = await import('../run/errors.js');
+  const { BadInputError, InterruptedError, RunFailedError, ThresholdsFailedError } = await import('../run/errors.js');
   const { KernelError } = await import('../kernel/errors.js');
   let code: number;
   let message: string;
@@ -40,6 +40,9 @@ async function report(e: unknown): Promise<number> {
     message = `dmaload: ${e.message}\n(see dmaload --help)`;
   } else if (e instanceof BadInputError || e instanceof KernelError) {
     code = ExitCode.badInput;
+    message = `dmaload: ${e.message}`;
+  } else if (e instanceof InterruptedError) {
+    code = e.exitCode;
     message = `dmaload: ${e.message}`;
   } else if (e instanceof ThresholdsFailedError) {
     code = ExitCode.thresholdFailed;

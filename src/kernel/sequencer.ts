@@ -133,6 +133,23 @@ export class Sequencer<S extends FaultAddressSpace> {
     o.views.clock.kernelWakeNs[0] = -Infinity;
   }
 
+  /** An interruption asked the run to stop at the next barrier (`requestStop`). */
+  private stopRequested = false;
+  /** The run stopped at a barrier before its end because of `requestStop`. */
+  stoppedEarly = false;
+
+  /**
+   * Stop at the next barrier (an interrupted run): devices finish the descriptor in flight and
+   * stop; kernel tasks waiting on a timer or an acknowledgement are left where they are.
+   */
+  requestStop(): void {
+    this.stopRequested = true;
+    // Devices complete the barriers the kernel has nothing in (layout/barrier.ts): make the
+    // next one the kernel's. (Its only writer is this thread; a device reading the old value
+    // rings at the barrier after.)
+    this.o.views.clock.kernelWakeNs[0] = -Infinity;
+  }
+
   /** The current horizon, ns (moved by whoever owns each barrier). */
   get horizonNs(): number {
     return this.o.views.clock.horizonNs[0]!;
@@ -180,6 +197,10 @@ export class Sequencer<S extends FaultAddressSpace> {
       await this.fireTimers();
       const finished = this.devices.every((v) => Atomics.load(v.syncState, 0) === SyncState.finished);
       if (finished && this.timers.length === 0 && this.ackWaiters.length === 0 && this.deferred.length === 0 && kernelDone()) break;
+      if (this.stopRequested) {
+        this.stoppedEarly = true;
+        break;
+      }
       this.advance();
     }
     for (const v of this.devices) Atomics.store(v.stop, 0, 1);

@@ -115,6 +115,8 @@ export function compareNotes(c: CompareResult): string[] {
   } else {
     notes.push(`timing host: wall-clock windows of ${spans}; figures include this machine's scheduling.`);
   }
+  const cut = c.strategies.filter((s) => c.runs[s]?.interrupted);
+  if (cut.length > 0) notes.push(`INTERRUPTED: ${cut.join(', ')} stopped early by a signal; strategies after it were not run.`);
   c.strategies.forEach((s) => {
     const inv = c.runs[s]?.invalidation;
     if (inv?.lateChanges) {

@@ -23,6 +23,12 @@ export function formatSummary(r: RunResult): string {
       `${formatRate(r.totals.opsPerSec)}ops/s  ${formatGBps(r.totals.bytesPerSec)} GB/s`,
   );
   lines.push(timingLine(r.timing));
+  if (r.interrupted) {
+    lines.push(
+      `INTERRUPTED after ${formatNs(r.elapsedNs)}${r.durationS ? ` of ${formatNs(r.durationS * 1e9)}` : ''}: ` +
+        'every figure covers the run until the signal, and every descriptor submitted completed',
+    );
+  }
 
   const dev = new Table({
     ...plain,

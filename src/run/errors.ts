@@ -10,6 +10,17 @@ export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
+/** The run was interrupted by a signal; its outputs hold what was gathered (exit 130 or 143). */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(
+    readonly signal: string,
+    readonly exitCode: number,
+  ) {
+    super(`interrupted by ${signal}; the summary and outputs hold what was gathered until then`);
+  }
+}
+
 /** The run completed but at least one --fail-if threshold failed (exit status 3). */
 export class ThresholdsFailedError extends Error {
   override readonly name = 'ThresholdsFailedError';

@@ -237,6 +237,7 @@ export const runLifecycleSchema = obj({
 /** What a run writes (`dmaload run --json`), every field required. */
 export const runResultSchema = obj({
   formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
+  interrupted: bool().describe('The run was stopped early by a signal (SIGINT, SIGTERM): every figure covers the time until then'),
   profile: text(),
   seed: count(),
   durationS: positive().nullable().describe('Requested run length, s; null for a descriptor-count run'),
@@ -270,7 +271,7 @@ export const runResultSchema = obj({
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
 // Results of earlier releases have no intervals, histograms or lifecycle.
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true });
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

@@ -72,6 +72,8 @@ export interface BuildInput {
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
   /** Present when the profile has a lifecycle schedule (modelled time). */
   lifecycle?: LifecycleStats | undefined;
+  /** The run was stopped early (a signal): the result holds what was gathered until then. */
+  interrupted?: boolean;
   intervals: { intervalS: number; points: IntervalPoint[] };
 }
 
@@ -220,6 +222,7 @@ export function buildResult(input: BuildInput): RunOutcome {
   return {
     result: {
       formatVersion: RESULT_FORMAT_VERSION,
+      interrupted: input.interrupted === true,
       profile: profile.name,
       seed: input.seed,
       durationS: input.durationS ?? null,

@@ -46,6 +46,12 @@ export interface RunOptions {
    * (tests inject deliberately broken ones to show the checker catches them).
    */
   readonly strategy?: Strategy | InvalidationStrategy;
+  /**
+   * Aborted (a signal, the user's Ctrl-C): the run stops early — modelled time at the next
+   * barrier, host timing at once — its devices finish the descriptor in flight, and the result
+   * is built from what was gathered, marked `interrupted`.
+   */
+  readonly interrupt?: AbortSignal;
   /** Test-only: replaces the unbind teardown's submissions (tests break it to show the checker catches it). */
   readonly teardownPlan?: TeardownPlanner;
   /** Test-only fault injection, by device index. */
@@ -236,12 +242,23 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const churnTask = settled(churn?.runModelled(sequencer, kernelClock, durationNs, context));
     const lifecycleTask = settled(lifecycle?.runModelled(sequencer));
     let seqError: unknown;
-    await sequencer.run(() => churnTask.settled && lifecycleTask.settled).catch((e: unknown) => {
-      seqError = e;
-      devicePool.stopAll();
-    });
-    await churnTask.done;
-    await lifecycleTask.done;
+    const stopEarly = () => sequencer.requestStop();
+    options.interrupt?.addEventListener('abort', stopEarly);
+    if (options.interrupt?.aborted) stopEarly();
+    await sequencer
+      .run(() => churnTask.settled && lifecycleTask.settled)
+      .catch((e: unknown) => {
+        seqError = e;
+        devicePool.stopAll();
+      })
+      .finally(() => options.interrupt?.removeEventListener('abort', stopEarly));
+    // Interrupted: the kernel's tasks stay where they were (a change waiting for its
+    // acknowledgements frees nothing), so they are not awaited.
+    const interrupted = sequencer.stoppedEarly;
+    if (!interrupted) {
+      await churnTask.done;
+      await lifecycleTask.done;
+    }
     await devicePool.drain();
     const wallElapsedNs = Number(process.hrtime.bigint() - wallStartNs);
     clearInterval(progressTimer);
@@ -255,7 +272,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     }
     await options.onFinish?.(booted);
     const results = devicePool.results.map((r) => r!);
-    const virtualNs = durationNs ?? Math.max(0, ...results.map((r) => r.elapsedNs));
+    const endNs = durationNs ?? Math.max(0, ...results.map((r) => r.elapsedNs));
+    // Interrupted: the run lasted until the barrier where it stopped.
+    const virtualNs = interrupted ? Math.min(endNs, sequencer.horizonNs) : endNs;
     return buildResult({
       profile,
       seed,
@@ -268,6 +287,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       lifecycle: lifecycle?.stats,
+      interrupted,
       intervals,
     });
   };
@@ -308,13 +328,19 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
           hookError = e;
         })
       : Promise.resolve();
-    await Promise.race([pool.allSettled, durationUp]);
+    const signal = options.interrupt;
+    const interruptedNow = new Promise<void>((r) => {
+      if (signal?.aborted) r();
+      signal?.addEventListener('abort', () => r(), { once: true });
+    });
+    await Promise.race([pool.allSettled, durationUp, interruptedNow]);
+    const interrupted = signal?.aborted === true;
     await hookDone;
     if (hookError) throw hookError;
-    // A counted churn always completes (its events are exact and repeatable); a rate-only churn
-    // stops with the duration. Either way the change in progress finishes — its invalidation
-    // needs the devices — before the devices stop.
-    if (profile.churn?.count === undefined) churnStop = true;
+    // A counted churn always completes (its events are exact and repeatable) unless the run is
+    // interrupted; a rate-only churn stops with the duration. Either way the change in progress
+    // finishes — its invalidation needs the devices — before the devices stop.
+    if (profile.churn?.count === undefined || interrupted) churnStop = true;
     await churnDone;
     pool.stopAll();
 
@@ -344,6 +370,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       wallElapsedNs: elapsedNs,
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
+      interrupted,
       intervals,
     });
   } finally {

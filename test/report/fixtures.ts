@@ -163,6 +163,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
 
   return {
     formatVersion: 1,
+    interrupted: false,
     profile,
     seed,
     durationS: 5,

@@ -13,6 +13,7 @@ import { BadInputError } from '../../run/errors.js';
 import type { RunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
+import { Interruption } from '../interrupt.js';
 import { checkOutputs } from '../preflight.js';
 
 export interface CompareArgs {
@@ -45,18 +46,29 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (args.html) clientBundlePath();
   const info = args.json === '-' ? process.stderr : process.stdout;
   const runs: RunResult[] = [];
-  for (const strategy of strategies) {
-    if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
-    const outcome = await runProfile(profile, {
-      strategy,
-      ...(args.timing !== undefined ? { timing: args.timing } : {}),
-      ...(args.seed !== undefined ? { seed: args.seed } : {}),
-      ...(args.duration !== undefined ? { durationS: args.duration } : {}),
-    });
-    runs.push(outcome.result);
+  // Interrupted: the strategies run so far (the one cut short marked) are compared and written.
+  const interruption = new Interruption();
+  try {
+    for (const strategy of strategies) {
+      if (interruption.signal.aborted) break;
+      if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
+      const outcome = await runProfile(profile, {
+        strategy,
+        interrupt: interruption.signal,
+        ...(args.timing !== undefined ? { timing: args.timing } : {}),
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        ...(args.duration !== undefined ? { durationS: args.duration } : {}),
+      });
+      runs.push(outcome.result);
+    }
+  } catch (e) {
+    interruption.dispose();
+    throw e;
   }
-  const result = compareRuns(strategies, runs);
+  if (runs.length === 0) interruption.finish(); // a signal before the first run: nothing to write
+  const result = compareRuns(strategies.slice(0, runs.length), runs);
   if (!args.quiet) info.write(`${formatCompare(result)}\n`);
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
+  interruption.finish();
 }

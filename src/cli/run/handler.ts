@@ -18,6 +18,7 @@ import { allPassed, checkThresholdDevices, evaluateThresholds, formatThresholdRe
 import { ThresholdsFailedError } from '../../run/errors.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
+import { Interruption } from '../interrupt.js';
 import { checkOutputs, type PlannedOutput } from '../preflight.js';
 
 export interface RunArgs {
@@ -58,9 +59,11 @@ export async function runCommand(args: RunArgs): Promise<void> {
   // With the JSON on standard output, everything else goes to standard error.
   const info = args.json === '-' ? process.stderr : process.stdout;
   const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
+  const interruption = new Interruption();
   let outcome;
   try {
     outcome = await runProfile(profile, {
+      interrupt: interruption.signal,
       ...(args.timing !== undefined ? { timing: args.timing } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.duration !== undefined ? { durationS: args.duration } : {}),
@@ -68,6 +71,9 @@ export async function runCommand(args: RunArgs): Promise<void> {
       ...(args.hlog || args.csv ? { intervalSink: new IntervalStreams({ hlog: args.hlog, csv: args.csv }) } : {}),
       onProgress: (snapshot) => progress.update(snapshot),
     });
+  } catch (e) {
+    interruption.dispose();
+    throw e;
   } finally {
     progress.done();
   }
@@ -80,6 +86,8 @@ export async function runCommand(args: RunArgs): Promise<void> {
     if (!args.quiet) info.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
   }
   if (args.html) writeOutput(args.html, renderRunReport(outcome.result), args.quiet, '', info);
+  // Interrupted: exit 130 / 143 now, the outputs written; an interrupted run passes no gate.
+  interruption.finish();
   if (thresholds.length > 0) {
     const results = evaluateThresholds(outcome.result, thresholds);
     // Threshold results are printed even with --quiet: they are the point of --fail-if.
