@@ -8,7 +8,7 @@
 
 import Table from 'cli-table3';
 import { z } from 'zod';
-import type { RunResult } from '../run/result.js';
+import type { StoredRunResult as RunResult } from '../run/result.js';
 import { RESULT_FORMAT_VERSION, resultFields as f, storedRunResultSchema } from '../run/result-schema.js';
 import { formatCount, formatGBps, formatNs, formatRate, formatRatio } from '../common/units.js';
 
@@ -195,4 +195,29 @@ export function formatCompare(c: CompareResult): string {
     `dmaload compare "${c.profile}"  seed ${c.seed}  platform ${c.platform}  ` +
     `${first.devices.length} device(s)  ${first.iommus.length} IOMMU(s)`;
   return [header, table.toString(), ...compareNotes(c)].join('\n');
+}
+
+/**
+ * Saved results compared (`compare a.json b.json`): what makes their figures not like for
+ * like — another profile (its effective form), seed, timing, host or dmaload version — one
+ * line each, naming the labels that differ from the first.
+ */
+export function savedRunsWarnings(labels: readonly string[], runs: readonly RunResult[]): string[] {
+  const first = runs[0]!;
+  const out: string[] = [];
+  const differ = (what: string, key: (r: RunResult) => string) => {
+    const base = key(first);
+    const others = labels.filter((_, i) => key(runs[i]!) !== base);
+    if (others.length > 0) out.push(`${what} differs from ${labels[0]}'s in ${others.join(', ')}: ${[base, ...others.map((l) => key(runs[labels.indexOf(l)]!))].join(' vs ')}`);
+  };
+  differ('the profile', (r) => r.profile);
+  // The same name may hide another profile: compare the effective profiles where results carry them.
+  const eff = (r: RunResult) => (r.provenance ? JSON.stringify({ ...r.provenance.profile, invalidation: undefined }) : '');
+  const changed = labels.filter((_, i) => eff(runs[i]!) !== eff(first) && eff(runs[i]!) !== '' && eff(first) !== '');
+  if (changed.length > 0 && !out.length) out.push(`the effective profile (beyond its invalidation strategy) differs from ${labels[0]}'s in ${changed.join(', ')}`);
+  differ('the seed', (r) => String(r.seed));
+  differ('the timing', (r) => r.timing.mode);
+  differ('the host', (r) => (r.provenance ? `${r.provenance.host.hostname} (${r.provenance.host.cpuModel}, ${r.provenance.host.cores} cores)` : 'unknown'));
+  differ('the dmaload version', (r) => r.provenance?.tool.version ?? 'unknown');
+  return out;
 }

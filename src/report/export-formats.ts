@@ -3,5 +3,5 @@
  * them as choices without loading the exporter (report/export.ts).
  */
 
-export const EXPORT_FORMATS = ['hgrm', 'csv', 'json'] as const;
+export const EXPORT_FORMATS = ['hgrm', 'csv', 'json', 'md'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

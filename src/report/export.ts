@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { readFailure } from '../common/read-failure.js';
+import { formatCount, formatNs } from '../common/units.js';
 import { encodeHistogram, type Histogram, type LatencySummaryNs, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { isRecord } from '../profile/problems.js';
 import { BadInputError } from '../run/errors.js';
@@ -218,4 +219,25 @@ export function defaultExportOut(input: string, format: ExportFormat): string | 
   if (format === 'hgrm') return `${stem}-hgrm`;
   if (format === 'csv') return `${stem}.csv`;
   return undefined;
+}
+
+/**
+ * A markdown table of the latencies, one row per series and the total, for a pull request:
+ * descriptors, p50, p90, p99, p99.9, max and mean (exact merges, never averaged percentiles).
+ */
+export function formatMarkdown(input: ExportInput): string {
+  const s = exportSummary(input);
+  const row = (name: string, e: LatencyExport) => {
+    const l = e.latencyNs;
+    return `| ${name} | ${formatCount(e.count)} | ${[l.p50, l.p90, l.p99, l.p999, l.max, l.mean].map((v) => (e.count > 0 ? formatNs(v) : '—')).join(' | ')} |`;
+  };
+  return [
+    `Latency, ${s.source === 'result' ? 'run result' : 'interval log'} ${input.path}${s.intervals > 0 ? ` (${s.intervals} intervals)` : ''}:`,
+    '',
+    `| ${s.source === 'result' ? 'device' : 'tag'} | descriptors | p50 | p90 | p99 | p99.9 | max | mean |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(s.tags).map(([name, e]) => row(name.replaceAll('|', '\\|'), e)),
+    row('**total**', s.total),
+    '',
+  ].join('\n');
 }

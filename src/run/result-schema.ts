@@ -234,10 +234,21 @@ export const runLifecycleSchema = obj({
   ),
 });
 
+export const provenanceSchema = obj({
+  tool: obj({ name: text(), version: text() }),
+  commandLine: list(text()).nullable().describe('The arguments after the program; null for a run started from code'),
+  host: obj({ hostname: text(), cpuModel: text(), cores: count(), memoryBytes: count(), node: text(), os: text() }),
+  startedAt: text().describe('When the run started, ISO 8601 UTC (a wall-clock field)'),
+  profile: z
+    .record(z.string(), z.unknown())
+    .describe('The effective profile: every default filled in, as the run used it (overrides such as --seed are in the result fields)'),
+}).meta({ id: 'Provenance' });
+
 /** What a run writes (`dmaload run --json`), every field required. */
 export const runResultSchema = obj({
   formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
   interrupted: bool().describe('The run was stopped early by a signal (SIGINT, SIGTERM): every figure covers the time until then'),
+  provenance: provenanceSchema.describe('Where the result comes from: tool version, command line, host, start time, effective profile'),
   profile: text(),
   seed: count(),
   durationS: positive().nullable().describe('Requested run length, s; null for a descriptor-count run'),
@@ -271,7 +282,7 @@ export const runResultSchema = obj({
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
 // Results of earlier releases have no intervals, histograms or lifecycle.
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true });
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

@@ -13,6 +13,8 @@ import { OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
 import type { LifecycleStats, SubmissionCounts } from '../kernel/lifecycle.js';
+import { profileAsInput } from '../profile/effective.js';
+import { type Provenance, provenanceOf } from './provenance.js';
 import type { Booted } from './boot.js';
 import {
   RESULT_FORMAT_VERSION,
@@ -74,7 +76,13 @@ export interface BuildInput {
   lifecycle?: LifecycleStats | undefined;
   /** The run was stopped early (a signal): the result holds what was gathered until then. */
   interrupted?: boolean;
+  provenance?: Provenance;
   intervals: { intervalS: number; points: IntervalPoint[] };
+}
+
+/** The effective profile travels as profile data (profile/effective.ts): it loads again as it ran. */
+function asResultProvenance(p: Provenance): RunResult['provenance'] {
+  return { ...p, profile: profileAsInput(p.profile) };
 }
 
 function submissionCounts(c: SubmissionCounts) {
@@ -223,6 +231,7 @@ export function buildResult(input: BuildInput): RunOutcome {
     result: {
       formatVersion: RESULT_FORMAT_VERSION,
       interrupted: input.interrupted === true,
+      provenance: asResultProvenance(input.provenance ?? provenanceOf(input.profile, undefined, new Date())),
       profile: profile.name,
       seed: input.seed,
       durationS: input.durationS ?? null,

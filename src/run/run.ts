@@ -32,6 +32,7 @@ import { BadInputError, RunFailedError } from './errors.js';
 import { IntervalCollector, type IntervalSink } from './intervals.js';
 import { DevicePool } from './pool.js';
 import { ProgressSampler, type ProgressSnapshot } from './progress.js';
+import { provenanceOf } from './provenance.js';
 import { buildResult, type RunOutcome } from './result.js';
 
 export interface RunOptions {
@@ -52,6 +53,8 @@ export interface RunOptions {
    * is built from what was gathered, marked `interrupted`.
    */
   readonly interrupt?: AbortSignal;
+  /** The command line that started the run (its provenance); absent for a run started from code. */
+  readonly commandLine?: readonly string[];
   /** Test-only: replaces the unbind teardown's submissions (tests break it to show the checker catches it). */
   readonly teardownPlan?: TeardownPlanner;
   /** Test-only fault injection, by device index. */
@@ -109,6 +112,7 @@ export function defaultIntervalS(modelled: boolean, durationS: number | undefine
 }
 
 export async function runProfile(profile: Profile, options: RunOptions = {}): Promise<RunOutcome> {
+  const provenance = provenanceOf(profile, options.commandLine, new Date());
   const seed = options.seed ?? profile.seed;
   const durationS = options.durationS ?? profile.durationS;
   const modelled = (options.timing ?? profile.timing) === 'modelled';
@@ -288,6 +292,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       lifecycle: lifecycle?.stats,
       interrupted,
+      provenance,
       intervals,
     });
   };
@@ -371,6 +376,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       interrupted,
+      provenance,
       intervals,
     });
   } finally {

@@ -62,7 +62,9 @@ describe('the command line', () => {
   });
 
   it('report, validate, and unknown options or commands', async () => {
-    expect(await parsed(['report', 'r.json', '--out', 'r.html'])).toMatchObject({ command: 'report', args: { input: 'r.json', out: 'r.html' } });
+    expect(await parsed(['report', 'r.json', '--out', 'r.html'])).toMatchObject({ command: 'report', args: { inputs: ['r.json'], out: 'r.html' } });
+    expect(await parsed(['report', 'a.json', 'b.json'])).toMatchObject({ command: 'report', args: { inputs: ['a.json', 'b.json'] } });
+    expect(await parsed(['compare', 'a.json', 'b.json'])).toMatchObject({ command: 'compare', args: { inputs: ['a.json', 'b.json'] } });
     expect(await parsed(['validate', 'p.yaml'])).toMatchObject({ command: 'validate', args: { profile: 'p.yaml' } });
     expect(await usageError(['validate', 'p.yaml', '--bogus'])).toMatch(/bogus/);
     expect(await usageError(['frobnicate'])).toMatch(/frobnicate/);

@@ -15,13 +15,13 @@ describe('reportCommand', () => {
   it('writes <input>.html for a run result and a compare result', async () => {
     const run = join(dir, 'run.json');
     writeFileSync(run, JSON.stringify(makeRunResult()));
-    await reportCommand({ input: run, out: undefined, quiet: true });
+    await reportCommand({ inputs: [run], out: undefined, quiet: true });
     expect(readFileSync(join(dir, 'run.html'), 'utf8')).toContain('dmaload run report');
 
     const cmp = join(dir, 'cmp.json');
     writeFileSync(cmp, JSON.stringify(makeCompareResult()));
     const out = join(dir, 'sub', 'c.html');
-    await reportCommand({ input: cmp, out, quiet: true });
+    await reportCommand({ inputs: [cmp], out, quiet: true });
     expect(readFileSync(out, 'utf8')).toContain('dmaload compare report');
   });
 
@@ -33,8 +33,8 @@ describe('reportCommand', () => {
 
   it('rejects missing, unparsable and foreign input with BadInputError naming the file', async () => {
     const missing = join(dir, 'nope.json');
-    await expect(reportCommand({ input: missing, out: undefined, quiet: true })).rejects.toThrow(BadInputError);
-    await expect(reportCommand({ input: missing, out: undefined, quiet: true })).rejects.toThrow(/nope\.json.*no such file/);
+    await expect(reportCommand({ inputs: [missing], out: undefined, quiet: true })).rejects.toThrow(BadInputError);
+    await expect(reportCommand({ inputs: [missing], out: undefined, quiet: true })).rejects.toThrow(/nope\.json.*no such file/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ not json');
     expect(() => loadReportInput(bad)).toThrow(/bad\.json: not valid JSON/);

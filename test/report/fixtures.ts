@@ -164,6 +164,13 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
   return {
     formatVersion: 1,
     interrupted: false,
+    provenance: {
+      tool: { name: 'dmaload', version: '0.1.0' },
+      commandLine: null,
+      host: { hostname: 'fixture', cpuModel: 'fixture CPU', cores: 2, memoryBytes: 2 ** 33, node: 'v20.20.0', os: 'linux' },
+      startedAt: '2026-12-01T00:00:00.000Z',
+      profile: { name: profile },
+    },
     profile,
     seed,
     durationS: 5,

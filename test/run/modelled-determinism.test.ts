@@ -16,12 +16,14 @@ import { runProfile } from '../../src/run/run.js';
 const DIR = join(import.meta.dirname, '../fixtures/modelled');
 const ROOT = join(import.meta.dirname, '../..');
 
-/** The result without its wall-clock fields. */
+/** The result without its wall-clock fields and the invocation's provenance (the effective profile stays). */
 function modelOnly(result: unknown): unknown {
-  const r = JSON.parse(JSON.stringify(result)) as { timing: Record<string, unknown> };
+  const r = JSON.parse(JSON.stringify(result)) as { timing: Record<string, unknown>; provenance: Record<string, unknown> };
   delete r.timing['wallElapsedNs'];
   delete r.timing['simulatedBytesPerWallSec'];
   delete r.timing['slowdown'];
+  delete r.provenance['startedAt'];
+  delete r.provenance['commandLine'];
   return r;
 }
 

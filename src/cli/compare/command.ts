@@ -24,11 +24,11 @@ export function parseStrategies(raw: string): Strategy[] {
 }
 
 export const command = commandModule(
-  'compare <profile>',
-  'run a profile under each invalidation strategy (same seed and churn schedule) and compare',
+  'compare <inputs..>',
+  'run a profile under each invalidation strategy (same seed and churn schedule) and compare — or compare saved run results (two or more JSON files)',
   (y) =>
     y
-      .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file (with churn)' })
+      .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'a YAML profile (with churn), or two or more saved run results (run --json)' })
       .option('strategies', {
         type: 'string',
         // Each name of the list is checked by parseStrategies (the names are in --help's text).
@@ -44,7 +44,7 @@ export const command = commandModule(
   async (a) => {
     const { compareCommand } = await import('./handler.js');
     await compareCommand({
-      profile: a.profile,
+      inputs: (a.inputs ?? []).map(String),
       strategies: a.strategies,
       timing: a.timing,
       seed: a.seed,

@@ -6,18 +6,23 @@
 
 import { loadProfile } from '../../profile/load.js';
 import { defaultCompared, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
-import { compareRuns, formatCompare } from '../../report/compare.js';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { compareRuns, formatCompare, savedRunsWarnings } from '../../report/compare.js';
+import { validRunResult } from '../../report/result-input.js';
+import { isCompareResult } from '../report/handler.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { clientBundlePath } from '../../report/html/page.js';
 import { BadInputError } from '../../run/errors.js';
-import type { RunResult } from '../../run/result.js';
+import type { RunResult, StoredRunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
 import { Interruption } from '../interrupt.js';
 import { checkOutputs } from '../preflight.js';
 
 export interface CompareArgs {
-  readonly profile: string;
+  /** One profile, or two or more saved run results. */
+  readonly inputs: readonly string[];
   /** Absent: the default pair for the profile's IOMMUs (profile/types.ts defaultCompared). */
   readonly strategies: readonly Strategy[] | undefined;
   readonly timing: Timing | undefined;
@@ -29,9 +34,24 @@ export interface CompareArgs {
 }
 
 export async function compareCommand(args: CompareArgs): Promise<void> {
-  const profile = loadProfile(args.profile);
+  const kinds = args.inputs.map((file) => ({ file, saved: savedInput(file) }));
+  const results = kinds.filter((k) => k.saved !== undefined);
+  if (results.length > 0) {
+    if (results.length < kinds.length || kinds.length < 2) {
+      const profile = kinds.find((k) => k.saved === undefined);
+      throw new BadInputError(
+        profile
+          ? `${results[0]!.file} is a saved run result and ${profile.file} a profile; compare takes one profile (to run each strategy) or two or more saved results (to compare them)`
+          : `${results[0]!.file} is a saved run result, not a profile; compare takes one profile (to run each strategy) or two or more saved results (to compare them)`,
+      );
+    }
+    return compareSaved(args, results.map((k) => ({ file: k.file, result: k.saved! })));
+  }
+  if (kinds.length !== 1) throw new BadInputError(`${args.inputs.join(', ')}: compare runs one profile at a time; expected one profile, or two or more saved results`);
+  const profileFile = kinds[0]!.file;
+  const profile = loadProfile(profileFile);
   if (!profile.churn) {
-    throw new BadInputError(`${args.profile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
+    throw new BadInputError(`${profileFile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
   }
   const strategies = args.strategies ?? defaultCompared(profile.iommus);
   for (const s of strategies) {
@@ -55,6 +75,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
       const outcome = await runProfile(profile, {
         strategy,
         interrupt: interruption.signal,
+        commandLine: process.argv.slice(2),
         ...(args.timing !== undefined ? { timing: args.timing } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         ...(args.duration !== undefined ? { durationS: args.duration } : {}),
@@ -71,4 +92,45 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
   interruption.finish();
+}
+
+/** A saved run result, or undefined when the file is not JSON (a profile, then). */
+function savedInput(file: string): StoredRunResult | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the profile loader reports an unreadable file
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (isCompareResult(v)) throw new BadInputError(`${file} is a compare result; compare takes the run results themselves (each run's --json)`);
+  if (typeof v !== 'object' || v === null || !('formatVersion' in v || 'totals' in v)) return undefined;
+  return validRunResult(v, file);
+}
+
+/** Compare saved run results: the same table and ratios as a live compare, warnings first. */
+async function compareSaved(args: CompareArgs, saved: { file: string; result: StoredRunResult }[]): Promise<void> {
+  const running = [args.strategies && '--strategies', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
+  if (running.length > 0) throw new BadInputError(`${running.join(', ')}: only for running a profile; saved results are compared as they ran`);
+  const stem = (f: string) => basename(f).replace(/\.json$/i, '');
+  let labels = saved.map((s) => stem(s.file));
+  if (new Set(labels).size < labels.length) labels = saved.map((s) => s.file);
+  if (new Set(labels).size < labels.length) throw new BadInputError(`${args.inputs.join(', ')}: a result is given twice; expected different results`);
+  checkOutputs([
+    ...(args.json ? [{ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true } as const] : []),
+    ...(args.html ? [{ option: 'html', path: args.html, kind: 'file' } as const] : []),
+  ]);
+  if (args.html) clientBundlePath();
+  const info = args.json === '-' ? process.stderr : process.stdout;
+  const runs = saved.map((s) => s.result);
+  for (const w of savedRunsWarnings(labels, runs)) process.stderr.write(`warning: ${w}\n`);
+  const result = compareRuns(labels, runs);
+  if (!args.quiet) info.write(`${formatCompare(result)}\n`);
+  if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
+  if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
 }

@@ -9,7 +9,7 @@
 
 import { resolve } from 'node:path';
 import { formatCsv } from '../../report/csv.js';
-import { defaultExportOut, exportSummary, loadExportInput, writeHgrmExport } from '../../report/export.js';
+import { defaultExportOut, exportSummary, formatMarkdown, loadExportInput, writeHgrmExport } from '../../report/export.js';
 import type { ExportFormat } from '../../report/export-formats.js';
 import { BadInputError } from '../../run/errors.js';
 import { writeOutput } from '../output.js';
@@ -52,6 +52,9 @@ export async function exportCommand(args: ExportArgs): Promise<void> {
     }
     case 'json':
       emit(out, `${JSON.stringify(exportSummary(input), null, 2)}\n`, args.quiet);
+      return;
+    case 'md':
+      emit(out, formatMarkdown(input), args.quiet);
       return;
   }
 }

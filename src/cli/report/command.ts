@@ -6,15 +6,15 @@
 import { commandModule, fileOption, quietOption } from '../options.js';
 
 export const command = commandModule(
-  'report <input>',
-  'render a run result or compare JSON as a self-contained HTML report',
+  'report <inputs..>',
+  'render a run result or compare JSON as a self-contained HTML report; several run results render together, compared',
   (y) =>
     y
-      .positional('input', { type: 'string', demandOption: true, describe: 'result JSON (run --json or compare --json)' })
-      .option('out', fileOption('out', 'HTML file to write (default: the input with .html)'))
+      .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'result JSON (run --json or compare --json), or two or more run results' })
+      .option('out', fileOption('out', 'HTML file to write (default: the input with .html; for several, their names joined with -vs-)'))
       .option('quiet', quietOption()),
   async (a) => {
     const { reportCommand } = await import('./handler.js');
-    await reportCommand({ input: a.input, out: a.out, quiet: a.quiet });
+    await reportCommand({ inputs: (a.inputs ?? []).map(String), out: a.out, quiet: a.quiet });
   },
 );

@@ -5,7 +5,8 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
+import { compareRuns, savedRunsWarnings } from '../../report/compare.js';
 import { readFailure } from '../../common/read-failure.js';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
@@ -18,7 +19,7 @@ import { checkOutputs } from '../preflight.js';
 
 
 export interface ReportArgs {
-  readonly input: string;
+  readonly inputs: readonly string[];
   readonly out: string | undefined;
   readonly quiet: boolean;
 }
@@ -71,8 +72,23 @@ export function defaultHtmlPath(input: string): string {
 }
 
 export async function reportCommand(args: ReportArgs): Promise<void> {
-  const out = args.out ?? defaultHtmlPath(args.input);
+  const files = args.inputs;
+  const stem = (f: string) => basename(f).replace(/\.json$/i, '');
+  const out = args.out ?? (files.length === 1 ? defaultHtmlPath(files[0]!) : join(dirname(files[0]!), `${files.map(stem).join('-vs-')}.html`));
   checkOutputs([{ option: 'out', path: out, kind: 'file', stdoutAllowed: true }]);
-  const input = loadReportInput(args.input);
-  writeOutput(out, renderReport(input), args.quiet);
+  if (files.length === 1) {
+    writeOutput(out, renderReport(loadReportInput(files[0]!)), args.quiet);
+    return;
+  }
+  // Several run results: rendered together as a comparison, labelled by file name.
+  const runs = files.map((f) => {
+    const input = loadReportInput(f);
+    if (input.kind !== 'run') throw new BadInputError(`${f}: a compare result; several inputs render together only as run results`);
+    return input.result;
+  });
+  let labels = files.map(stem);
+  if (new Set(labels).size < labels.length) labels = [...files];
+  if (new Set(labels).size < labels.length) throw new BadInputError(`${files.join(', ')}: a result is given twice; expected different results`);
+  for (const w of savedRunsWarnings(labels, runs)) process.stderr.write(`warning: ${w}\n`);
+  writeOutput(out, renderCompareReport(compareRuns(labels, runs)), args.quiet);
 }

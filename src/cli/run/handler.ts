@@ -64,6 +64,7 @@ export async function runCommand(args: RunArgs): Promise<void> {
   try {
     outcome = await runProfile(profile, {
       interrupt: interruption.signal,
+      commandLine: process.argv.slice(2),
       ...(args.timing !== undefined ? { timing: args.timing } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.duration !== undefined ? { durationS: args.duration } : {}),

@@ -8,9 +8,12 @@ import { commandModule } from '../options.js';
 export const command = commandModule(
   'validate <profile>',
   'check a profile without running it',
-  (y) => y.positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' }),
+  (y) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
+      .option('print', { type: 'boolean', default: false, describe: 'write the effective profile (every default filled in) as YAML' }),
   async (a) => {
     const { validateCommand } = await import('./handler.js');
-    validateCommand({ profile: a.profile });
+    validateCommand({ profile: a.profile, print: a.print });
   },
 );

@@ -1,13 +1,22 @@
-/** `dmaload validate <profile>`: check a profile without running it. */
+/**
+ * `dmaload validate <profile> [--print]`: check a profile without running it; `--print` writes
+ * the effective profile — every default filled in, as a run would use it — as YAML.
+ */
 
+import { profileAsYaml } from '../../profile/effective.js';
 import { loadProfile } from '../../profile/load.js';
 
 export interface ValidateArgs {
   readonly profile: string;
+  readonly print: boolean;
 }
 
 export function validateCommand(args: ValidateArgs): void {
   const p = loadProfile(args.profile);
+  if (args.print) {
+    process.stdout.write(`# ${args.profile}: the effective profile (defaults filled in)\n${profileAsYaml(p)}`);
+    return;
+  }
   const devices = p.devices.length;
   process.stdout.write(
     `${args.profile}: ok — profile "${p.name}", ${p.iommus.length} IOMMU(s), ${p.processes.length} process(es), ` +
