@@ -1,5 +1,5 @@
 /**
- * Bounded memory over a long run (`npm run bench:long [-- --seconds 300] [-- --json FILE]`).
+ * Bounded memory over a long run (`npm run bench:long [-- --seconds 300] [-- --interval S] [-- --json FILE]`).
  *
  * Runs the real command a user runs — `dmaload run` as its own process, started the way its
  * `dmaload` bin starts it (the node flags of its shebang line) — on a 3-device profile with every
@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const arg = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(arg('--seconds') ?? 300);
 const jsonPath = arg('--json');
+/** The run's reporting interval, s (default: the CLI's, 1 s in host timing). */
+const intervalS = arg('--interval');
 const SETTLE_S = 30;
 const SAMPLE_S = 5;
 const LIMIT = 0.05;
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     const profile = join(dir, 'long-run.yaml');
     writeFileSync(profile, PROFILE);
     const flags = shebangFlags(CLI);
-    const args = [...flags, CLI, 'run', profile, '--quiet', '--hlog', join(dir, 'run.hlog'), '--csv', join(dir, 'run.csv'), '--json', join(dir, 'result.json')];
+    const args = [...flags, CLI, 'run', profile, '--quiet', '--hlog', join(dir, 'run.hlog'), '--csv', join(dir, 'run.csv'), '--json', join(dir, 'result.json'), ...(intervalS ? ['--interval', intervalS] : [])];
     process.stderr.write(`node ${args.join(' ')}\n`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise<number>((resolve, reject) => {

@@ -110,6 +110,11 @@ function spinNs(ns: number): void {
 }
 
 export class InvalidationQueues {
+  /**
+   * Host time: true once a device's thread has failed (the run's pool says so) — waits for a
+   * device stop at once instead of running out their timeout.
+   */
+  giveUp: () => boolean = () => false;
   /** Last device-TLB invalidation sequence number posted, per device. */
   private readonly invSeq: number[];
   /** Acknowledgements of device-TLB invalidations issued without a sync, awaited by the next one. */
@@ -279,6 +284,7 @@ export class InvalidationQueues {
     const deadline = Date.now() + ACK_TIMEOUT_MS;
     let slot = ring.reserve();
     while (slot < 0) {
+      if (this.giveUp()) throw new KernelError(`device ${id}'s invalidation ring abandoned: a device failed`);
       if (Atomics.load(v.state, 0) !== DeviceState.running) throw new KernelError(`device ${id}: invalidation ring full while idle`);
       if (Date.now() > deadline) throw new KernelError(`device ${id} did not drain its invalidation ring`);
       await new Promise((r) => setImmediate(r));
@@ -308,6 +314,7 @@ export class InvalidationQueues {
     for (;;) {
       const acked = Atomics.load(v.invAck, 0);
       if (acked >= seq) return;
+      if (this.giveUp()) throw new KernelError(`device ${this.devices[device]!.id}'s acknowledgement abandoned: a device failed`);
       const state = Atomics.load(v.state, 0);
       if (state !== DeviceState.running && state !== DeviceState.ready) return;
       if (Date.now() > deadline) {
@@ -338,7 +345,7 @@ export class InvalidationQueues {
       Atomics.store(v.drainWaiter, 0, 1);
       try {
         while (Atomics.load(v.copySeq, 0) === seq) {
-          if (Atomics.load(v.state, 0) === DeviceState.done) break;
+          if (Atomics.load(v.state, 0) === DeviceState.done || this.giveUp()) break;
           if (Date.now() > deadline) {
             throw new KernelError(`device ${this.devices[d]!.id} stayed inside one copy window for ${ACK_TIMEOUT_MS} ms`);
           }

@@ -96,7 +96,8 @@ export function parseProfile(text: string, file: string): Profile {
   const lineCounter = new LineCounter();
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    // YAML 1.1 merge keys (`<<: *device`) let a profile define a device once and vary it.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   } catch (e) {
     // The limits above keep the parser's recursion shallow; anything it still throws is the text's.
     throw new ProfileError(file, [{ path: '', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` }]);
@@ -115,6 +116,9 @@ export function parseProfile(text: string, file: string): Profile {
     // e.g. too many alias expansions
     throw new ProfileError(file, [{ path: '', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
+  // Top-level keys starting with "x-" are the profile's own definitions (anchors for merge keys,
+  // `x-device: &dev {...}` then `- { <<: *dev, id: d1 }`): not part of the profile.
+  if (isRecord(data)) data = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('x-')));
   if (nestingDepth(data) > PROFILE_LIMITS.depth) {
     throw new ProfileError(file, [{ path: '', message: `nested more than ${PROFILE_LIMITS.depth} levels deep; a profile nests a few levels` }]);
   }

@@ -23,6 +23,13 @@ export function formatSummary(r: RunResult): string {
       `${formatRate(r.totals.opsPerSec)}ops/s  ${formatGBps(r.totals.bytesPerSec)} GB/s`,
   );
   lines.push(timingLine(r.timing));
+  if (r.failure) {
+    const lost = r.devices.filter((d) => d.outcome && d.outcome.status !== 'completed').map((d) => `${d.id} (${d.outcome!.status})`);
+    lines.push(
+      `FAILED: ${r.failure}. ${lost.length > 0 ? `${lost.join(', ')}: figures from its shared counters, its latencies lost with its thread; ` : ''}` +
+        'every other device completed, and its figures cover the run until the failure',
+    );
+  }
   if (r.interrupted) {
     lines.push(
       `INTERRUPTED after ${formatNs(r.elapsedNs)}${r.durationS ? ` of ${formatNs(r.durationS * 1e9)}` : ''}: ` +

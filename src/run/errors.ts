@@ -5,9 +5,20 @@ export class BadInputError extends Error {
   override readonly name = 'BadInputError';
 }
 
-/** A device worker died or the run could not complete (exit status 1). */
+/**
+ * A device worker died or the run could not complete (exit status 1). `outcome`: the result
+ * built from what was gathered (every other device's figures, the failure recorded), when the
+ * run got far enough to have one.
+ */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
+  constructor(
+    message: string,
+    /** A RunOutcome (run/result.ts; not imported here, which every run module imports). */
+    readonly outcome?: unknown,
+  ) {
+    super(message);
+  }
 }
 
 /** The run was interrupted by a signal; its outputs hold what was gathered (exit 130 or 143). */

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DeviceState, type DeviceViews } from '../layout/device.js';
+import { OP_NAMES } from '../layout/ops.js';
 import type { DeviceTask, DeviceTaskResult } from '../layout/protocol.js';
 import { expose, type KernelApi, portEndpoint } from '../rpc/endpoint.js';
 import { RunFailedError } from './errors.js';
@@ -55,6 +56,12 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   }
 }
 
+/** How a device's task ended. */
+export type DeviceOutcome =
+  | { readonly status: 'completed' }
+  | { readonly status: 'crashed'; readonly cause: string }
+  | { readonly status: 'did-not-stop'; readonly cause: string };
+
 export class DevicePool {
   /** Every task settled (resolved or failed). */
   readonly allSettled: Promise<void>;
@@ -65,6 +72,9 @@ export class DevicePool {
   private readonly pool: Piscina;
   private readonly ports: MessagePort[] = [];
   private readonly abort = new AbortController();
+  /** The hard kill was used: tasks rejected since did not crash, they were killed. */
+  private killed = false;
+  private readonly outcomes: (DeviceOutcome | undefined)[];
 
   /**
    * Start one task per device. `tasks[i]` is device i's task without its control-plane port;
@@ -96,6 +106,7 @@ export class DevicePool {
     // listeners is expected, not a leak.
     setMaxListeners(n + 1, this.abort.signal);
     this.results = new Array<DeviceTaskResult | undefined>(n).fill(undefined);
+    this.outcomes = new Array<DeviceOutcome | undefined>(n).fill(undefined);
     const settled = tasks.map((t, i) => {
       const channel = new MessageChannel();
       expose(api, portEndpoint(channel.port1));
@@ -104,9 +115,15 @@ export class DevicePool {
       return this.pool.run(task, { signal: this.abort.signal, transferList: [channel.port2] }).then(
         (r: DeviceTaskResult) => {
           this.results[i] = r;
+          this.outcomes[i] = { status: 'completed' };
         },
         (error: unknown) => {
+          if (this.killed) {
+            this.outcomes[i] = { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
+            return;
+          }
           this.failures.push({ device: ids[i]!, error });
+          this.outcomes[i] = { status: 'crashed', cause: error instanceof Error ? error.message : String(error) };
           this.stopAll();
         },
       );
@@ -156,19 +173,52 @@ export class DevicePool {
    */
   async drain(): Promise<void> {
     if (await settlesWithin(this.allSettled, DRAIN_GRACE_MS)) return;
+    this.killed = true;
     this.abort.abort();
     await settlesWithin(this.allSettled, 1000);
-    if (this.failures.length === 0) {
-      const stuck = this.ids.filter((_, i) => this.results[i] === undefined);
-      throw new RunFailedError(`device(s) ${stuck.join(', ')} did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
-    }
+    this.ids.forEach((_, i) => {
+      this.outcomes[i] ??= { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
+    });
   }
 
-  /** The run's failure, if a device or the pool failed. */
+  /**
+   * Device `i`'s result: the one its task returned, or — a device that crashed or was killed —
+   * what its shared counters say (layout/device.ts: written by the device, readable after its
+   * thread is gone); its latencies, kept in the thread, are lost.
+   */
+  resultOf(i: number, elapsedNs: number): DeviceTaskResult {
+    const r = this.results[i];
+    if (r) return r;
+    return {
+      index: i,
+      elapsedNs,
+      counters: Array.from(this.views[i]!.counters),
+      opCounts: OP_NAMES.map(() => 0),
+      opBytes: OP_NAMES.map(() => 0),
+      histograms: OP_NAMES.map(() => ''),
+      faultedHistogram: '',
+      cleanHistogram: '',
+      uncorrectedHistogram: '',
+      firstIntegrityFailure: undefined,
+      firstViolation: undefined,
+    };
+  }
+
+  /** How device `i`'s task ended (after `drain`). */
+  outcome(i: number): DeviceOutcome {
+    return this.outcomes[i] ?? { status: 'did-not-stop', cause: 'did not report' };
+  }
+
+  /**
+   * The run's failure, if a device or the pool failed: the first crash (its cause), else the
+   * devices that did not stop.
+   */
   failure(): RunFailedError | undefined {
     const f = this.failures[0];
     if (f) return new RunFailedError(`device ${f.device} crashed: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
     if (this.poolError) return new RunFailedError(`worker pool failed: ${this.poolError.message}`);
+    const stuck = this.ids.filter((_, i) => this.outcomes[i]?.status === 'did-not-stop');
+    if (stuck.length > 0) return new RunFailedError(`device(s) ${stuck.join(', ')} did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
     return undefined;
   }
 

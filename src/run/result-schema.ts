@@ -140,6 +140,12 @@ const throughputFields = {
 
 export const deviceResultSchema = obj({
   id: text(),
+  outcome: obj({
+    status: oneOf(['completed', 'crashed', 'did-not-stop']),
+    cause: text().nullable().describe('Why the device ended early; null when it completed'),
+  })
+    .optional()
+    .describe("How the device's thread ended: completed, crashed (its figures are its shared counters; its latencies were lost with it), or did not stop (hard-killed). Absent in results of earlier releases"),
   loop: oneOf(['closed', 'open']).describe("'closed' (queueDepth outstanding) or 'open' (paced at targetOpsPerSec)"),
   targetOpsPerSec: nonNegative().nullable().describe('Open loop: the target rate; null for closed loop'),
   arrival: oneOf(['uniform', 'poisson']).nullable().describe('Open loop: the arrival process; null for closed loop'),
@@ -248,6 +254,7 @@ export const provenanceSchema = obj({
 export const runResultSchema = obj({
   formatVersion: z.literal(RESULT_FORMAT_VERSION, { error: `expected ${RESULT_FORMAT_VERSION} (the only result format so far)` }),
   interrupted: bool().describe('The run was stopped early by a signal (SIGINT, SIGTERM): every figure covers the time until then'),
+  failure: text().nullable().describe('Why the run failed (a device crashed or did not stop; the result holds every other device\'s figures); null when it did not'),
   provenance: provenanceSchema.describe('Where the result comes from: tool version, command line, host, start time, effective profile'),
   profile: text(),
   seed: count(),
@@ -282,7 +289,7 @@ export const runResultSchema = obj({
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
 // Results of earlier releases have no intervals, histograms or lifecycle.
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true });
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true, failure: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

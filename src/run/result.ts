@@ -14,6 +14,7 @@ import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
 import type { LifecycleStats, SubmissionCounts } from '../kernel/lifecycle.js';
 import { profileAsInput } from '../profile/effective.js';
+import type { DeviceOutcome } from './pool.js';
 import { type Provenance, provenanceOf } from './provenance.js';
 import type { Booted } from './boot.js';
 import {
@@ -77,12 +78,21 @@ export interface BuildInput {
   /** The run was stopped early (a signal): the result holds what was gathered until then. */
   interrupted?: boolean;
   provenance?: Provenance;
+  /** Per device: how its task ended (absent: every device completed). */
+  outcomes?: readonly DeviceOutcome[];
+  /** The run's failure (a crash, a device that did not stop), if it failed. */
+  failure?: string | undefined;
   intervals: { intervalS: number; points: IntervalPoint[] };
 }
 
 /** The effective profile travels as profile data (profile/effective.ts): it loads again as it ran. */
 function asResultProvenance(p: Provenance): RunResult['provenance'] {
   return { ...p, profile: profileAsInput(p.profile) };
+}
+
+function outcomeOf(o: DeviceOutcome | undefined): DeviceResult['outcome'] {
+  if (!o || o.status === 'completed') return { status: 'completed', cause: null };
+  return { status: o.status, cause: o.cause };
 }
 
 function submissionCounts(c: SubmissionCounts) {
@@ -142,6 +152,7 @@ export function buildResult(input: BuildInput): RunOutcome {
     const bytes = c[Counter.bytes]!;
     return {
       id: d.id,
+      outcome: outcomeOf(input.outcomes?.[i]),
       loop: open ? ('open' as const) : ('closed' as const),
       targetOpsPerSec: open ? w.rateOpsPerSec! : null,
       arrival: open ? w.arrival : null,
@@ -231,6 +242,7 @@ export function buildResult(input: BuildInput): RunOutcome {
     result: {
       formatVersion: RESULT_FORMAT_VERSION,
       interrupted: input.interrupted === true,
+      failure: input.failure ?? null,
       provenance: asResultProvenance(input.provenance ?? provenanceOf(input.profile, undefined, new Date())),
       profile: profile.name,
       seed: input.seed,

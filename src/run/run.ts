@@ -230,6 +230,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   );
   pool = new DevicePool(ids, views, tasks, api);
   const devicePool = pool;
+  kernel.qi.giveUp = () => devicePool.failed;
 
   /** Modelled time: the sequencer drives virtual time until every device and the churn are done. */
   const runModelled = async (sequencer: Sequencer<Process>): Promise<RunOutcome> => {
@@ -258,8 +259,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       .finally(() => options.interrupt?.removeEventListener('abort', stopEarly));
     // Interrupted: the kernel's tasks stay where they were (a change waiting for its
     // acknowledgements frees nothing), so they are not awaited.
+    // So did a failed device's (the barrier gave up).
     const interrupted = sequencer.stoppedEarly;
-    if (!interrupted) {
+    if (!interrupted && seqError === undefined) {
       await churnTask.done;
       await lifecycleTask.done;
     }
@@ -269,17 +271,17 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const intervals = collector.finish();
     collector = undefined;
     const failure = devicePool.failure();
-    if (failure) throw failure;
-    if (seqError) throw new RunFailedError(`kernel sequencer failed: ${seqError instanceof Error ? seqError.message : String(seqError)}`);
+    if (seqError && !failure) throw new RunFailedError(`kernel sequencer failed: ${seqError instanceof Error ? seqError.message : String(seqError)}`);
     for (const [task, what] of [[churnTask, 'churn'], [lifecycleTask, 'lifecycle schedule']] as const) {
-      if (task.error !== undefined) throw new RunFailedError(`kernel ${what} failed: ${task.error instanceof Error ? task.error.message : String(task.error)}`);
+      if (task.error !== undefined && !failure) throw new RunFailedError(`kernel ${what} failed: ${task.error instanceof Error ? task.error.message : String(task.error)}`);
     }
-    await options.onFinish?.(booted);
-    const results = devicePool.results.map((r) => r!);
+    if (!failure) await options.onFinish?.(booted);
+    const reached = Math.min(durationNs ?? Infinity, sequencer.horizonNs);
+    const results = ids.map((_, i) => devicePool.resultOf(i, reached));
     const endNs = durationNs ?? Math.max(0, ...results.map((r) => r.elapsedNs));
-    // Interrupted: the run lasted until the barrier where it stopped.
-    const virtualNs = interrupted ? Math.min(endNs, sequencer.horizonNs) : endNs;
-    return buildResult({
+    // Interrupted or failed: the run lasted until the barrier where it stopped.
+    const virtualNs = interrupted || failure ? Math.min(endNs, sequencer.horizonNs) : endNs;
+    const outcome = buildResult({
       profile,
       seed,
       durationS,
@@ -293,8 +295,13 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       lifecycle: lifecycle?.stats,
       interrupted,
       provenance,
+      outcomes: ids.map((_, i) => devicePool.outcome(i)),
+      failure: failure?.message,
       intervals,
     });
+    // Failure is data: the result of what was gathered travels with the error.
+    if (failure) throw new RunFailedError(failure.message, outcome);
+    return outcome;
   };
   let progressTimer: NodeJS.Timeout | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
@@ -358,18 +365,17 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     collector = undefined;
 
     const failure = pool.failure();
-    if (failure) throw failure;
-    if (churnError) {
+    if (churnError && !failure) {
       const msg = churnError instanceof Error ? churnError.message : String(churnError);
       throw new RunFailedError(`kernel churn failed: ${msg}`);
     }
-    await options.onFinish?.(booted);
-    return buildResult({
+    if (!failure) await options.onFinish?.(booted);
+    const outcome = buildResult({
       profile,
       seed,
       durationS,
       booted,
-      results: pool.results.map((r) => r!),
+      results: ids.map((_, i) => pool.resultOf(i, elapsedNs)),
       elapsedNs,
       modelled: false,
       wallElapsedNs: elapsedNs,
@@ -377,8 +383,12 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       interrupted,
       provenance,
+      outcomes: ids.map((_, i) => pool.outcome(i)),
+      failure: failure?.message,
       intervals,
     });
+    if (failure) throw new RunFailedError(failure.message, outcome);
+    return outcome;
   } finally {
     clearInterval(progressTimer);
     clearTimeout(durationTimer);

@@ -164,6 +164,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
   return {
     formatVersion: 1,
     interrupted: false,
+    failure: null,
     provenance: {
       tool: { name: 'dmaload', version: '0.1.0' },
       commandLine: null,

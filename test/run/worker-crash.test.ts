@@ -1,8 +1,11 @@
 // A device worker that throws or dies ends the run promptly with an error naming the device,
-// in either timing.
+// in either timing — and the failure is data: the error carries the result of what was gathered,
+// the crashed device's figures from its shared counters and its cause, the other device's whole.
 import { describe, expect, it } from 'vitest';
 import { RunFailedError } from '../../src/run/errors.js';
+import { ACK_TIMEOUT_MS } from '../../src/kernel/qi.js';
 import { DRAIN_GRACE_MS } from '../../src/run/pool.js';
+import type { RunOutcome } from '../../src/run/result.js';
 import { runProfile } from '../../src/run/run.js';
 import { profileFrom, svaYaml } from '../helpers/machine.js';
 
@@ -19,6 +22,33 @@ describe('worker crash', () => {
       // Modelled: the surviving device was mid-descriptor at its barrier; it must finish that
       // descriptor and leave at the stop flag, not wait out the drain grace (it once did).
       expect(Date.now() - t0).toBeLessThan(timing === 'modelled' ? DRAIN_GRACE_MS : 20_000);
+      const e = (await run.catch((x: unknown) => x)) as RunFailedError;
+      const r = (e.outcome as RunOutcome).result;
+      expect(r.failure).toMatch(/^device dev1 crashed: /);
+      const [dev0, dev1] = r.devices;
+      expect(dev0!.outcome).toEqual({ status: 'completed', cause: null });
+      expect(dev0!.ops).toBeGreaterThan(0);
+      expect(Object.values(dev0!.statuses).reduce((a, b) => a + b, 0)).toBe(dev0!.submitted);
+      expect(dev1!.outcome!.status).toBe('crashed');
+      expect(dev1!.outcome!.cause).toBe(e.message.replace(/^device dev1 crashed: /, ''));
+      // Its counters survive its thread: it had completed the 200 descriptors before the crash.
+      expect(dev1!.submitted).toBeGreaterThanOrEqual(200);
     });
   }
+
+  it('host: a crash during churn ends the run promptly (a wait for its acknowledgement gives up), keeping the churn figures', async () => {
+    const churny = profileFrom(
+      svaYaml({ devices: 2 })
+        .replace('durationS: 1', 'durationS: 60')
+        .replaceAll('descriptors: 100, ', '')
+        .concat('churn: { process: app, region: buf, ratePerSec: 2000, rangeBytes: 8KiB }\n'),
+    );
+    const t0 = Date.now();
+    const run = runProfile(churny, { timing: 'host', testHooks: { 1: { crashAfterDescriptors: 2000, crashMode: 'exit' } } });
+    const e = (await run.catch((x: unknown) => x)) as RunFailedError;
+    expect(e).toBeInstanceOf(RunFailedError);
+    expect(e.message).toMatch(/^device dev1 crashed/);
+    expect(Date.now() - t0).toBeLessThan(ACK_TIMEOUT_MS);
+    expect((e.outcome as RunOutcome).result.invalidation!.changes).toBeGreaterThan(0);
+  });
 });

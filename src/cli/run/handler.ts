@@ -15,7 +15,8 @@ import { Progress, progressMode } from '../../report/progress.js';
 import { IntervalStreams } from '../../report/streams.js';
 import { formatSummary } from '../../report/summary.js';
 import { allPassed, checkThresholdDevices, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
-import { ThresholdsFailedError } from '../../run/errors.js';
+import { RunFailedError, ThresholdsFailedError } from '../../run/errors.js';
+import type { RunOutcome } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
 import { Interruption } from '../interrupt.js';
@@ -61,6 +62,7 @@ export async function runCommand(args: RunArgs): Promise<void> {
   const progress = new Progress(progressMode(args.quiet, process.stderr.isTTY === true));
   const interruption = new Interruption();
   let outcome;
+  let failed: RunFailedError | undefined;
   try {
     outcome = await runProfile(profile, {
       interrupt: interruption.signal,
@@ -73,8 +75,14 @@ export async function runCommand(args: RunArgs): Promise<void> {
       onProgress: (snapshot) => progress.update(snapshot),
     });
   } catch (e) {
-    interruption.dispose();
-    throw e;
+    // A failed run that got far enough keeps its result: written below, then the failure.
+    if (e instanceof RunFailedError && e.outcome) {
+      outcome = e.outcome as RunOutcome;
+      failed = e;
+    } else {
+      interruption.dispose();
+      throw e;
+    }
   } finally {
     progress.done();
   }
@@ -87,7 +95,11 @@ export async function runCommand(args: RunArgs): Promise<void> {
     if (!args.quiet) info.write(`wrote ${files.length} .hgrm file(s) to ${args.hgrm}\n`);
   }
   if (args.html) writeOutput(args.html, renderRunReport(outcome.result), args.quiet, '', info);
-  // Interrupted: exit 130 / 143 now, the outputs written; an interrupted run passes no gate.
+  // Failed or interrupted: exit 1, 130 or 143 now, the outputs written; such a run passes no gate.
+  if (failed) {
+    interruption.dispose();
+    throw failed;
+  }
   interruption.finish();
   if (thresholds.length > 0) {
     const results = evaluateThresholds(outcome.result, thresholds);
