@@ -17,7 +17,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 
 import { readFailure } from '../common/read-failure.js';
 import { crossCheck } from './cross-checks.js';
-import { type Found, inDocumentOrder, isRecord, issueProblems, ProfileError, toProblem } from './problems.js';
+import { type Found, inDocumentOrder, isRecord, issueProblems, offsetOf, ProfileError, toProblem } from './problems.js';
 import { profileSchema } from './schema.js';
 import { type Profile, strategyIommuType, strategyProblem } from './types.js';
 
@@ -133,9 +133,15 @@ export function parseProfile(text: string, file: string): Profile {
   if (isRecord(data)) found.push(...crossCheck(data));
   if (found.length > 0 || !result.success) {
     // (An issue always yields a problem; the fallback only guards against a silent failure.)
-    const problems =
-      found.length > 0 ? inDocumentOrder(doc, found).map(toProblem) : [{ path: '', message: 'invalid profile' }];
-    throw new ProfileError(file, problems);
+    const ordered = inDocumentOrder(doc, found);
+    const problems = found.length > 0 ? ordered.map(toProblem) : [{ path: '', message: 'invalid profile' }];
+    const positions = ordered.map((f) => {
+      const offset = offsetOf(doc, f.at);
+      if (offset < 0) return undefined;
+      const { line, col } = lineCounter.linePos(offset);
+      return `${line}:${col}`;
+    });
+    throw new ProfileError(file, problems, positions);
   }
 
   const out = result.data;

@@ -30,18 +30,28 @@ export class ProfileError extends Error {
   constructor(
     readonly file: string,
     readonly problems: ProfileProblem[],
+    /** Per problem, where in the file it is (`line:column`, 1-based), when the text says. */
+    readonly positions: readonly (string | undefined)[] = [],
   ) {
-    super(problemLines(file, problems).join('\n'));
+    super(problemLines(file, problems, positions).join('\n'));
   }
 }
 
-/** One line per problem: `<file>: <path>: <message>` (`<file>: <message>` for the whole document). */
+/**
+ * One line per problem: `<file>:<line>:<column>: <path>: <message>` — the position of the value,
+ * or of its nearest enclosing one when it is missing — `<file>: <path>: <message>` when the text
+ * has no position for it, `<file>: <message>` for the whole document.
+ */
 export function formatProfileError(e: ProfileError): string {
-  return problemLines(e.file, e.problems).join('\n');
+  return problemLines(e.file, e.problems, e.positions).join('\n');
 }
 
-function problemLines(file: string, problems: readonly ProfileProblem[]): string[] {
-  return problems.map((p) => (p.path === '' ? `${file}: ${p.message}` : `${file}: ${p.path}: ${p.message}`));
+function problemLines(file: string, problems: readonly ProfileProblem[], positions: readonly (string | undefined)[]): string[] {
+  return problems.map((p, i) => {
+    if (p.path === '') return `${file}: ${p.message}`;
+    const at = positions[i];
+    return `${file}${at ? `:${at}` : ''}: ${p.path}: ${p.message}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,14 +79,17 @@ export function formatPath(at: readonly Seg[]): string {
 }
 
 /** Stable-sort problems by where their path (or its nearest existing ancestor) starts in the text. */
+/** Where the value at `at` starts in the text: its node's offset, or its nearest enclosing node's; -1 if none. */
+export function offsetOf(doc: Document, at: readonly Seg[]): number {
+  for (let n = at.length; n > 0; n--) {
+    const node = doc.getIn(at.slice(0, n), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return -1; // whole document, or a key whose ancestors are all missing
+}
+
 export function inDocumentOrder(doc: Document, found: Found[]): Found[] {
-  const offset = (at: Seg[]): number => {
-    for (let n = at.length; n > 0; n--) {
-      const node = doc.getIn(at.slice(0, n), true);
-      if (isNode(node) && node.range) return node.range[0];
-    }
-    return -1; // whole document, or a key whose ancestors are all missing
-  };
+  const offset = (at: Seg[]): number => offsetOf(doc, at);
   return found
     .map((f, i) => ({ f, i, pos: offset(f.at) }))
     .sort((a, b) => a.pos - b.pos || a.i - b.i)

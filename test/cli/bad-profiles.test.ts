@@ -21,38 +21,38 @@ const FIXTURES: { name: string; lines: (string | RegExp)[] }[] = [
   {
     name: 'bad-unknown-key.yaml',
     lines: [
-      `${dir}/bad-unknown-key.yaml: devices[0].bogus: unknown key "bogus"; expected one of: ` +
+      `${dir}/bad-unknown-key.yaml:13:12: devices[0].bogus: unknown key "bogus"; expected one of: ` +
         'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, attach, workload',
     ],
   },
   {
     name: 'bad-wrong-type.yaml',
-    lines: [`${dir}/bad-wrong-type.yaml: iommus[0].iotlbEntries: expected an integer from 1 to 65536, got "lots"`],
+    lines: [`${dir}/bad-wrong-type.yaml:5:19: iommus[0].iotlbEntries: expected an integer from 1 to 65536, got "lots"`],
   },
   {
     name: 'bad-out-of-range.yaml',
-    lines: [`${dir}/bad-out-of-range.yaml: devices[0].wqSize: expected an integer from 1 to 1024, got 4096`],
+    lines: [`${dir}/bad-out-of-range.yaml:13:13: devices[0].wqSize: expected an integer from 1 to 1024, got 4096`],
   },
   {
     name: 'bad-unknown-iommu.yaml',
-    lines: [`${dir}/bad-unknown-iommu.yaml: devices[0].iommu: "iommu9" names no IOMMU; expected one of: iommu0, iommu1`],
+    lines: [`${dir}/bad-unknown-iommu.yaml:13:12: devices[0].iommu: "iommu9" names no IOMMU; expected one of: iommu0, iommu1`],
   },
   {
     name: 'bad-unknown-process.yaml',
-    lines: [`${dir}/bad-unknown-process.yaml: devices[0].attach.process: "db" names no process; expected one of: app`],
+    lines: [`${dir}/bad-unknown-process.yaml:13:35: devices[0].attach.process: "db" names no process; expected one of: app`],
   },
   {
     name: 'bad-queue-depth.yaml',
     lines: [
-      `${dir}/bad-queue-depth.yaml: devices[1].workload.queueDepth: ` +
+      `${dir}/bad-queue-depth.yaml:19:42: devices[1].workload.queueDepth: ` +
         "256 is larger than the device's wqSize (128); expected at most 128",
     ],
   },
   {
     name: 'bad-multiple.yaml',
     lines: [
-      `${dir}/bad-multiple.yaml: iommus[0].type: expected one of: vtd, smmuv3, got "amd"`,
-      `${dir}/bad-multiple.yaml: devices[0].iommu: "iommu9" names no IOMMU; expected one of: iommu0`,
+      `${dir}/bad-multiple.yaml:5:11: iommus[0].type: expected one of: vtd, smmuv3, got "amd"`,
+      `${dir}/bad-multiple.yaml:13:12: devices[0].iommu: "iommu9" names no IOMMU; expected one of: iommu0`,
     ],
   },
 ];

@@ -88,7 +88,7 @@ function loadsOrRefuses(text: string): void {
     if (!(e instanceof ProfileError)) throw new Error(`not a ProfileError (the CLI's exit 1): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     const lines = formatProfileError(e).split('\n');
     expect(lines).toHaveLength(e.problems.length);
-    for (const l of lines) expect(l).toMatch(/^fuzz\.yaml: \S/);
+    for (const l of lines) expect(l).toMatch(/^fuzz\.yaml(:\d+:\d+)?: \S/);
   }
   expect(Date.now() - t0).toBeLessThan(BOUND_MS);
 }

@@ -114,7 +114,7 @@ describe('all problems at once', () => {
     ]);
     const lines = formatProfileError(e).split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe(`${e.file}: iommus[0].type: expected one of: vtd, smmuv3, got "amd"`);
+    expect(lines[0]).toBe(`${e.file}:5:11: iommus[0].type: expected one of: vtd, smmuv3, got "amd"`);
   });
 
   it('reports several schema problems in one element', () => {

@@ -76,8 +76,8 @@ describe('bad values of the invalidation keys', () => {
     const text = `${MINIMAL}invalidation: { batchSize: 0 }\nplatform: { preset: native, trapNs: -1 }\n`;
     const e = profileErrorOf(() => parseProfile(text, 'p.yaml'));
     expect(formatProfileError(e).split('\n')).toEqual([
-      'p.yaml: invalidation.batchSize: expected an integer from 1 to 256, got 0',
-      'p.yaml: platform.trapNs: expected a number from 0 to 1000000000, got -1',
+      'p.yaml:15:28: invalidation.batchSize: expected an integer from 1 to 256, got 0',
+      'p.yaml:16:37: platform.trapNs: expected a number from 0 to 1000000000, got -1',
     ]);
   });
 });
