@@ -113,6 +113,19 @@ export class IntervalCollector {
   /** Close the sink; the bounded interval series for the result. */
   finish(): { intervalS: number; points: IntervalPoint[] } {
     this.sink?.finish();
+    // A tail shorter than half an interval (the descriptors in flight at the end, or a host run
+    // stopping mid-interval) joins the interval before it, exactly: a few milliseconds on their
+    // own plot as a cliff that is not in the load.
+    const n = this.points.length;
+    if (n >= 2) {
+      const last = this.points[n - 1]!;
+      const prev = this.points[n - 2]!;
+      if (last.endS - last.startS < (this.intervalS * this.span) / 2) {
+        prev.endS = last.endS;
+        prev.devices = prev.devices.map((d, i) => merge(d, last.devices[i]));
+        this.points.pop();
+      }
+    }
     return {
       intervalS: this.intervalS * this.span,
       points: this.points.map((p) => {

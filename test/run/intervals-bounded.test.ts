@@ -27,4 +27,20 @@ describe('interval series', () => {
     expect(first.durationS).toBeCloseTo(4, 6);
     expect(c.cumulative[0]!.totalCount).toBe(n);
   });
+
+  it('a tail shorter than half an interval joins the interval before it, exactly; a longer one stands', () => {
+    const feed = (tailMs: number) => {
+      const c = new IntervalCollector(['a'], 1, 0);
+      c.onInterval({ device: 0, index: 0, startMs: 0, endMs: 1000, ops: 10, bytes: 100, histogram: histB64([5]) });
+      c.onInterval({ device: 0, index: 1, startMs: 1000, endMs: 2000, ops: 10, bytes: 100, histogram: histB64([7]) });
+      c.onInterval({ device: 0, index: 2, startMs: 2000, endMs: 2000 + tailMs, ops: 2, bytes: 20, histogram: histB64([9]) });
+      return c.finish().points;
+    };
+    const short = feed(200);
+    expect(short).toHaveLength(2);
+    expect(short[1]).toMatchObject({ tS: 2.2 });
+    expect(short[1]!.durationS).toBeCloseTo(1.2, 9);
+    expect(short[1]!.devices[0]).toMatchObject({ ops: 12, max: 9 });
+    expect(feed(600)).toHaveLength(3);
+  });
 });

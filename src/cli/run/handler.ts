@@ -17,7 +17,7 @@ import { formatSummary } from '../../report/summary.js';
 import { allPassed, checkThresholdDevices, evaluateThresholds, formatThresholdReport, parseThreshold } from '../../report/thresholds.js';
 import { RunFailedError, ThresholdsFailedError } from '../../run/errors.js';
 import type { RunOutcome } from '../../run/result.js';
-import { runProfile } from '../../run/run.js';
+import { runProfile, type RunOptions } from '../../run/run.js';
 import { writeOutput } from '../output.js';
 import { Interruption } from '../interrupt.js';
 import { checkOutputs, type PlannedOutput } from '../preflight.js';
@@ -35,6 +35,8 @@ export interface RunArgs {
   readonly interval: number | undefined;
   readonly failIf: readonly string[];
   readonly quiet: boolean;
+  /** Test-only (never from the command line): fault injection by device index. */
+  readonly testHooks?: RunOptions['testHooks'];
 }
 
 /** The files `run` was asked to write, for the preflight check. */
@@ -73,6 +75,7 @@ export async function runCommand(args: RunArgs): Promise<void> {
       ...(args.interval !== undefined ? { intervalS: args.interval } : {}),
       ...(args.hlog || args.csv ? { intervalSink: new IntervalStreams({ hlog: args.hlog, csv: args.csv }) } : {}),
       onProgress: (snapshot) => progress.update(snapshot),
+      ...(args.testHooks ? { testHooks: args.testHooks } : {}),
     });
   } catch (e) {
     // A failed run that got far enough keeps its result: written below, then the failure.
