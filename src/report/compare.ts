@@ -6,9 +6,11 @@
  * Leaves out: running the strategies (cli/compare/handler.ts) and the HTML report (html/compare.ts).
  */
 
+import { basename } from 'node:path';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import type { StoredRunResult as RunResult } from '../run/result.js';
+import { BadInputError } from '../run/errors.js';
 import { RESULT_FORMAT_VERSION, resultFields as f, storedRunResultSchema } from '../run/result-schema.js';
 import { formatCount, formatGBps, formatNs, formatRate, formatRatio } from '../common/units.js';
 
@@ -220,4 +222,16 @@ export function savedRunsWarnings(labels: readonly string[], runs: readonly RunR
   differ('the host', (r) => (r.provenance ? `${r.provenance.host.hostname} (${r.provenance.host.cpuModel}, ${r.provenance.host.cores} cores)` : 'unknown'));
   differ('the dmaload version', (r) => r.provenance?.tool.version ?? 'unknown');
   return out;
+}
+
+/**
+ * Column labels for saved results: each file's name without `.json`, or the paths when two
+ * names clash. @throws BadInputError when a file is given twice.
+ */
+export function savedLabels(files: readonly string[]): string[] {
+  const stem = (f: string) => basename(f).replace(/\.json$/i, '');
+  let labels = files.map(stem);
+  if (new Set(labels).size < labels.length) labels = [...files];
+  if (new Set(labels).size < labels.length) throw new BadInputError(`${files.join(', ')}: a result is given twice; expected different results`);
+  return labels;
 }

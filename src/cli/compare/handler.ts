@@ -7,8 +7,7 @@
 import { loadProfile } from '../../profile/load.js';
 import { defaultCompared, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { compareRuns, formatCompare, savedRunsWarnings } from '../../report/compare.js';
+import { compareRuns, formatCompare, savedLabels, savedRunsWarnings } from '../../report/compare.js';
 import { validRunResult } from '../../report/result-input.js';
 import { isCompareResult } from '../report/handler.js';
 import { renderCompareReport } from '../../report/html/compare.js';
@@ -18,7 +17,7 @@ import type { RunResult, StoredRunResult } from '../../run/result.js';
 import { runProfile } from '../../run/run.js';
 import { writeOutput } from '../output.js';
 import { Interruption } from '../interrupt.js';
-import { checkOutputs } from '../preflight.js';
+import { checkOutputs, type PlannedOutput } from '../preflight.js';
 
 export interface CompareArgs {
   /** One profile, or two or more saved run results. */
@@ -59,10 +58,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     if (problem) throw new BadInputError(`--strategies: ${problem}`);
   }
   // Output paths and an unbuilt report script fail now, not after every run.
-  checkOutputs([
-    ...(args.json ? [{ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true } as const] : []),
-    ...(args.html ? [{ option: 'html', path: args.html, kind: 'file' } as const] : []),
-  ]);
+  checkOutputs(compareOutputs(args));
   if (args.html) clientBundlePath();
   const info = args.json === '-' ? process.stderr : process.stdout;
   const runs: RunResult[] = [];
@@ -117,14 +113,8 @@ function savedInput(file: string): StoredRunResult | undefined {
 async function compareSaved(args: CompareArgs, saved: { file: string; result: StoredRunResult }[]): Promise<void> {
   const running = [args.strategies && '--strategies', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
   if (running.length > 0) throw new BadInputError(`${running.join(', ')}: only for running a profile; saved results are compared as they ran`);
-  const stem = (f: string) => basename(f).replace(/\.json$/i, '');
-  let labels = saved.map((s) => stem(s.file));
-  if (new Set(labels).size < labels.length) labels = saved.map((s) => s.file);
-  if (new Set(labels).size < labels.length) throw new BadInputError(`${args.inputs.join(', ')}: a result is given twice; expected different results`);
-  checkOutputs([
-    ...(args.json ? [{ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true } as const] : []),
-    ...(args.html ? [{ option: 'html', path: args.html, kind: 'file' } as const] : []),
-  ]);
+  const labels = savedLabels(saved.map((s) => s.file));
+  checkOutputs(compareOutputs(args));
   if (args.html) clientBundlePath();
   const info = args.json === '-' ? process.stderr : process.stdout;
   const runs = saved.map((s) => s.result);
@@ -133,4 +123,12 @@ async function compareSaved(args: CompareArgs, saved: { file: string; result: St
   if (!args.quiet) info.write(`${formatCompare(result)}\n`);
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
+}
+
+/** The files `compare` was asked to write, for the preflight check. */
+function compareOutputs(args: CompareArgs): PlannedOutput[] {
+  return [
+    ...(args.json ? [{ option: 'json', path: args.json, kind: 'file', stdoutAllowed: true } as const] : []),
+    ...(args.html ? [{ option: 'html', path: args.html, kind: 'file' } as const] : []),
+  ];
 }

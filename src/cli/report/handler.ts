@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { compareRuns, savedRunsWarnings } from '../../report/compare.js';
+import { compareRuns, savedLabels, savedRunsWarnings } from '../../report/compare.js';
 import { readFailure } from '../../common/read-failure.js';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
@@ -86,9 +86,7 @@ export async function reportCommand(args: ReportArgs): Promise<void> {
     if (input.kind !== 'run') throw new BadInputError(`${f}: a compare result; several inputs render together only as run results`);
     return input.result;
   });
-  let labels = files.map(stem);
-  if (new Set(labels).size < labels.length) labels = [...files];
-  if (new Set(labels).size < labels.length) throw new BadInputError(`${files.join(', ')}: a result is given twice; expected different results`);
+  const labels = savedLabels(files);
   for (const w of savedRunsWarnings(labels, runs)) process.stderr.write(`warning: ${w}\n`);
   writeOutput(out, renderCompareReport(compareRuns(labels, runs)), args.quiet);
 }
