@@ -127,6 +127,9 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
       const sliceEndMs = performance.now();
       if (sliceEndMs - reporter.startMs >= task.intervalMs) await reporter.report(sliceEndMs);
       crashIfDue();
+      // Test hook: a wedged device, deaf to its stop flag until the pool kills its thread.
+      const wedgeAt = task.testHooks?.wedgeAfterDescriptors;
+      if (wedgeAt !== undefined && engine.completedCount >= wedgeAt) for (;;);
       if (engine.awaitingTouch) {
         // Partial completion: touch the page through the kernel's CPU-fault path, then resubmit.
         if (!kernel) throw new Error('partial completion without a kernel port');

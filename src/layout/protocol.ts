@@ -58,6 +58,11 @@ export interface DeviceTestHooks {
   readonly crashAfterDescriptors?: number;
   /** 'throw' raises an exception in the task; 'exit' kills the worker thread. */
   readonly crashMode?: 'throw' | 'exit';
+  /**
+   * Host timing: after this many completed descriptors the device wedges — its thread spins and
+   * never reads the stop flag again (what the pool's hard kill exists for).
+   */
+  readonly wedgeAfterDescriptors?: number;
 }
 
 /** Device-side costs (platform model, platform/presets.ts), ns; bandwidths in GB/s = bytes/ns. */

@@ -51,4 +51,19 @@ describe('worker crash', () => {
     expect(Date.now() - t0).toBeLessThan(ACK_TIMEOUT_MS);
     expect((e.outcome as RunOutcome).result.invalidation!.changes).toBeGreaterThan(0);
   });
+
+  it('host: a device that never stops is hard-killed after the grace and reported as did-not-stop, not as a crash', async () => {
+    const run = runProfile(profileFrom(svaYaml({ devices: 2 }).replaceAll('descriptors: 100, ', '')), {
+      timing: 'host',
+      durationS: 0.3,
+      testHooks: { 1: { wedgeAfterDescriptors: 50 } },
+    });
+    const e = (await run.catch((x: unknown) => x)) as RunFailedError;
+    expect(e).toBeInstanceOf(RunFailedError);
+    expect(e.message).toBe(`device(s) dev1 did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag`);
+    const r = (e.outcome as RunOutcome).result;
+    expect(r.devices[0]!.outcome).toEqual({ status: 'completed', cause: null });
+    expect(r.devices[1]!.outcome!.status).toBe('did-not-stop');
+    expect(r.devices[1]!.submitted).toBeGreaterThanOrEqual(50);
+  });
 });
