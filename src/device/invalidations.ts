@@ -13,8 +13,9 @@
  * engine applies it at its arrival (`applyStalled`). Not modelled: invalidation request queues
  * inside the device, invalidation of in-flight translation requests.
  *
- * The same ring carries the driver's PASID stop (InvKind.stopPasid, modelled time, before an
- * unbind): the device hands it to `onStopPasid` (its PRI sends a stop marker) and acknowledges.
+ * The same ring carries the driver's PASID stop (InvKind.stopPasid, modelled time only — the
+ * lifecycle schedule posts it — before an unbind): the device hands it to `onStopPasid` (its PRI
+ * sends a stop marker) and acknowledges.
  */
 
 import { Counter, type DeviceViews, InvKind, InvRecord } from '../layout/device.js';
@@ -116,11 +117,6 @@ export class DevtlbInvalidations {
       const start = ring.slots[s + InvRecord.vpnStart]!;
       const end = ring.slots[s + InvRecord.vpnEnd]!;
       lastSeq = ring.slots[s + InvRecord.seq]!;
-      if (ring.slots[s + InvRecord.kind] === InvKind.stopPasid) {
-        // Posted in modelled time only (the lifecycle schedule); host time has no virtual stamp for a stop marker.
-        ring.consume();
-        continue;
-      }
       // Device TLBs tag entries by (PASID, page) only: domain id 0.
       for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
       if (this.costLoops > 0) spinLoops(this.costLoops);

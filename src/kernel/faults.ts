@@ -250,13 +250,8 @@ export class FaultService<S extends FaultAddressSpace> {
       const write = ring.slots[at + PrqRecord.write] === 1;
       const last = ring.slots[at + PrqRecord.last] === 1;
       const timeMs = ring.slots[at + PrqRecord.time]!;
-      const kind = ring.slots[at + PrqRecord.kind]!;
       ring.consume();
       n++;
-      if (kind === RequestKind.stopMarker) {
-        this.stats.stopMarkers++;
-        continue;
-      }
       this.stats.requests++;
       const groups = this.open[device]!;
       let g = groups.get(group);

@@ -25,9 +25,10 @@
  * SMMUv3: see `smmuTeardown` below.
  */
 
-import { MAX_VPN } from '../layout/constants.js';
 import type { AttachmentInfo } from './domains.js';
 import type { Submission } from './qi.js';
+import { WHOLE_ADDRESS_SPACE as WHOLE } from './range.js';
+import { devtlbDescriptor } from './strategies/descriptors.js';
 
 export interface TeardownPlan {
   /** The PASID entry's teardown: the flushes of what it may have left cached. */
@@ -47,9 +48,8 @@ export function teardownPlan(iommuType: string, a: AttachmentInfo, pri: boolean,
 }
 
 function vtdTeardown(a: AttachmentInfo, pri: boolean): TeardownPlan {
-  const iotlb = (drain: boolean) =>
-    ({ kind: 'iotlb', scope: 'pasid', did: a.did, pasid: a.pasid, startVpn: 0, endVpn: MAX_VPN, drain }) as const;
-  const devtlb = { kind: 'devtlb', device: a.device, pasid: a.pasid, startVpn: 0, endVpn: MAX_VPN } as const;
+  const iotlb = (drain: boolean) => ({ kind: 'iotlb', scope: 'pasid', did: a.did, pasid: a.pasid, startVpn: WHOLE.startVpn, endVpn: WHOLE.endVpn, drain }) as const;
+  const devtlb = devtlbDescriptor(a.device, a.pasid, WHOLE);
   const teardown: Submission[] = [
     { iommu: a.iommu, descriptors: [{ kind: 'pasid-cache', did: a.did, pasid: a.pasid }] },
     { iommu: a.iommu, descriptors: [iotlb(false)] },
@@ -75,9 +75,9 @@ function vtdTeardown(a: AttachmentInfo, pri: boolean): TeardownPlan {
 function smmuTeardown(a: AttachmentInfo, lastOfDomain: boolean): TeardownPlan {
   const cfgiCd: Submission = { iommu: a.iommu, descriptors: [{ kind: 'pasid-cache', did: a.did, pasid: a.pasid }] };
   const teardown: Submission[] = [cfgiCd, cfgiCd];
-  if (a.ats) teardown.push({ iommu: a.iommu, descriptors: [{ kind: 'devtlb', device: a.device, pasid: a.pasid, startVpn: 0, endVpn: MAX_VPN }] });
+  if (a.ats) teardown.push({ iommu: a.iommu, descriptors: [devtlbDescriptor(a.device, a.pasid, WHOLE)] });
   if (lastOfDomain) {
-    teardown.push({ iommu: a.iommu, descriptors: [{ kind: 'iotlb', scope: 'domain', did: a.did, pasid: a.pasid, startVpn: 0, endVpn: MAX_VPN, drain: false }] });
+    teardown.push({ iommu: a.iommu, descriptors: [{ kind: 'iotlb', scope: 'domain', did: a.did, pasid: a.pasid, startVpn: WHOLE.startVpn, endVpn: WHOLE.endVpn, drain: false }] });
   }
   return { teardown, drain: [] };
 }

@@ -8,8 +8,7 @@ import { loadProfile } from '../../profile/load.js';
 import { defaultCompared, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
 import { readFileSync } from 'node:fs';
 import { compareRuns, formatCompare, savedLabels, savedRunsWarnings } from '../../report/compare.js';
-import { validRunResult } from '../../report/result-input.js';
-import { isCompareResult } from '../report/handler.js';
+import { isCompareResult, parseReportInput } from '../report/handler.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { clientBundlePath } from '../../report/html/page.js';
 import { BadInputError } from '../../run/errors.js';
@@ -104,9 +103,11 @@ function savedInput(file: string): StoredRunResult | undefined {
   } catch {
     return undefined;
   }
-  if (isCompareResult(v)) throw new BadInputError(`${file} is a compare result; compare takes the run results themselves (each run's --json)`);
-  if (typeof v !== 'object' || v === null || !('formatVersion' in v || 'totals' in v)) return undefined;
-  return validRunResult(v, file);
+  if (!isCompareResult(v) && (typeof v !== 'object' || v === null || !('formatVersion' in v || 'totals' in v))) return undefined;
+  // Classified and validated as `dmaload report` reads a result.
+  const input = parseReportInput(file, v);
+  if (input.kind === 'compare') throw new BadInputError(`${file} is a compare result; compare takes the run results themselves (each run's --json)`);
+  return input.result;
 }
 
 /** Compare saved run results: the same table and ratios as a live compare, warnings first. */
