@@ -21,6 +21,24 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
+ * Await a control-plane answer while the device goes on applying device-TLB invalidations (the
+ * hardware acknowledges them whatever its software waits for): a touch waits while a change
+ * holds the process's mm lock, and that change may be waiting for this device's acknowledgement.
+ * Sleeps on the doorbell, which the kernel rings for every posted invalidation.
+ */
+async function whilePollingInvalidations<T>(answer: Promise<T>, engine: DeviceEngine, doorbell: Int32Array): Promise<T> {
+  let settled = false;
+  const done = answer.finally(() => (settled = true));
+  for (;;) {
+    const rung = Atomics.load(doorbell, 0);
+    engine.pollInvalidations();
+    if (settled) return done;
+    const w = Atomics.waitAsync(doorbell, 0, rung, 5);
+    await Promise.race([done, w.async ? w.value : undefined]);
+  }
+}
+
+/**
  * A device's interval reports: each closes the interval that began where the previous one ended,
  * with the ops, bytes and latencies of the descriptors completed in it. Times are milliseconds on
  * the run's clock (virtual in modelled time, performance.now in host time), sent as
@@ -134,7 +152,7 @@ export default async function runDevice(task: DeviceTask): Promise<DeviceTaskRes
         // Partial completion: touch the page through the kernel's CPU-fault path, then resubmit.
         if (!kernel) throw new Error('partial completion without a kernel port');
         const t = engine.touchRequest;
-        const answer = await kernel.touch(task.index, task.pasid, t.address, t.write);
+        const answer = await whilePollingInvalidations(kernel.touch(task.index, task.pasid, t.address, t.write), engine, dev.doorbell);
         engine.touched(answer === 'ok');
         // Between a touch and the resubmission, too: invalidations are applied, never starved.
         engine.pollInvalidations();

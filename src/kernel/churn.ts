@@ -157,11 +157,17 @@ export class Churn {
   /** One change of `pages` pages at `startVpn`. */
   async change(op: ChurnOp, startVpn: number): Promise<void> {
     const m = this.modelled;
+    let unlock: (() => void) | undefined;
     if (m) m.seq.lockMm(this.proc);
+    else this.proc.changeDone = new Promise<void>((resolve) => (unlock = resolve));
     try {
       await this.changeLocked(op, startVpn);
     } finally {
       if (m) m.seq.unlockMm(this.proc, m.clock.nowNs);
+      else {
+        this.proc.changeDone = undefined;
+        unlock!();
+      }
     }
   }
 

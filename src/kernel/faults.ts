@@ -46,6 +46,8 @@ export interface FaultAddressSpace {
   vmaAt(va: number): { readonly writable: boolean } | undefined;
   /** Whether its VMA allows a write at `va` now (an mprotect may have removed write for a while). */
   writableAt(va: number): boolean;
+  /** Host time: a change holds the mm lock for writing until this resolves (objects.ts Process). */
+  readonly changeDone: Promise<void> | undefined;
 }
 
 /**
@@ -107,6 +109,8 @@ export class FaultService<S extends FaultAddressSpace> {
   private readonly open: Map<number, OpenGroup>[];
   private running: Promise<void> | undefined;
   private stopping = false;
+  /** Host time: the end of the change a request waits for (set by serviceDevice, read by loop). */
+  private blockedOn: Promise<void> | undefined;
 
   constructor(
     private readonly devices: readonly DeviceViews[],
@@ -147,6 +151,17 @@ export class FaultService<S extends FaultAddressSpace> {
     if (write && !space.writableAt(address)) return 'read-only';
     this.host.populatePage(space, Math.floor(address / PAGE_SIZE));
     return 'ok';
+  }
+
+  /**
+   * Host time: `touch`, after any change holding the mm lock has ended (the CPU fault takes
+   * mmap_lock for reading).
+   */
+  async touchWhenUnlocked(device: number, pasid: number, address: number, write: boolean): Promise<TouchOutcome> {
+    for (let space = this.host.svaTarget(device, pasid); space?.changeDone; space = this.host.svaTarget(device, pasid)) {
+      await space.changeDone;
+    }
+    return this.touch(device, pasid, address, write);
   }
 
   // ---- modelled time (the sequencer calls these at its barriers; kernel/sequencer.ts) ----------
@@ -216,8 +231,14 @@ export class FaultService<S extends FaultAddressSpace> {
   private async loop(): Promise<void> {
     const devices = this.devices;
     while (!this.stopping) {
+      this.blockedOn = undefined;
       if (this.serviceAll() > 0) {
         await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      if (this.blockedOn) {
+        // A request waits for a change of its mm to end (the change's own waits go on meanwhile).
+        await this.blockedOn;
         continue;
       }
       // Sleep until a device publishes (it notifies only while `sleeping` is set).
@@ -246,6 +267,14 @@ export class FaultService<S extends FaultAddressSpace> {
       const at = ring.peek();
       const group = ring.slots[at + PrqRecord.group]!;
       const pasid = ring.slots[at + PrqRecord.pasid]!;
+      // Host time: a request into an mm that a change holds locked stays queued until it ends —
+      // serviced in between, it could map a page the change is about to replace (a migration's
+      // new frame would then overwrite it, leaking the frame the fault populated).
+      const changeDone = this.stopping ? undefined : this.host.svaTarget(device, pasid)?.changeDone;
+      if (changeDone) {
+        this.blockedOn = changeDone;
+        break;
+      }
       const vpn = ring.slots[at + PrqRecord.vpn]!;
       const write = ring.slots[at + PrqRecord.write] === 1;
       const last = ring.slots[at + PrqRecord.last] === 1;

@@ -146,6 +146,30 @@ export class AddressSpaces {
   }
 
   /**
+   * Frames a process's data owns that no page of it maps: leaked (lost to the model until the
+   * run ends). 0 in every correct run — each data frame is either mapped at exactly one page or
+   * free. An audit at the end of a run (run/result.ts), not a hot path.
+   */
+  leakedDataFrames(): number {
+    const mapped = new Uint8Array(this.mem.frames);
+    for (const proc of this.processes) {
+      if (proc.exited) continue;
+      for (const vma of proc.vmas) {
+        const first = vma.start / PAGE_SIZE;
+        for (let i = 0; i < vma.sizeBytes / PAGE_SIZE; i++) {
+          const pte = lookupPte(this.mem, proc.rootPfn, first + i);
+          if ((pte & PTE_P) !== 0) mapped[ptePfn(pte)] = 1;
+        }
+      }
+    }
+    let leaked = 0;
+    for (let pfn = 1; pfn < this.mem.frames; pfn++) {
+      if (this.mem.owner[pfn]! >>> 24 === FrameOwner.processData && mapped[pfn] === 0) leaked++;
+    }
+    return leaked;
+  }
+
+  /**
    * Tear a process down: it must have no SVA bonds left. Frees its data frames, its tables and
    * its PASID (`mm_pasid_drop`).
    */

@@ -30,6 +30,13 @@ export class Process {
   /** Next free virtual address for mmap. */
   nextVa = 0x10_0000_0000;
   exited = false;
+  /**
+   * Host time: set while a change holds the mm lock for writing (munmap / mprotect / migrate
+   * take mmap_lock for writing; a fault takes it for reading, a fault on a page under migration
+   * waits on its migration entry); resolves when the change ends. Writer: churn.ts `change`.
+   * (Modelled time keeps the same lock in the sequencer.)
+   */
+  changeDone: Promise<void> | undefined = undefined;
 
   constructor(
     readonly id: number,

@@ -159,6 +159,9 @@ export function formatSummary(r: RunResult): string {
     `integrity: ${formatCount(r.integrity.checked)} sampled descriptors checked, ${formatCount(r.integrity.failed)} failed` +
       (r.integrity.skipped > 0 ? `, ${formatCount(r.integrity.skipped)} skipped (a mapping changed under them)` : ''),
   );
+  if (r.memory.framesLeaked) {
+    lines.push(`frame audit: ${formatCount(r.memory.framesLeaked)} data frame(s) owned by a process but mapped by none of its pages (leaked)`);
+  }
   if (r.checker.enabled) {
     lines.push(
       `use-after-free checker: ${formatCount(r.checker.pagesChecked)} page copies checked, ` +

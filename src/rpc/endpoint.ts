@@ -63,7 +63,7 @@ export interface KernelApi {
    * The CPU-fault path after a partial completion: touch `address` (read or write) in the
    * address space behind (device, PASID). 'ok' if the page is now present.
    */
-  touch(device: number, pasid: number, address: number, write: boolean): TouchOutcome;
+  touch(device: number, pasid: number, address: number, write: boolean): TouchOutcome | Promise<TouchOutcome>;
 }
 
 export const expose = Comlink.expose;

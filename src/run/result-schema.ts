@@ -277,7 +277,15 @@ export const runResultSchema = obj({
     .nullable()
     .describe('With a lifecycle schedule: its events and the teardown they submitted; null without'),
   faults: runFaultsSchema,
-  memory: obj({ frames: count(), framesFree: count(), framesFreed: count(), framesReused: count() }),
+  memory: obj({
+    frames: count(),
+    framesFree: count(),
+    framesFreed: count(),
+    framesReused: count(),
+    framesLeaked: count()
+      .optional()
+      .describe("Data frames a process owns that none of its pages maps at the end: leaked (0 in every correct run); absent in results of earlier releases"),
+  }),
   intervals: obj({ intervalS: positive(), points: list(intervalPointSchema) }).describe(
     'Per-interval throughput and percentiles; at most 600 points (past that, adjacent intervals merge exactly)',
   ),

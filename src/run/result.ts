@@ -351,6 +351,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         framesFree: frames.freeFrames,
         framesFreed: frames.stats.freed,
         framesReused: frames.stats.reused,
+        framesLeaked: booted.kernel.mm.leakedDataFrames(),
       },
     },
     histograms: { total, byDevice },

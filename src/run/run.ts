@@ -216,7 +216,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   const views = kernel.views.devices;
   let collector: IntervalCollector | undefined;
   const api: KernelApi = {
-    touch: (device, pasid, address, write) => kernel.faults.touch(device, pasid, address, write),
+    touch: (device, pasid, address, write) => kernel.faults.touchWhenUnlocked(device, pasid, address, write),
     interval: (report) => collector?.onInterval(report),
   };
   const tasks = booted.devices.map(

@@ -361,6 +361,7 @@ export function renderRunReport(r: StoredRunResult): string {
         ['free at end', r.memory.framesFree],
         ['freed', r.memory.framesFreed],
         ['reused', r.memory.framesReused],
+        ...(r.memory.framesLeaked !== undefined ? [['leaked (owned, mapped nowhere)', r.memory.framesLeaked] as [string, number]] : []),
       ]),
     );
   }
