@@ -29,7 +29,7 @@
  */
 
 import { Rng, nextFloat } from '../common/rng.js';
-import { Counter, DeviceState, type DeviceViews } from '../layout/device.js';
+import { Counter, DeviceState, type DeviceViews, KbufRecord, KdoneRecord, SyncState } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
 import { OP_COUNT, Op } from '../layout/ops.js';
 import type { DeviceSpec, IntegrityFailure, ViolationReport } from '../layout/protocol.js';
@@ -336,7 +336,8 @@ export class DeviceEngine {
     // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per
     // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
     // (test/device/hot-path-no-allocation-modelled.test.ts).
-    while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
+    if (this.spec.kernelClient) while (!vt.stopped && this.stepKernelClient());
+    else while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
     this.outstanding = 0;
     vt.finish();
   }
@@ -437,6 +438,70 @@ export class DeviceEngine {
       this.slotArrivalNs[this.slot] = vt.nowNs;
       this.slot = (this.slot + 1) % this.queueDepth;
     }
+    return true;
+  }
+
+  /** A kernel client's next buffer is on the ring (preallocated: passed to awaitResponse). */
+  private readonly kbufAvailable = (): boolean => this.dev.kbufRing.available() > 0;
+  /** When that buffer is ready (its record's readyNs). */
+  private readonly kbufReadyNs = (): number => this.dev.kbufRing.slots[this.dev.kbufRing.peek() + KbufRecord.readyNs]!;
+
+  /**
+   * Modelled time, a kernel client's device: one descriptor on the next buffer the kernel made
+   * ready (parked as blocked while there is none, applying invalidations), its completion posted
+   * back for the kernel to unmap and free. Latency runs from the buffer's readiness. False at the
+   * client's end record (or a stop).
+   */
+  private stepKernelClient(): boolean {
+    const vt = this.vt;
+    const c = this.counters;
+    const costs = this.spec.costs;
+    const t = this.loopNs;
+    const ring = this.dev.kbufRing;
+    if (ring.available() === 0) {
+      const busyNs = vt.awaitResponse(this.kbufAvailable, this.kbufReadyNs, SyncState.starved);
+      if (busyNs > vt.nowNs) vt.nowNs = busyNs;
+      if (ring.available() === 0) return false;
+    }
+    const at = ring.peek();
+    const op = ring.slots[at + KbufRecord.op]!;
+    if (op < 0) {
+      ring.consume();
+      return false;
+    }
+    const d = this.desc;
+    d[D.op] = op;
+    d[D.startOffset] = 0;
+    d[D.sizeBytes] = ring.slots[at + KbufRecord.sizeBytes]!;
+    d[D.src] = ring.slots[at + KbufRecord.src]!;
+    d[D.dst] = ring.slots[at + KbufRecord.dst]!;
+    const buffer = ring.slots[at + KbufRecord.buffer]!;
+    t[LoopNs.arrival] = ring.slots[at + KbufRecord.readyNs]!;
+    ring.consume();
+    this.submitted++;
+    this.outstanding = 1;
+    vt.idleTargetNs[0] = t[LoopNs.arrival]! + costs.submitNs;
+    vt.idleUntilTarget();
+    if (vt.stopped) return false;
+    vt.nowNs += costs.descriptorNs;
+    this.pageRun.beginDescriptor();
+    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+    c[Counter.submitted]!++;
+    const status = this.execute(d);
+    c[Counter.completed]!++;
+    c[Counter.statusBase + status]!++;
+    vt.nowNs += costs.completionNs;
+    this.closeIntervals();
+    t[LoopNs.lastCompletion] = vt.nowNs;
+    this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
+    const done = this.dev.kdoneRing;
+    const w = done.reserve();
+    if (w < 0) throw new Error('bug: kernel client completion ring full');
+    done.slots[w + KdoneRecord.buffer] = buffer;
+    done.slots[w + KdoneRecord.status] = status;
+    done.slots[w + KdoneRecord.completeNs] = vt.nowNs;
+    done.publish();
     return true;
   }
 

@@ -34,6 +34,7 @@
  * Not modelled: PASID-cache and paging-structure caches, ATS translation-request latency.
  */
 
+import { KVA_DIRECT_MAP_VPN } from '../layout/constants.js';
 import { Counter, type DeviceViews, IotlbFill } from '../layout/device.js';
 import { DomainType, type DomainTableViews } from '../layout/domains.js';
 import type { IommuViews } from '../layout/iommu.js';
@@ -157,10 +158,11 @@ export class Translator {
     const domain = Atomics.load(this.dev.pasidDomain, pasid) - 1;
     if (domain < 0) return Fault.noAttachment;
     const type = Atomics.load(this.domains.type, domain);
-    if (type === DomainType.identity) {
-      if (vpn >= this.mem.frames || vpn < 1) return Fault.outOfRange;
-      this.gen = Atomics.load(this.mem.generation, vpn);
-      this.pfn = vpn;
+    if (type === DomainType.identity || type === DomainType.kva) {
+      const pfn = type === DomainType.kva ? vpn - KVA_DIRECT_MAP_VPN : vpn;
+      if (pfn >= this.mem.frames || pfn < 1) return Fault.outOfRange;
+      this.gen = Atomics.load(this.mem.generation, pfn);
+      this.pfn = pfn;
       return Fault.none;
     }
     if (type !== DomainType.sva && type !== DomainType.dma) return Fault.noAttachment;
@@ -290,6 +292,7 @@ export class Translator {
     if (domain < 0) return -1;
     const type = Atomics.load(this.domains.type, domain);
     if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : -1;
+    if (type === DomainType.kva) return vpn - KVA_DIRECT_MAP_VPN < this.mem.frames ? vpn - KVA_DIRECT_MAP_VPN : -1;
     const out = this.referenceOut;
     return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out) === Fault.none ? out.pfn : -1;
   }

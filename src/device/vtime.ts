@@ -115,10 +115,10 @@ export class VirtualTime {
    * invalidations) — those arriving before the response's time, once it is known. Returns the
    * virtual time at which the stalled engine finished its invalidation work (≥ nowNs).
    */
-  awaitResponse(available: () => boolean, responseTimeNs: () => number): number {
+  awaitResponse(available: () => boolean, responseTimeNs: () => number, state: number = SyncState.blocked): number {
     let busyNs = this.nowNs;
     for (;;) {
-      this.park(SyncState.blocked);
+      this.park(state);
       if (available()) return this.inv.applyStalled(busyNs, responseTimeNs());
       if (this.stopped) return busyNs;
       busyNs = this.inv.applyStalled(busyNs, Infinity);

@@ -32,8 +32,8 @@ export type FlushReason = 'full' | 'timeout';
 
 /** What the queue asks of its domain. */
 export interface FlushQueueHost<T> {
-  /** `flush_iotlb_all` of the domain at `nowNs`; returns when it completes (virtual ns). */
-  flushAll(nowNs: number, reason: FlushReason): number;
+  /** `flush_iotlb_all` of the domain at `nowNs`; resolves with when it completes (virtual ns). */
+  flushAll(nowNs: number, reason: FlushReason): Promise<number>;
   /** An entry's flush has finished: free its IOVA and pages, on `cpu`, at `nowNs`. */
   release(entry: T, cpu: number, nowNs: number): void;
 }
@@ -96,13 +96,17 @@ export class FlushQueue<T> {
     return this.rings.reduce((n, r) => n + r.length, 0);
   }
 
-  /** `queue_iova()` on `cpu` at `nowNs`; returns the time the unmapping CPU is done (after a flush on full). */
-  queue(entry: T, cpu: number, nowNs: number): number {
+  /**
+   * `queue_iova()` on `cpu` at `nowNs`; resolves with the time the unmapping CPU is done (after a
+   * flush on full). A flush in progress elsewhere (the timer's) covers only entries queued
+   * before it started, as the flush counters make it in Linux.
+   */
+  async queue(entry: T, cpu: number, nowNs: number): Promise<number> {
     const ring = this.single ? this.rings[0]! : this.rings[cpu]!;
     this.freeCovered(ring, cpu, nowNs);
     let t = nowNs;
     if (ring.full) {
-      t = this.flush(t, 'full');
+      t = await this.flush(t, 'full');
       this.freeCovered(ring, cpu, t);
     }
     ring.slots[ring.tail] = { entry, counter: this.flushStart };
@@ -113,18 +117,18 @@ export class FlushQueue<T> {
     return t;
   }
 
-  /** `fq_flush_timeout()` if the timer is due at `nowNs` (run on `cpu`); returns the time it ends. */
-  runTimer(nowNs: number, cpu = 0): number {
+  /** `fq_flush_timeout()` if the timer is due at `nowNs` (run on `cpu`); resolves with the time it ends. */
+  async runTimer(nowNs: number, cpu = 0): Promise<number> {
     if (this.timerDue === undefined || this.timerDue > nowNs) return nowNs;
     this.timerDue = undefined;
-    const t = this.flush(nowNs, 'timeout');
+    const t = await this.flush(nowNs, 'timeout');
     for (const ring of this.rings) this.freeCovered(ring, cpu, t);
     return t;
   }
 
-  private flush(nowNs: number, reason: FlushReason): number {
+  private async flush(nowNs: number, reason: FlushReason): Promise<number> {
     this.flushStart++;
-    const t = this.host.flushAll(nowNs, reason);
+    const t = await this.host.flushAll(nowNs, reason);
     this.flushFinish++;
     if (reason === 'full') this.stats.flushesFull++;
     else this.stats.flushesTimeout++;

@@ -150,6 +150,16 @@ export class Sequencer<S extends FaultAddressSpace> {
     this.o.views.clock.kernelWakeNs[0] = -Infinity;
   }
 
+  /**
+   * Called at each barrier the kernel owns, after acknowledgements are in and before page
+   * requests and timers: kernel clients take their devices' completions (kernel-client.ts).
+   */
+  private readonly barrierHooks: (() => void)[] = [];
+
+  onBarrier(hook: () => void): void {
+    this.barrierHooks.push(hook);
+  }
+
   /** The current horizon, ns (moved by whoever owns each barrier). */
   get horizonNs(): number {
     return this.o.views.clock.horizonNs[0]!;
@@ -192,6 +202,7 @@ export class Sequencer<S extends FaultAddressSpace> {
       await this.barrier();
       mergeIotlbFills(views, this.o.deviceIommu);
       this.resolveAcks();
+      for (const hook of this.barrierHooks) hook();
       await flush();
       this.serviceRequests();
       await this.fireTimers();
@@ -264,6 +275,19 @@ export class Sequencer<S extends FaultAddressSpace> {
     }
   }
 
+  /**
+   * The earliest clock of a device starved for a kernel client's buffer (+∞: none). Timers fire
+   * only up to it: the device's next completion, which its client must take in time order, can
+   * come no earlier.
+   */
+  private starvedClockNs(): number {
+    let min = Infinity;
+    for (const v of this.devices) {
+      if (Atomics.load(v.syncState, 0) === SyncState.starved && v.clockNs[0]! < min) min = v.clockNs[0]!;
+    }
+    return min;
+  }
+
   private resolveAcks(): void {
     const pending: AckWaiter[] = [];
     for (const w of this.ackWaiters) {
@@ -325,7 +349,7 @@ export class Sequencer<S extends FaultAddressSpace> {
     for (;;) {
       this.timers.sort((a, b) => a.timeNs - b.timeNs || a.order - b.order);
       const t = this.timers[0];
-      if (!t || t.timeNs > this.horizonAtBarrierNs) return;
+      if (!t || t.timeNs > this.horizonAtBarrierNs || t.timeNs > this.starvedClockNs()) return;
       this.timers.shift();
       t.resolve();
       await flush();

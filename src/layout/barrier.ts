@@ -31,6 +31,7 @@ export function kernelNeeded(views: MachineViews): boolean {
     const v = devices[d]!;
     if (Atomics.load(v.syncState, 0) !== SyncState.horizon) return true;
     if (v.prqRing.available() > 0) return true;
+    if (v.kdoneRing.available() > 0) return true;
   }
   const c = views.clock;
   return c.horizonNs[0]! >= c.kernelWakeNs[0]!;
@@ -38,14 +39,18 @@ export function kernelNeeded(views: MachineViews): boolean {
 
 /**
  * The next horizon: one quantum past the slowest device at the horizon (or past the horizon if
- * none is), but not beyond `limitNs` (the kernel's next event), and always past the horizon.
+ * none is), at most one quantum past a device starved for a kernel client's buffer, but not beyond `limitNs` (the kernel's next event), and always past the horizon.
  */
 export function nextHorizonNs(views: MachineViews, horizonNs: number, quantumNs: number, limitNs: number): number {
   const devices = views.devices;
   let minClock = Infinity;
   for (let d = 0; d < devices.length; d++) {
     const v = devices[d]!;
-    if (Atomics.load(v.syncState, 0) === SyncState.horizon && v.clockNs[0]! < minClock) minClock = v.clockNs[0]!;
+    const state = Atomics.load(v.syncState, 0);
+    if (state === SyncState.horizon && v.clockNs[0]! < minClock) minClock = v.clockNs[0]!;
+    // A starved device resumes at its clock, below the horizon: the horizon runs at most one
+    // quantum ahead of it (not a quantum per barrier while the kernel refills it).
+    if (state === SyncState.starved && v.clockNs[0]! + quantumNs < limitNs) limitNs = v.clockNs[0]! + quantumNs;
   }
   let next = (minClock === Infinity ? horizonNs : Math.max(minClock, horizonNs)) + quantumNs;
   if (limitNs < next) next = limitNs;

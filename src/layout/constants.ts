@@ -14,3 +14,11 @@ export const MAX_VPN = 2 ** (VA_BITS - PAGE_SHIFT);
  * 2^20 frames (4 GiB). Frame 0 is never allocated: PFN 0 doubles as "none".
  */
 export const MAX_FRAMES = 2 ** 20;
+
+/**
+ * Where the kernel's direct map starts in the modelled address space (Linux x86-64's PAGE_OFFSET,
+ * 0xffff888000000000, folded into the 48-bit lower half the model uses): kernel virtual
+ * address = KVA_DIRECT_MAP_BASE + physical address.
+ */
+export const KVA_DIRECT_MAP_BASE = 0x7000_0000_0000;
+export const KVA_DIRECT_MAP_VPN = KVA_DIRECT_MAP_BASE / PAGE_SIZE;

@@ -51,6 +51,11 @@
  * |               |      |               |        |                | sleeps on one word and still applies    |
  * |               |      |               |        |                | invalidations                           |
  *
+ * | kbufRing.*    |      |               | kernel→device SPSC ring (modelled time, a kernel client's     |
+ * |               |      |               | device): DMA buffers ready for a descriptor (KbufRecord)      |
+ * | kdoneRing.*   |      |               | device→kernel SPSC ring: those buffers' completions          |
+ * |               |      |               | (KdoneRecord), which the kernel unmaps and frees             |
+ *
  * The page-request queue of an IOMMU is modelled as the prqRings of its devices: its
  * occupancy is the sum of their (tail - head), which a device reads (never writes) for the
  * other devices before it publishes; `prqEntries` bounds that sum.
@@ -126,6 +131,12 @@ export const SyncState = {
   blocked: 2,
   /** Has no more work; still applies invalidations at each release until the stop flag. */
   finished: 3,
+  /**
+   * A kernel client's device with no buffer ready: it waits for the kernel at its clock, and —
+   * unlike `blocked` — bounds the horizon there as a device at the horizon does (its next
+   * completion, which the kernel must see in time order, can come no earlier).
+   */
+  starved: 4,
 } as const;
 
 /**
@@ -211,6 +222,30 @@ export const RespRecord = {
 } as const;
 
 /**
+ * A kernel client's buffer, ready for one descriptor (kernel → device), f64 words. `op` −1 is
+ * the end: the client submits nothing more. `src`/`dst`: the addresses the descriptor carries
+ * (IOVA, physical address or kernel virtual address, by mode); `readyNs`: when the buffer is
+ * mapped and its descriptor submitted (virtual ns).
+ */
+export const KbufRecord = {
+  buffer: 0,
+  op: 1,
+  src: 2,
+  dst: 3,
+  sizeBytes: 4,
+  readyNs: 5,
+  width: 6,
+} as const;
+
+/** A kernel client's buffer completed (device → kernel), f64 words: status (layout/status.ts) at `completeNs`. */
+export const KdoneRecord = {
+  buffer: 0,
+  status: 1,
+  completeNs: 2,
+  width: 3,
+} as const;
+
+/**
  * PCIe page group response codes, plus the IOMMU's own answer to a request it could not queue
  * (modelled time: the kernel computes queue occupancy in virtual time and answers for it), and
  * the outcomes of a software touch.
@@ -231,6 +266,8 @@ export interface DeviceShape {
   readonly prqRingCapacity: number;
   /** Entries of the IOTLB of the IOMMU the device sits behind (modelled-time fill log and stamps). */
   readonly iotlbEntries: number;
+  /** Records of kbufRing and kdoneRing: a kernel client's buffers in flight + 1 (1 for other devices). */
+  readonly kbufRingCapacity: number;
 }
 
 export interface DevicePlan {
@@ -254,6 +291,8 @@ export interface DevicePlan {
   readonly invAckNs: FieldSlot;
   readonly iotlbFills: RingPlan;
   readonly iotlbUseNs: FieldSlot;
+  readonly kbufRing: RingPlan;
+  readonly kdoneRing: RingPlan;
   readonly sizeBytes: number;
 }
 
@@ -280,9 +319,11 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const invAckNs = p.f64(1);
   const iotlbFills = planRing(p, shape.iotlbEntries, IotlbFill.width);
   const iotlbUseNs = p.f64(shape.iotlbEntries);
+  const kbufRing = planRing(p, shape.kbufRingCapacity, KbufRecord.width);
+  const kdoneRing = planRing(p, shape.kbufRingCapacity, KdoneRecord.width);
   return {
     pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
-    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs,
+    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs, kbufRing, kdoneRing,
     sizeBytes: p.sizeBytes,
   };
 }
@@ -308,6 +349,8 @@ export class DeviceViews {
   readonly invAckNs: Float64Array;
   readonly iotlbFills: Ring;
   readonly iotlbUseNs: Float64Array;
+  readonly kbufRing: Ring;
+  readonly kdoneRing: Ring;
 
   constructor(buffer: SharedArrayBuffer, shape: DeviceShape) {
     const plan = planDevice(shape);
@@ -331,6 +374,8 @@ export class DeviceViews {
     this.invAckNs = viewF64(buffer, plan.invAckNs);
     this.iotlbFills = new Ring(buffer, plan.iotlbFills);
     this.iotlbUseNs = viewF64(buffer, plan.iotlbUseNs);
+    this.kbufRing = new Ring(buffer, plan.kbufRing);
+    this.kdoneRing = new Ring(buffer, plan.kdoneRing);
   }
 
   /** Kernel: wake the device if it sleeps waiting for the kernel. */

@@ -22,9 +22,15 @@ export const DomainType = {
   identity: 2,
   dma: 3,
   sva: 4,
+  /**
+   * The kernel's own page table (a kernel client's PASID in kva mode): its direct map, which Linux
+   * maps with 1 GiB / 2 MiB pages — translated in place (physical = virtual − KVA_DIRECT_MAP_BASE),
+   * its few IOTLB entries taken as always resident.
+   */
+  kva: 5,
 } as const;
 export type DomainTypeCode = (typeof DomainType)[keyof typeof DomainType];
-export const DOMAIN_TYPE_NAMES = ['free', 'blocked', 'identity', 'dma', 'sva'] as const;
+export const DOMAIN_TYPE_NAMES = ['free', 'blocked', 'identity', 'dma', 'sva', 'kva'] as const;
 
 export interface DomainTablePlan {
   readonly maxDomains: number;

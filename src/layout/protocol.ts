@@ -116,6 +116,11 @@ export interface DeviceSpec {
   /** PRI, block-on-fault (else partial completion), and the IOMMU's page-request queue size. */
   readonly pri: boolean;
   readonly blockOnFault: boolean;
+  /**
+   * Modelled time: the submitter is a kernel client — descriptors come from the kernel's
+   * buffer ring (layout/device.ts KbufRecord), their completions go back on kdoneRing.
+   */
+  readonly kernelClient: boolean;
   readonly prqEntries: number;
   /**
    * Modelled time (design.md §6): the engine keeps a virtual clock and follows the kernel's

@@ -51,6 +51,20 @@
  * - pageZeroingNs = 400: ASSUMED, 4 KiB cleared at about 10 GB/s: added when a fault or a touch
  *   populates a new page.
  *
+ * Kernel clients' DMA API (kernel/kernel-client.ts; each client's CPU clock), all ASSUMED — no
+ * public per-call figure was found for these paths on current kernels:
+ * - kernelBufferAllocNs = 100: allocating one page for a buffer (the page allocator's per-CPU
+ *   list), and freeing it.
+ * - iovaCacheNs = 50: an IOVA magazine pop or push under its per-CPU lock (iova.c).
+ * - iovaTreeNs = 500: an allocation or free in the IOVA range allocator (rbtree walk under the
+ *   domain's lock), on a magazine miss or an uncached free.
+ * - dmaMapNs = 200, dmaMapPageNs = 30: `iommu_dma_map_*` besides the IOVA: the call and its
+ *   page-table walk, then one PTE written per page.
+ * - dmaUnmapNs = 200, dmaUnmapPageNs = 20: `__iommu_dma_unmap` besides the invalidation: PTEs
+ *   cleared per page, the gather.
+ * - dmaSyncPageNs = 200: a non-coherent device's `dma_sync_*` per page and direction (cache
+ *   clean or invalidate of 4 KiB at about 20 GB/s); coherent devices pay nothing.
+ *
  * zero: every latency 0 and every bandwidth unlimited (host-time benchmarks measure only the
  * program's own overhead). Modelled time needs some cost per descriptor (its clock must move),
  * which the profile checks.
@@ -100,6 +114,22 @@ export interface PlatformCosts {
   pageResponseDescriptorNs: number;
   /** Clearing a newly populated page, kernel, ns. */
   pageZeroingNs: number;
+  /** A kernel client's page allocation (and free), kernel, ns. */
+  kernelBufferAllocNs: number;
+  /** An IOVA magazine pop or push, kernel, ns. */
+  iovaCacheNs: number;
+  /** An IOVA range-allocator allocation or free, kernel, ns. */
+  iovaTreeNs: number;
+  /** A DMA API map's fixed part, kernel, ns. */
+  dmaMapNs: number;
+  /** A DMA API map, per page, kernel, ns. */
+  dmaMapPageNs: number;
+  /** A DMA API unmap's fixed part (its invalidation apart), kernel, ns. */
+  dmaUnmapNs: number;
+  /** A DMA API unmap, per page, kernel, ns. */
+  dmaUnmapPageNs: number;
+  /** A non-coherent device's cache maintenance per page and direction, kernel, ns. */
+  dmaSyncPageNs: number;
 }
 
 export const COST_NAMES = [
@@ -125,6 +155,14 @@ export const COST_NAMES = [
   'faultServiceNs',
   'pageResponseDescriptorNs',
   'pageZeroingNs',
+  'kernelBufferAllocNs',
+  'iovaCacheNs',
+  'iovaTreeNs',
+  'dmaMapNs',
+  'dmaMapPageNs',
+  'dmaUnmapNs',
+  'dmaUnmapPageNs',
+  'dmaSyncPageNs',
 ] as const satisfies readonly (keyof PlatformCosts)[];
 
 /** Cost names that are bandwidths (GB/s), not latencies (ns). */
@@ -153,6 +191,14 @@ const NATIVE: PlatformCosts = {
   faultServiceNs: 1500,
   pageResponseDescriptorNs: 100,
   pageZeroingNs: 400,
+  kernelBufferAllocNs: 100,
+  iovaCacheNs: 50,
+  iovaTreeNs: 500,
+  dmaMapNs: 200,
+  dmaMapPageNs: 30,
+  dmaUnmapNs: 200,
+  dmaUnmapPageNs: 20,
+  dmaSyncPageNs: 200,
 };
 
 const ZERO = Object.fromEntries(COST_NAMES.map((c) => [c, 0])) as unknown as PlatformCosts;

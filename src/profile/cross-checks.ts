@@ -17,7 +17,7 @@ import type { z } from 'zod';
 
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
-import { churnFields, deviceSchema, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema } from './schema.js';
+import { churnFields, deviceSchema, PAGE_BYTES, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema } from './schema.js';
 import { DEFAULT_TIMING, type DeviceConfig, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
@@ -181,6 +181,7 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
   });
   p.devices?.forEach(({ raw, value }, i) => {
     if (value) checkDevice(value, raw, i, names, add);
+    if (value?.attach.type === 'kernel') checkKernelClient(value, i, p, add);
   });
   if (p.churn) checkChurn(p.churn, names, add);
   checkLifecycle(p, names, add);
@@ -230,6 +231,45 @@ function checkUniqueness(p: Parts, add: Add): Names {
     }
   });
   return { iommuIds, processNames, processByName };
+}
+
+/**
+ * A kernel client's device (attach type kernel): kva only on a trusted device; modelled time;
+ * no batch (a kernel client's descriptor works on one buffer); identity and kva buffers of one
+ * page per address (larger ones need physically contiguous pages: not modelled); the flush
+ * queue's single-queue mode only with dma-lazy (a count or a duration to end: checkRunLength).
+ */
+function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void {
+  const a = d.attach;
+  if (a.type !== 'kernel') return;
+  const at = (...rest: Seg[]): Seg[] => ['devices', i, ...rest];
+  if (a.mode === 'kva' && !d.trusted) {
+    add(
+      at('attach', 'mode'),
+      `kva on device "${d.id}", which is not trusted; expected trusted: true on "${d.id}", or another mode ` +
+        "(a PASID on the kernel's own page table hands the device all of kernel memory)",
+    );
+  }
+  if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') {
+    add(at('attach'), 'a kernel client needs timing: modelled (its buffers are mapped and unmapped in virtual time); expected timing: modelled');
+  }
+  if (d.workload.ops.batch > 0) {
+    add(at('workload', 'ops', 'batch'), `${d.workload.ops.batch} for a kernel client; expected 0 (each descriptor works on one buffer)`);
+  }
+  if (a.mode === 'identity' || a.mode === 'kva') {
+    d.workload.transferSizes.forEach((t, k) => {
+      if (t.sizeBytes > PAGE_BYTES) {
+        add(
+          at('workload', 'transferSizeBytes', ...(d.workload.transferSizes.length > 1 ? [k, 'sizeBytes'] : [])),
+          `${bytes(t.sizeBytes)} with mode ${a.mode}; expected at most ${bytes(PAGE_BYTES)} ` +
+            '(its buffers are single pages: larger ones need physically contiguous memory, not modelled)',
+        );
+      }
+    });
+  }
+  if (a.singleQueue && a.mode !== 'dma-lazy') {
+    add(at('attach', 'singleQueue'), `true with mode ${a.mode}; expected singleQueue only with mode dma-lazy (the flush queue's)`);
+  }
 }
 
 function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add: Add): void {

@@ -184,7 +184,8 @@ export const processSchema = obj(
 
 /** DMA / identity windows are mapped page by page, so they are page multiples like regions. */
 const windowSize = () => size({ min: PAGE_BYTES, pageMultiple: true });
-const ATTACH_TYPES = ['sva', 'dma', 'identity', 'blocked', 'none'] as const;
+const ATTACH_TYPES = ['sva', 'dma', 'identity', 'blocked', 'none', 'kernel'] as const;
+export const KERNEL_DMA_MODES = ['dma-strict', 'dma-lazy', 'identity', 'kva'] as const;
 
 const attachSchema = z.discriminatedUnion(
   'type',
@@ -194,6 +195,10 @@ const attachSchema = z.discriminatedUnion(
     obj({ type: z.literal('identity'), sizeBytes: windowSize() }, 'a mapping {type: identity, sizeBytes: <size>}'),
     obj({ type: z.literal('blocked') }, 'a mapping {type: blocked}'),
     obj({ type: z.literal('none') }, 'a mapping {type: none}'),
+    obj(
+      { type: z.literal('kernel'), mode: oneOf(KERNEL_DMA_MODES), singleQueue: bool().default(false) },
+      `a mapping {type: kernel, mode: <${KERNEL_DMA_MODES.join(' | ')}>}`,
+    ),
   ],
   {
     // invalid_union = the discriminator matched no option (zod puts the path on `type`).
@@ -300,6 +305,10 @@ export const deviceSchema = obj(
     pri: bool().default(false),
     blockOnFault: bool().default(true),
     priCapacity: intIn(2, 4096).default(32),
+    // A kernel client's PASID on the kernel's own page table (attach mode kva) needs trusted: true.
+    trusted: bool().default(false),
+    // A device that does not snoop CPU caches: a kernel client syncs each buffer before and after DMA.
+    coherent: bool().default(true),
     attach: attachSchema.default((): AttachConfig => ({ type: 'none' })),
     workload: workloadSchema.prefault({}),
   },

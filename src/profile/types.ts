@@ -58,7 +58,17 @@ export type AttachConfig =
   | { type: 'dma'; sizeBytes: number }
   | { type: 'identity'; sizeBytes: number }
   | { type: 'blocked' }
-  | { type: 'none' };
+  | { type: 'none' }
+  /**
+   * The device's submitter is an in-kernel client (page clearing, compression for swap) with its
+   * own buffers, on a PASID attached (design.md §8): `dma-strict` / `dma-lazy` (the DMA API on an
+   * IOVA paging domain, unmap flushing at once or through the flush queue; `singleQueue`: lazy's
+   * one shared queue instead of one per CPU), `identity` (passthrough), `kva` (the kernel's own
+   * page table; a trusted device only).
+   */
+  | { type: 'kernel'; mode: KernelDmaMode; singleQueue: boolean };
+
+export type KernelDmaMode = 'dma-strict' | 'dma-lazy' | 'identity' | 'kva';
 
 /** What a device runs (layout/protocol.ts: the profile's workload is handed to the device as is). */
 export type WorkloadConfig = WorkloadSpec;
@@ -91,6 +101,10 @@ export interface DeviceConfig {
   blockOnFault: boolean;
   /** PRI outstanding page request allocation (requests in flight at once). Default 32, min 2. */
   priCapacity: number;
+  /** The kernel trusts the device with all of its memory (a kernel client may use kva). Default false. */
+  trusted: boolean;
+  /** DMA is coherent with CPU caches (no sync per buffer). Default true. */
+  coherent: boolean;
   attach: AttachConfig;
   workload: WorkloadConfig;
 }

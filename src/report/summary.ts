@@ -8,7 +8,7 @@
 
 import Table from 'cli-table3';
 import type { RunResult } from '../run/result.js';
-import { formatCount, formatGBps, formatNs, formatPercent, formatRate } from '../common/units.js';
+import { formatBytes, formatCount, formatGBps, formatNs, formatPercent, formatRate } from '../common/units.js';
 
 const plain = {
   chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
@@ -120,6 +120,23 @@ export function formatSummary(r: RunResult): string {
       `lifecycle: ${events}; ${formatCount(lc.pasidStops)} PASID stops; teardown ${formatCount(lc.teardown.submissions)} submissions (${formatCount(lc.teardown.descriptors.total)} descriptors, ` +
         `${formatNs(lc.teardown.totalNs)}), drain ${formatCount(lc.drain.submissions)} submissions (${formatCount(lc.drain.descriptors.total)} descriptors, ${formatNs(lc.drain.totalNs)})`,
     );
+  }
+
+  for (const k of r.kernelClients ?? []) {
+    const parts = [`${formatCount(k.buffers)} buffers`];
+    if (k.maps > 0 || k.unmaps > 0) parts.push(`${formatCount(k.maps)} maps, ${formatCount(k.unmaps)} unmaps`);
+    parts.push(
+      `${formatCount(k.invalidation.submissions)} invalidation submissions (${formatCount(k.invalidation.iotlbDescriptors)} IOTLB, ${formatCount(k.invalidation.devtlbDescriptors)} device-TLB descriptors)`,
+    );
+    if (k.flushQueue) {
+      parts.push(`flush queue: ${formatCount(k.flushQueue.flushesFull)} flushes when full, ${formatCount(k.flushQueue.flushesTimeout)} by timeout`);
+    }
+    if (k.staleWindowNs) parts.push(`stale window p50 ${formatNs(k.staleWindowNs.p50)}, max ${formatNs(k.staleWindowNs.max)}`);
+    if (k.iova) parts.push(`IOVA magazines ${formatCount(k.iova.hits)} hits, ${formatCount(k.iova.misses)} misses`);
+    if (k.syncs > 0) parts.push(`${formatCount(k.syncs)} cache syncs`);
+    parts.push(`client CPU ${formatNs(k.cpuNs)}`);
+    parts.push(`reachable ${formatBytes(k.exposure.reachableBytes)} for ${formatBytes(k.exposure.peakBufferBytes)} of buffers at most in flight`);
+    lines.push(`kernel client ${k.device} (${k.mode}): ${parts.join('; ')}`);
   }
 
   const f = r.faults;

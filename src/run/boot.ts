@@ -12,7 +12,7 @@ import { DEVICE_COST_NAMES, type DeviceCosts, type DeviceSpec } from '../layout/
 import { planRegion } from '../layout/region-plan.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Domain, Process } from '../kernel/objects.js';
-import type { Profile } from '../profile/types.js';
+import type { KernelDmaMode, Profile } from '../profile/types.js';
 import { BadInputError } from './errors.js';
 
 /** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
@@ -30,10 +30,20 @@ export interface BootedDevice {
   readonly spec: DeviceSpec;
 }
 
+/** A device whose submitter is a kernel client (attach type kernel): its PASID and domain. */
+export interface BootedKernelClient {
+  readonly device: number;
+  readonly pasid: number;
+  readonly domain: Domain;
+  readonly mode: KernelDmaMode;
+  readonly singleQueue: boolean;
+}
+
 export interface Booted {
   readonly kernel: Kernel;
   readonly devices: readonly BootedDevice[];
   readonly processes: ReadonlyMap<string, Process>;
+  readonly kernelClients: readonly BootedKernelClient[];
 }
 
 export function machineShape(profile: Profile): MachineShape {
@@ -51,6 +61,7 @@ export function machineShape(profile: Profile): MachineShape {
       invRingCapacity: INV_RING_CAPACITY,
       prqRingCapacity: PRQ_RING_CAPACITY,
       iotlbEntries: profile.iommus.find((m) => m.id === d.iommu)!.iotlbEntries,
+      kbufRingCapacity: d.attach.type === 'kernel' ? d.workload.queueDepth + 1 : 1,
     })),
   };
 }
@@ -88,6 +99,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
   }
 
   let blocked: Domain | undefined;
+  const kernelClients: BootedKernelClient[] = [];
   const placed = profile.devices.map((d, i) => {
     const maxTransfer = Math.max(...d.workload.transferSizes.map((t) => t.sizeBytes));
     const fallbackBytes = Math.max(2 * 1024 * 1024, roundUpPage(4 * maxTransfer));
@@ -118,6 +130,19 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
       }
       case 'none':
         return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
+      case 'kernel': {
+        // A kernel client's PASID (idxd v6.6+: iommu_alloc_global_pasid, then
+        // iommu_attach_device_pasid of the device's own domain, also its RID's).
+        const pasid = kernel.pasids.alloc();
+        const mode = d.attach.mode;
+        const type = mode === 'identity' ? DomainType.identity : mode === 'kva' ? DomainType.kva : DomainType.dma;
+        const domain = domains.allocDomain(type);
+        if (mode !== 'kva') domains.attach(i, 0, domain);
+        domains.attach(i, pasid, domain);
+        kernelClients.push({ device: i, pasid, domain, mode, singleQueue: d.attach.singleQueue });
+        // The buffers come from the client; the region only keeps the engine's address plan whole.
+        return { pasid, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
+      }
     }
   });
 
@@ -155,6 +180,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         costs: Object.fromEntries(DEVICE_COST_NAMES.map((c) => [c, profile.platform.costs[c]])) as unknown as DeviceCosts,
         pri: d.pri,
         blockOnFault: d.blockOnFault,
+        kernelClient: d.attach.type === 'kernel',
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,
         modelled: timing.modelled,
         durationNs: timing.durationNs,
@@ -164,7 +190,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
       },
     };
   });
-  return { kernel, devices, processes };
+  return { kernel, devices, processes, kernelClients };
 }
 
 function roundUpPage(n: number): number {

@@ -240,6 +240,42 @@ export const runLifecycleSchema = obj({
   ),
 });
 
+export const kernelClientResultSchema = obj({
+  device: text(),
+  mode: z.enum(['dma-strict', 'dma-lazy', 'identity', 'kva']),
+  buffers: count().describe('Buffers the client made ready for a descriptor'),
+  completed: count(),
+  failed: count().describe('Completions with a status other than success'),
+  maps: count().describe('DMA API maps (dma-strict, dma-lazy); 0 for identity and kva'),
+  unmaps: count(),
+  syncs: count().describe('Cache syncs of a non-coherent device: one per buffer before its DMA, one after'),
+  invalidation: obj({
+    submissions: count().describe('Invalidation submissions the client made (strict: one per unmap; lazy: one per flush)'),
+    iotlbDescriptors: count(),
+    devtlbDescriptors: count(),
+    otherDescriptors: count(),
+  }),
+  flushQueue: obj({
+    queued: count(),
+    flushesFull: count().describe('Whole-domain flushes because a ring was full'),
+    flushesTimeout: count().describe("Whole-domain flushes by the queue's 10 ms timer"),
+    highWater: count().describe('Most entries waiting in one ring'),
+  })
+    .nullable()
+    .describe('dma-lazy: the flush queue; null otherwise'),
+  iova: obj({ hits: count(), misses: count(), failures: count(), depotPushes: count(), magazinesFreed: count() })
+    .nullable()
+    .describe("DMA modes: the IOVA allocator's magazines (a miss goes to the range allocator); null otherwise"),
+  staleWindowNs: latencySummaryNsSchema.nullable().describe('dma-lazy: from an unmap to the end of the flush that covered it, ns; null otherwise'),
+  cpuNs: nonNegative().describe("The client's CPU time in page allocation and the DMA API, virtual ns"),
+  exposure: obj({
+    reachableBytes: count().describe('Most memory the device could reach through its PASID at once: mapped and stale IOVA pages, or all of memory (identity, kva)'),
+    peakBufferBytes: count().describe('Most buffer bytes given to the device at once'),
+    totalBufferBytes: count(),
+    peakStaleBytes: count().describe('dma-lazy: most unmapped bytes still reachable until their flush'),
+  }),
+}).meta({ id: 'KernelClientResult' });
+
 export const provenanceSchema = obj({
   tool: obj({ name: text(), version: text() }),
   commandLine: list(text()).nullable().describe('The arguments after the program; null for a run started from code'),
@@ -276,6 +312,7 @@ export const runResultSchema = obj({
   lifecycle: runLifecycleSchema
     .nullable()
     .describe('With a lifecycle schedule: its events and the teardown they submitted; null without'),
+  kernelClients: list(kernelClientResultSchema).describe('Devices whose submitter is a kernel client (attach type kernel), one entry each'),
   faults: runFaultsSchema,
   memory: obj({
     frames: count(),
@@ -297,7 +334,7 @@ export const runResultSchema = obj({
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
 // Results of earlier releases have no intervals, histograms or lifecycle.
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true, failure: true });
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true, failure: true, kernelClients: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

@@ -9,9 +9,10 @@ import { Counter } from '../layout/device.js';
 import type { DeviceTaskResult } from '../layout/protocol.js';
 import { STATUS_NAMES } from '../layout/status.js';
 import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram, summarise } from '../metrics/histogram.js';
-import { OP_NAMES, type Profile } from '../profile/types.js';
+import { type KernelDmaMode, OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
+import type { KernelClientStats } from '../kernel/kernel-client.js';
 import type { LifecycleStats, SubmissionCounts } from '../kernel/lifecycle.js';
 import { profileAsInput } from '../profile/effective.js';
 import type { DeviceOutcome } from './pool.js';
@@ -75,6 +76,8 @@ export interface BuildInput {
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
   /** Present when the profile has a lifecycle schedule (modelled time). */
   lifecycle?: LifecycleStats | undefined;
+  /** Kernel clients' devices (modelled time). */
+  kernelClients?: readonly { device: string; mode: KernelDmaMode; stats: KernelClientStats }[] | undefined;
   /** The run was stopped early (a signal): the result holds what was gathered until then. */
   interrupted?: boolean;
   provenance?: Provenance;
@@ -326,6 +329,22 @@ export function buildResult(input: BuildInput): RunOutcome {
             })),
           }
         : null,
+      kernelClients: (input.kernelClients ?? []).map(({ device, mode, stats: k }) => ({
+        device,
+        mode,
+        buffers: k.buffers,
+        completed: k.completed,
+        failed: k.failed,
+        maps: k.maps,
+        unmaps: k.unmaps,
+        syncs: k.syncs,
+        invalidation: { ...k.invalidation },
+        flushQueue: k.flushQueue ? { ...k.flushQueue } : null,
+        iova: k.iova ? { ...k.iova } : null,
+        staleWindowNs: mode === 'dma-lazy' ? summarise(k.staleWindowNs) : null,
+        cpuNs: Math.round(k.cpuNs),
+        exposure: { ...k.exposure },
+      })),
       faults: {
         pageRequests: sum((d) => d.faults.pageRequests),
         groups: sum((d) => d.faults.groups),

@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { DeviceTask, DeviceTestHooks } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelContext } from '../kernel/context.js';
+import { KernelClient, opWeightsOf } from '../kernel/kernel-client.js';
 import { Lifecycle, type ScheduledEvent } from '../kernel/lifecycle.js';
 import type { TeardownPlanner } from '../kernel/teardown.js';
 import { KernelError } from '../kernel/errors.js';
@@ -59,6 +60,8 @@ export interface RunOptions {
   readonly teardownPlan?: TeardownPlanner;
   /** Test-only fault injection, by device index. */
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
+  /** Test only: lazy kernel clients free IOVAs and pages before their flush (a broken flush queue the checker must catch). */
+  readonly brokenLazyEarlyFree?: boolean;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
   readonly onBoot?: (booted: Booted) => void | Promise<void>;
   /**
@@ -126,6 +129,10 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       `timing: host cannot run ${profile.lifecycle.length > 0 ? 'the lifecycle schedule' : 'a device with attach.bound: false'} ` +
         '(its events happen at virtual times); expected timing: modelled',
     );
+  }
+  const kernelClientDevices = profile.devices.filter((d) => d.attach.type === 'kernel');
+  if (!modelled && kernelClientDevices.length > 0) {
+    throw new BadInputError(`timing: host cannot run kernel clients (devices ${kernelClientDevices.map((d) => d.id).join(', ')}); expected timing: modelled`);
   }
   if (durationS === undefined && (profile.lifecycle.length > 0 || unboundAtStart)) {
     throw new BadInputError('durationS: missing; a run with a lifecycle schedule or a device with attach.bound: false needs durationS');
@@ -197,6 +204,45 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
           ack: (d, s, a) => seq.ack(d, s, a),
         })
       : undefined;
+  // Kernel clients (modelled time): each a kernel CPU of its own, taking its device's
+  // completions at every barrier.
+  const kernelClients = seq
+    ? booted.kernelClients.map((k) => {
+        const d = profile.devices[k.device]!;
+        const client = new KernelClient(
+          {
+            device: k.device,
+            deviceId: d.id,
+            mode: k.mode,
+            singleQueue: k.singleQueue,
+            coherent: d.coherent,
+            opWeights: opWeightsOf(d.workload.ops),
+            sizes: d.workload.transferSizes,
+            queueDepth: d.workload.queueDepth,
+            count: d.workload.descriptors,
+            cpu: 0,
+            cpus: 1,
+            pasid: k.pasid,
+            domain: k.domain,
+            ...(options.brokenLazyEarlyFree ? { brokenEarlyFree: true } : {}),
+          },
+          {
+            device: kernel.views.devices[k.device]!,
+            mem: kernel.views.mem,
+            frames: kernel.frames,
+            domains: kernel.domains,
+            qi: kernel.qi,
+            costs: profile.platform.costs,
+            seed,
+            memoryBytes: profile.system.memoryBytes,
+            at: (t) => seq.at(t),
+            ack: (dev, sq, a) => seq.ack(dev, sq, a),
+          },
+        );
+        seq.onBarrier(() => client.collect());
+        return { id: d.id, mode: k.mode, client };
+      })
+    : [];
   let churn: Churn | undefined;
   if (profile.churn) {
     const c = profile.churn;
@@ -246,12 +292,13 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     // The kernel's tasks in virtual time; the sequencer runs until both have settled.
     const churnTask = settled(churn?.runModelled(sequencer, kernelClock, durationNs, context));
     const lifecycleTask = settled(lifecycle?.runModelled(sequencer));
+    const clientTasks = kernelClients.map((k) => ({ what: `kernel client on ${k.id}`, task: settled(k.client.run(durationNs)) }));
     let seqError: unknown;
     const stopEarly = () => sequencer.requestStop();
     options.interrupt?.addEventListener('abort', stopEarly);
     if (options.interrupt?.aborted) stopEarly();
     await sequencer
-      .run(() => churnTask.settled && lifecycleTask.settled)
+      .run(() => churnTask.settled && lifecycleTask.settled && clientTasks.every((c) => c.task.settled))
       .catch((e: unknown) => {
         seqError = e;
         devicePool.stopAll();
@@ -264,6 +311,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     if (!interrupted && seqError === undefined) {
       await churnTask.done;
       await lifecycleTask.done;
+      for (const c of clientTasks) await c.task.done;
     }
     await devicePool.drain();
     const wallElapsedNs = Number(process.hrtime.bigint() - wallStartNs);
@@ -272,7 +320,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     collector = undefined;
     const failure = devicePool.failure();
     if (seqError && !failure) throw new RunFailedError(`kernel sequencer failed: ${seqError instanceof Error ? seqError.message : String(seqError)}`);
-    for (const [task, what] of [[churnTask, 'churn'], [lifecycleTask, 'lifecycle schedule']] as const) {
+    for (const [task, what] of [[churnTask, 'churn'], [lifecycleTask, 'lifecycle schedule'], ...clientTasks.map((c) => [c.task, c.what] as const)] as const) {
       if (task.error !== undefined && !failure) throw new RunFailedError(`kernel ${what} failed: ${task.error instanceof Error ? task.error.message : String(task.error)}`);
     }
     if (!failure) await options.onFinish?.(booted);
@@ -293,6 +341,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       lifecycle: lifecycle?.stats,
+      kernelClients: kernelClients.map((k) => ({ device: k.id, mode: k.mode, stats: k.client.stats })),
       interrupted,
       provenance,
       outcomes: ids.map((_, i) => devicePool.outcome(i)),

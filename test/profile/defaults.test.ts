@@ -28,6 +28,8 @@ describe('profile defaults', () => {
           pri: false,
           blockOnFault: true,
           priCapacity: 32,
+          trusted: false,
+          coherent: true,
           attach: { type: 'sva', process: 'app', bound: true },
           workload: {
             region: 'buf',

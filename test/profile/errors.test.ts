@@ -23,7 +23,7 @@ describe('bad profiles', () => {
         path: 'devices[0].bogus',
         message:
           'unknown key "bogus"; expected one of: ' +
-          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, ' +
+          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, ' +
           'attach, workload',
       },
     ]);

@@ -58,7 +58,7 @@ describe('bad values of the invalidation keys', () => {
           'expected a platform preset (native, guest, zero) or a mapping {preset: <name>, <cost>: <ns>} with costs ' +
           'submitNs, descriptorNs, completionNs, devtlbHitNs, atsTranslationNs, iotlbHitNs, iotlbMissWalkNs, ' +
           'memmoveGBps, fillGBps, compareGBps, comparePatternGBps, crc32cGBps, submissionWaitNs, iotlbDescriptorNs, ' +
-          'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, pageRequestNs, pageResponseNs, faultServiceNs, pageResponseDescriptorNs, pageZeroingNs, got 5',
+          'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, pageRequestNs, pageResponseNs, faultServiceNs, pageResponseDescriptorNs, pageZeroingNs, kernelBufferAllocNs, iovaCacheNs, iovaTreeNs, dmaMapNs, dmaMapPageNs, dmaUnmapNs, dmaUnmapPageNs, dmaSyncPageNs, got 5',
       },
     ]);
   });

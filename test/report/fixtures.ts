@@ -202,6 +202,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
     checker: { enabled: true, pagesChecked: 1000 * ids.length, violations: 0, firstViolation: null },
     invalidation: inv,
     lifecycle: null,
+    kernelClients: [],
     faults: {
       pageRequests: opts.faults ? 12 * ids.length : 0,
       groups: opts.faults ? 4 * ids.length : 0,

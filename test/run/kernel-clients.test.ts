@@ -1,0 +1,98 @@
+// Kernel clients (issue 13): a driver's own buffers on a PASID, by mode — exact counts of maps,
+// unmaps, invalidation submissions and lazy flushes (Linux dma-iommu.c, iova.c); the checker on
+// kernel buffers, and a broken flush queue it must catch.
+import { describe, expect, it } from 'vitest';
+import { FQ_SIZE, FQ_TIMEOUT_NS } from '../../src/kernel/flush-queue.js';
+import { ProfileError } from '../../src/profile/load.js';
+import { runProfile } from '../../src/run/run.js';
+import { profileFrom } from '../helpers/machine.js';
+
+function yaml(mode: string, descriptors: number, o: { device?: string; seed?: number; memory?: string } = {}): string {
+  return `
+seed: ${o.seed ?? 5}
+timing: modelled
+system: { memoryBytes: ${o.memory ?? '64MiB'} }
+iommus: [{ id: mmu }]
+devices:
+  - { id: dsa0, iommu: mmu, ${o.device ?? ''} attach: { type: kernel, mode: ${mode} }, workload: { queueDepth: 4, descriptors: ${descriptors}, ops: { fill: 1 }, transferSizeBytes: 4KiB } }
+`;
+}
+
+describe('kernel clients', () => {
+  it('dma-strict: N buffers → N maps, N unmaps, N synchronous submissions (IOTLB + device TLB for RID and PASID each)', async () => {
+    const { result } = await runProfile(profileFrom(yaml('dma-strict', 100)));
+    const k = result.kernelClients[0]!;
+    expect(k).toMatchObject({ device: 'dsa0', mode: 'dma-strict', buffers: 100, completed: 100, failed: 0, maps: 100, unmaps: 100, syncs: 0 });
+    expect(k.invalidation).toEqual({ submissions: 100, iotlbDescriptors: 200, devtlbDescriptors: 200, otherDescriptors: 0 });
+    expect(k.flushQueue).toBeNull();
+    expect(k.iova!.hits + k.iova!.misses).toBe(100);
+    expect(k.exposure.peakStaleBytes).toBe(0);
+    expect(result.devices[0]!.statuses.success).toBe(100);
+    expect(result.checker.violations).toBe(0);
+    expect(result.memory.framesLeaked).toBe(0);
+  }, 60_000);
+
+  it(`dma-lazy: up to ${FQ_SIZE - 1} buffers unmapped within 10 ms → one flush, by the timer`, async () => {
+    const { result } = await runProfile(profileFrom(yaml('dma-lazy', 200)));
+    const k = result.kernelClients[0]!;
+    expect(result.elapsedNs).toBeLessThan(FQ_TIMEOUT_NS);
+    expect(k).toMatchObject({ maps: 200, unmaps: 200 });
+    expect(k.flushQueue).toEqual({ queued: 200, flushesFull: 0, flushesTimeout: 1, highWater: 200 });
+    expect(k.invalidation.submissions).toBe(1);
+    expect(result.checker.violations).toBe(0);
+  }, 60_000);
+
+  it('dma-lazy: 1,000 back to back → 3 flushes by fullness (a 256-slot ring holds 255) and 1 by timeout = ⌈1000/256⌉; stale window ≤ 10 ms', async () => {
+    const { result } = await runProfile(profileFrom(yaml('dma-lazy', 1000)));
+    const k = result.kernelClients[0]!;
+    expect(k.flushQueue).toMatchObject({ queued: 1000, flushesFull: 3, flushesTimeout: 1, highWater: FQ_SIZE - 1 });
+    expect(k.invalidation.submissions).toBe(Math.ceil(1000 / FQ_SIZE));
+    expect(k.staleWindowNs!.max).toBeLessThanOrEqual(FQ_TIMEOUT_NS);
+    // The 256th unmap finds 255 entries waiting: 256 ranges stale until its flush ends.
+    expect(k.exposure.peakStaleBytes).toBe(FQ_SIZE * 4096);
+    expect(k.staleWindowNs!.p50).toBeGreaterThan(0);
+    expect(result.checker.violations).toBe(0);
+    expect(result.memory.framesLeaked).toBe(0);
+  }, 60_000);
+
+  it('identity and kva: no map, unmap or invalidation; the device could reach all of memory', async () => {
+    for (const [mode, device] of [
+      ['identity', ''],
+      ['kva', 'trusted: true,'],
+    ] as const) {
+      const { result } = await runProfile(profileFrom(yaml(mode, 300, { device })));
+      const k = result.kernelClients[0]!;
+      expect(k).toMatchObject({ mode, buffers: 300, completed: 300, maps: 0, unmaps: 0, iova: null, flushQueue: null });
+      expect(k.invalidation.submissions).toBe(0);
+      expect(k.exposure.reachableBytes).toBe(64 * 2 ** 20);
+      expect(k.exposure.peakBufferBytes).toBe(4 * 4096);
+      expect(result.devices[0]!.statuses.success).toBe(300);
+      expect(result.checker.violations).toBe(0);
+    }
+  }, 60_000);
+
+  it('strict is slower than lazy, and lazy no faster than identity (same buffers, modelled time)', async () => {
+    const elapsed = async (mode: string) => (await runProfile(profileFrom(yaml(mode, 1000)))).result.devices[0]!.elapsedNs;
+    const [strict, lazy, identity] = [await elapsed('dma-strict'), await elapsed('dma-lazy'), await elapsed('identity')];
+    expect(strict).toBeGreaterThan(lazy);
+    expect(lazy).toBeGreaterThanOrEqual(identity);
+  }, 60_000);
+
+  it('a non-coherent device: a cache sync per buffer before and after its DMA', async () => {
+    const { result } = await runProfile(profileFrom(yaml('dma-strict', 50, { device: 'coherent: false,' })));
+    expect(result.kernelClients[0]!.syncs).toBe(100);
+  }, 60_000);
+
+  it('a broken lazy mode (IOVA and pages freed before the flush) is caught by the checker in every seeded run', async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { result } = await runProfile(profileFrom(yaml('dma-lazy', 400, { seed })), { brokenLazyEarlyFree: true });
+      expect(result.checker.violations, `seed ${seed}`).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('kva on a device that is not trusted is a profile error naming the device; host timing is refused', async () => {
+    expect(() => profileFrom(yaml('kva', 10))).toThrow(ProfileError);
+    expect(() => profileFrom(yaml('kva', 10))).toThrow(/kva on device "dsa0", which is not trusted; expected trusted: true on "dsa0"/);
+    await expect(runProfile(profileFrom(yaml('identity', 10)), { timing: 'host' })).rejects.toThrow(/timing: host cannot run kernel clients \(devices dsa0\)/);
+  }, 60_000);
+});
