@@ -20,9 +20,12 @@
  *   v6.10–v6.11 made one submission per tag: not modelled). Ranges are encoded as for SVA
  *   (range.ts, VT-d's power-of-two spans).
  * - `dma-lazy` (the DMA API's flush queue, `IOMMU_DOMAIN_DMA_FQ`): unmap clears the PTEs and
- *   queues the IOVA and pages (flush-queue.ts); a whole-domain flush (`flush_iotlb_all` → VT-d
- *   `cache_tag_flush_all`: PASID-selective IOTLB and whole device-TLB invalidations for each tag)
- *   when a ring is full or 10 ms after its timer was armed frees them — never reused while stale.
+ *   queues the IOVA (flush-queue.ts; with it Linux queues the page-table pages the unmap
+ *   emptied, which the model keeps); the client frees its pages at once, as a driver does after
+ *   `dma_unmap_*`. A whole-domain flush (`flush_iotlb_all` → VT-d `cache_tag_flush_all`:
+ *   PASID-selective IOTLB and whole device-TLB invalidations for each tag) when a ring is full
+ *   or 10 ms after its timer was armed frees the IOVA — never reused while stale; until then a
+ *   stale entry may point at a freed page (the stale window).
  * - `identity` (passthrough, `identity_domain_set_dev_pasid`, v6.12+): descriptors carry
  *   physical addresses; nothing to map, unmap or invalidate. Isolation: none.
  * - `kva` (the kernel's own page table — the supervisor SVA idxd used up to v6.1): descriptors
@@ -377,11 +380,14 @@ export class KernelClient {
         this.stale.push({ bytes, unmapNs: t });
         this.staleBytesNow += bytes;
         if (this.staleBytesNow > this.stats.exposure.peakStaleBytes) this.stats.exposure.peakStaleBytes = this.staleBytesNow;
+        // The client frees its pages as soon as the unmap returns (`dma_unmap_*`, then the page
+        // goes back to the allocator): the flush queue holds only the IOVA (and the page-table
+        // pages the unmap emptied), so a stale entry may point at a freed page until the flush —
+        // the window the result reports — but the IOVA is not reused before it.
+        t = this.freeFrames(b, t);
         if (s.brokenEarlyFree) {
-          // The fault this mode exists to catch: the IOVA and pages go back before the flush.
+          // The fault this mode exists to catch: the IOVA goes back before the flush too.
           t = this.freeIova(b, s.cpu, t);
-          t = this.freeFrames(b, t);
-          b.frames.length = 0;
           b.iovaPfn = 0;
         }
         t = await this.fq!.queue({ buffer: b, queuedNs: t }, s.cpu, t);
@@ -408,11 +414,9 @@ export class KernelClient {
     return t + b.frames.length * this.env.costs.kernelBufferAllocNs;
   }
 
-  /** A lazily unmapped buffer's flush has finished: free what it held (`fq_ring_free_locked`). */
+  /** A lazily unmapped range's flush has finished: free its IOVA (`fq_ring_free_locked` → `free_iova_fast`). */
   private released(q: Queued, cpu: number, nowNs: number): void {
-    const b = q.buffer;
-    this.freeIova(b, cpu, nowNs);
-    this.freeFrames(b, nowNs);
+    this.freeIova(q.buffer, cpu, nowNs);
   }
 
   /** The flush queue's timer, as a kernel task at its due time (`fq_flush_timeout`). */

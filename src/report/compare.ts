@@ -74,6 +74,20 @@ const METRICS: readonly { key: string; label: string; unit: CompareMetric['unit'
   { key: 'violations', label: 'checker violations', unit: 'count', get: (r) => r.checker.violations },
 ];
 
+type KernelClientRow = NonNullable<RunResult['kernelClients']>[number];
+const sumClients = (r: RunResult, f: (k: KernelClientRow) => number): number => (r.kernelClients ?? []).reduce((n, k) => n + f(k), 0);
+
+/** With kernel clients (attach type kernel): their DMA API work, side by side. */
+const KERNEL_CLIENT_METRICS: typeof METRICS = [
+  { key: 'kernelClients.buffers', label: 'kernel client buffers', unit: 'count', get: (r) => sumClients(r, (k) => k.buffers) },
+  { key: 'kernelClients.maps', label: 'DMA API maps', unit: 'count', get: (r) => sumClients(r, (k) => k.maps) },
+  { key: 'kernelClients.submissions', label: 'kernel client invalidation submissions', unit: 'count', get: (r) => sumClients(r, (k) => k.invalidation.submissions) },
+  { key: 'kernelClients.flushes', label: 'lazy flushes (full + timeout)', unit: 'count', get: (r) => sumClients(r, (k) => (k.flushQueue ? k.flushQueue.flushesFull + k.flushQueue.flushesTimeout : 0)) },
+  { key: 'kernelClients.staleMaxNs', label: 'stale window, max', unit: 'ns', get: (r) => Math.max(0, ...(r.kernelClients ?? []).map((k) => k.staleWindowNs?.max ?? 0)) },
+  { key: 'kernelClients.cpuNs', label: 'kernel client CPU time', unit: 'ns', get: (r) => sumClients(r, (k) => k.cpuNs) },
+  { key: 'kernelClients.reachableBytes', label: 'memory the devices could reach (bytes)', unit: 'count', get: (r) => sumClients(r, (k) => k.exposure.reachableBytes) },
+];
+
 /**
  * Modelled time only: how far each strategy fell behind the churn schedule (a change that starts
  * after its scheduled time because the previous one is still running). Host timing has no
@@ -143,7 +157,10 @@ const DMA_WINDOW_METRICS = new Set(['dmaP50Ns', 'dmaP99Ns', 'opsPerSec', 'bytesP
 export function compareRuns(strategies: readonly string[], runs: readonly RunResult[]): CompareResult {
   const first = runs[0]!;
   const modelled = runs.every((r) => r.timing.mode === 'modelled');
-  const metrics = [...METRICS, ...(modelled ? LATENESS_METRICS : [])].map((m): CompareMetric => {
+  const kernel = runs.some((r) => (r.kernelClients?.length ?? 0) > 0);
+  const churn = runs.some((r) => r.invalidation);
+  const base = churn || !kernel ? METRICS : METRICS.filter((m) => !m.key.startsWith('descriptors.') && !m.key.startsWith('invalidation') && m.key !== 'events' && m.key !== 'submissions' && m.key !== 'waits');
+  const metrics = [...base, ...(modelled && churn ? LATENESS_METRICS : []), ...(kernel ? KERNEL_CLIENT_METRICS : [])].map((m): CompareMetric => {
     const values = runs.map(m.get);
     const base = values[0]!;
     return { key: m.key, label: m.label, unit: m.unit, values, ratios: values.map((v) => (base === 0 ? null : v / base)) };

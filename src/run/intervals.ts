@@ -14,7 +14,14 @@ import type { IntervalReport } from '../rpc/endpoint.js';
 import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import type { IntervalPoint } from './result.js';
 
-export const MAX_POINTS = 600;
+/**
+ * The series' cap. Each point holds every device's interval histogram (a compressed encoding of
+ * 1–3 KiB), so the cap bounds the kernel thread's heap: at 600 points a 3-device run at 1 s
+ * intervals grew its resident set for the first 10 minutes (`bench:long`); at 120 the series
+ * is full after 2 minutes and stays within 120 points — plenty for a plot. The streams
+ * (`--hlog`, `--csv`) keep every interval.
+ */
+export const MAX_POINTS = 120;
 
 /** One device's interval, as it arrives: times in seconds since the start barrier. */
 export interface IntervalSample {

@@ -324,7 +324,7 @@ export const runResultSchema = obj({
       .describe("Data frames a process owns that none of its pages maps at the end: leaked (0 in every correct run); absent in results of earlier releases"),
   }),
   intervals: obj({ intervalS: positive(), points: list(intervalPointSchema) }).describe(
-    'Per-interval throughput and percentiles; at most 600 points (past that, adjacent intervals merge exactly)',
+    'Per-interval throughput and percentiles; at most 120 points (past that, adjacent intervals merge exactly; --hlog and --csv keep every interval)',
   ),
   histograms: resultHistogramsSchema,
 }).meta({

@@ -94,5 +94,8 @@ describe('kernel clients', () => {
     expect(() => profileFrom(yaml('kva', 10))).toThrow(ProfileError);
     expect(() => profileFrom(yaml('kva', 10))).toThrow(/kva on device "dsa0", which is not trusted; expected trusted: true on "dsa0"/);
     await expect(runProfile(profileFrom(yaml('identity', 10)), { timing: 'host' })).rejects.toThrow(/timing: host cannot run kernel clients \(devices dsa0\)/);
+    // Not modelled yet: an open-loop schedule, and kva/identity buffers larger than a page.
+    expect(() => profileFrom(yaml('dma-strict', 10).replace('descriptors: 10,', 'descriptors: 10, rateOpsPerSec: 1000,'))).toThrow(/rateOpsPerSec.*kernel client/);
+    expect(() => profileFrom(yaml('identity', 10).replace('transferSizeBytes: 4KiB', 'transferSizeBytes: 8KiB'))).toThrow(/8 KiB with mode identity; expected at most 4 KiB/);
   }, 60_000);
 });

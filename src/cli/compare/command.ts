@@ -1,11 +1,12 @@
 /**
  * `dmaload compare <profile>`: its options, parsed and typed — `--strategies` is one
  * comma-separated string, read into a list whose every name must be one of STRATEGIES
- * (profile/types.ts), two or more and distinct; the handler (./handler.ts) is loaded only when
+ * (profile/types.ts), two or more and distinct; `--kernel-modes` likewise for kernel clients' modes; the handler (./handler.ts) is loaded only when
  * the command runs.
  */
 
-import { canonicalStrategy, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
+import { KERNEL_DMA_MODES } from '../../profile/schema.js';
+import { canonicalStrategy, type KernelDmaMode, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
 import { commandModule, durationOption, fileOption, quietOption, seedOption, single, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */
@@ -23,6 +24,19 @@ export function parseStrategies(raw: string): Strategy[] {
   return names;
 }
 
+/** `a,b` → [a, b], each a kernel client mode, at least two, no repeats. */
+export function parseKernelModes(raw: string): KernelDmaMode[] {
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const known = (s: string): s is KernelDmaMode => (KERNEL_DMA_MODES as readonly string[]).includes(s);
+  if (!names.every(known) || names.length < 2 || new Set(names).size !== names.length) {
+    throw new UsageError(`--kernel-modes: expected two or more distinct of ${KERNEL_DMA_MODES.join(', ')}, comma-separated, got "${raw}"`);
+  }
+  return names;
+}
+
 export const command = commandModule(
   'compare <inputs..>',
   'run a profile under each invalidation strategy (same seed and churn schedule) and compare — or compare saved run results (two or more JSON files)',
@@ -35,6 +49,11 @@ export const command = commandModule(
         coerce: single('strategies', parseStrategies),
         describe: `comma-separated strategies, any of ${STRATEGIES.join(', ')}; the first is the baseline of the ratios (default: vtd-per-device,vtd-cache-tags-grouped, or smmuv3,smmuv3-ril for SMMUv3 IOMMUs)`,
       })
+      .option('kernel-modes', {
+        type: 'string',
+        coerce: single('kernel-modes', parseKernelModes),
+        describe: `comma-separated kernel client modes, any of ${KERNEL_DMA_MODES.join(', ')}: run the profile once per mode, every kernel client (attach type kernel) set to it; the first is the baseline. Instead of --strategies`,
+      })
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))
       .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
@@ -46,6 +65,7 @@ export const command = commandModule(
     await compareCommand({
       inputs: (a.inputs ?? []).map(String),
       strategies: a.strategies,
+      kernelModes: a['kernel-modes'],
       timing: a.timing,
       seed: a.seed,
       duration: a.duration,

@@ -2,10 +2,12 @@
  * `dmaload compare <profile> --strategies a,b`: run one profile under each strategy with the
  * same seed and churn schedule, print the side-by-side table, and write the comparison's JSON
  * and HTML report when asked. A profile without churn is bad input (nothing to invalidate).
+ * `--kernel-modes a,b`: the same for kernel clients, the profile run once per mode.
  */
 
 import { loadProfile } from '../../profile/load.js';
-import { defaultCompared, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
+import { defaultCompared, type KernelDmaMode, type Profile, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
+import { PAGE_SIZE } from '../../layout/constants.js';
 import { readFileSync } from 'node:fs';
 import { compareRuns, formatCompare, savedLabels, savedRunsWarnings } from '../../report/compare.js';
 import { isCompareResult, parseReportInput } from '../report/handler.js';
@@ -23,6 +25,8 @@ export interface CompareArgs {
   readonly inputs: readonly string[];
   /** Absent: the default pair for the profile's IOMMUs (profile/types.ts defaultCompared). */
   readonly strategies: readonly Strategy[] | undefined;
+  /** Compare kernel client modes instead of strategies (every attach type kernel set to each). */
+  readonly kernelModes?: readonly KernelDmaMode[] | undefined;
   readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
@@ -48,13 +52,22 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   if (kinds.length !== 1) throw new BadInputError(`${args.inputs.join(', ')}: compare runs one profile at a time; expected one profile, or two or more saved results`);
   const profileFile = kinds[0]!.file;
   const profile = loadProfile(profileFile);
-  if (!profile.churn) {
-    throw new BadInputError(`${profileFile}: compare needs a profile with churn (CPU-side changes to invalidate); this one has none`);
-  }
-  const strategies = args.strategies ?? defaultCompared(profile.iommus);
-  for (const s of strategies) {
-    const problem = strategyProblem(s, profile.iommus);
-    if (problem) throw new BadInputError(`--strategies: ${problem}`);
+  let variants: { label: string; profile: Profile; strategy?: Strategy }[];
+  if (args.kernelModes) {
+    if (args.strategies) throw new BadInputError('--kernel-modes and --strategies: compare one axis at a time');
+    variants = args.kernelModes.map((mode) => ({ label: mode, profile: withKernelMode(profile, profileFile, mode) }));
+  } else {
+    if (!profile.churn) {
+      throw new BadInputError(
+        `${profileFile}: compare needs a profile with churn (CPU-side changes to invalidate), or --kernel-modes with a kernel client; this one has neither`,
+      );
+    }
+    const strategies = args.strategies ?? defaultCompared(profile.iommus);
+    for (const s of strategies) {
+      const problem = strategyProblem(s, profile.iommus);
+      if (problem) throw new BadInputError(`--strategies: ${problem}`);
+    }
+    variants = strategies.map((strategy) => ({ label: strategy, profile, strategy }));
   }
   // Output paths and an unbuilt report script fail now, not after every run.
   checkOutputs(compareOutputs(args));
@@ -64,11 +77,11 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   // Interrupted: the strategies run so far (the one cut short marked) are compared and written.
   const interruption = new Interruption();
   try {
-    for (const strategy of strategies) {
+    for (const v of variants) {
       if (interruption.signal.aborted) break;
-      if (!args.quiet) process.stderr.write(`running ${strategy}…\n`);
-      const outcome = await runProfile(profile, {
-        strategy,
+      if (!args.quiet) process.stderr.write(`running ${v.label}…\n`);
+      const outcome = await runProfile(v.profile, {
+        ...(v.strategy ? { strategy: v.strategy } : {}),
         interrupt: interruption.signal,
         commandLine: process.argv.slice(2),
         ...(args.timing !== undefined ? { timing: args.timing } : {}),
@@ -82,7 +95,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
     throw e;
   }
   if (runs.length === 0) interruption.finish(); // a signal before the first run: nothing to write
-  const result = compareRuns(strategies.slice(0, runs.length), runs);
+  const result = compareRuns(variants.slice(0, runs.length).map((v) => v.label), runs);
   if (!args.quiet) info.write(`${formatCompare(result)}\n`);
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
@@ -112,7 +125,7 @@ function savedInput(file: string): StoredRunResult | undefined {
 
 /** Compare saved run results: the same table and ratios as a live compare, warnings first. */
 async function compareSaved(args: CompareArgs, saved: { file: string; result: StoredRunResult }[]): Promise<void> {
-  const running = [args.strategies && '--strategies', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
+  const running = [args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
   if (running.length > 0) throw new BadInputError(`${running.join(', ')}: only for running a profile; saved results are compared as they ran`);
   const labels = savedLabels(saved.map((s) => s.file));
   checkOutputs(compareOutputs(args));
@@ -124,6 +137,30 @@ async function compareSaved(args: CompareArgs, saved: { file: string; result: St
   if (!args.quiet) info.write(`${formatCompare(result)}\n`);
   if (args.json) writeOutput(args.json, `${JSON.stringify(result, null, 2)}\n`, args.quiet, '', info);
   if (args.html) writeOutput(args.html, renderCompareReport(result), args.quiet, '', info);
+}
+
+/**
+ * The profile with every kernel client set to `mode` — checked as the profile checks would
+ * (kva only on a trusted device, identity and kva buffers of one page), before any run.
+ */
+function withKernelMode(profile: Profile, file: string, mode: KernelDmaMode): Profile {
+  const clients = profile.devices.filter((d) => d.attach.type === 'kernel');
+  if (clients.length === 0) throw new BadInputError(`${file}: --kernel-modes needs a device with attach type kernel; this profile has none`);
+  for (const d of clients) {
+    if (mode === 'kva' && !d.trusted) {
+      throw new BadInputError(`--kernel-modes: kva on device "${d.id}", which is not trusted; expected trusted: true on "${d.id}" in ${file}, or no kva`);
+    }
+    const big = d.workload.transferSizes.find((t) => t.sizeBytes > PAGE_SIZE);
+    if ((mode === 'identity' || mode === 'kva') && big) {
+      throw new BadInputError(`--kernel-modes: ${mode} on device "${d.id}" takes buffers of one page; its workload has ${big.sizeBytes}-byte transfers`);
+    }
+  }
+  return {
+    ...profile,
+    devices: profile.devices.map((d) =>
+      d.attach.type === 'kernel' ? { ...d, attach: { ...d.attach, mode, singleQueue: mode === 'dma-lazy' && d.attach.singleQueue } } : d,
+    ),
+  };
 }
 
 /** The files `compare` was asked to write, for the preflight check. */

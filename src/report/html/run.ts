@@ -353,6 +353,23 @@ export function renderRunReport(r: StoredRunResult): string {
   body.push(invalidationSection(r));
   body.push(faultsSection(r));
   body.push(integritySection(r));
+  for (const k of r.kernelClients ?? []) {
+    body.push(
+      `<h2 id="kernel-client-${escapeHtml(k.device)}">Kernel client on ${escapeHtml(k.device)} (${escapeHtml(k.mode)})</h2>`,
+      kv([
+        ['buffers', k.buffers],
+        ['maps / unmaps', `${formatCount(k.maps)} / ${formatCount(k.unmaps)}`],
+        ['invalidation submissions', k.invalidation.submissions],
+        ['IOTLB / device-TLB descriptors', `${formatCount(k.invalidation.iotlbDescriptors)} / ${formatCount(k.invalidation.devtlbDescriptors)}`],
+        ...(k.flushQueue ? [['flushes when full / by timeout', `${formatCount(k.flushQueue.flushesFull)} / ${formatCount(k.flushQueue.flushesTimeout)}`] as [string, string]] : []),
+        ...(k.staleWindowNs ? [['stale window p50 / max', `${formatNs(k.staleWindowNs.p50)} / ${formatNs(k.staleWindowNs.max)}`] as [string, string]] : []),
+        ...(k.iova ? [['IOVA magazine hits / misses', `${formatCount(k.iova.hits)} / ${formatCount(k.iova.misses)}`] as [string, string]] : []),
+        ['cache syncs', k.syncs],
+        ['client CPU time', formatNs(k.cpuNs)],
+        ['memory the device could reach', `${formatCount(k.exposure.reachableBytes)} bytes (buffers in flight at most ${formatCount(k.exposure.peakBufferBytes)})`],
+      ]),
+    );
+  }
   if (r.memory) {
     body.push(
       '<h2 id="memory">Memory</h2>',
