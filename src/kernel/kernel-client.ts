@@ -71,8 +71,6 @@ const IOVA_START_PFN = 1;
 const IOVA_LIMIT_PFN = MAX_VPN - 1;
 /** The kernel client's random stream base (one per device, apart from the devices' streams). */
 const CLIENT_STREAM = 0x6000;
-/** VT-d's maximum address mask value the notifier's encodings assume (config default). */
-const MAX_ADDRESS_MASK = 63;
 
 export interface KernelClientSpec {
   readonly device: number;
@@ -105,6 +103,8 @@ export interface KernelClientEnv {
   readonly costs: PlatformCosts;
   readonly seed: number;
   readonly memoryBytes: number;
+  /** VT-d MAMV: the largest page-selective flush, log2 pages (profile invalidation.maxAddressMask). */
+  readonly maxAddressMask: number;
   /** The sequencer: resolve at virtual time `t` (in order with every other kernel timer). */
   at(timeNs: number): Promise<void>;
   ack(device: number, seq: number, arrivalNs: number): Promise<number>;
@@ -371,7 +371,7 @@ export class KernelClient {
       t += c.dmaUnmapNs + b.pages * c.dmaUnmapPageNs;
       this.stats.unmaps++;
       if (s.mode === 'dma-strict') {
-        const range = encodeRange(b.iovaPfn, b.iovaPfn + b.pages, 'vtd', MAX_ADDRESS_MASK);
+        const range = encodeRange(b.iovaPfn, b.iovaPfn + b.pages, 'vtd', this.env.maxAddressMask);
         t = await this.submit(t, (a) => [iotlbDescriptor(a.did, a.pasid, range), ...(a.ats ? [devtlbDescriptor(a.device, a.pasid, range)] : [])]);
         t = this.freeIova(b, s.cpu, t);
         t = this.freeFrames(b, t);

@@ -235,6 +235,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
             costs: profile.platform.costs,
             seed,
             memoryBytes: profile.system.memoryBytes,
+            maxAddressMask: profile.invalidation.maxAddressMask,
             at: (t) => seq.at(t),
             ack: (dev, sq, a) => seq.ack(dev, sq, a),
           },

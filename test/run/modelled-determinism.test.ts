@@ -3,7 +3,8 @@
 // every histogram bucket. Five profiles: the quickstart (two devices sharing one IOTLB), a churn
 // profile with four ATS devices behind one IOMMU in a guest, a demand-paging profile (PRI), and
 // sixteen devices behind two IOMMUs with churn and PRI (more device threads than cores), and the
-// lifecycle schedule (unbind, rebind, exit, PASID reuse) interleaved with churn on the same process.
+// lifecycle schedule (unbind, rebind, exit, PASID reuse) interleaved with churn on the same process,
+// and two kernel clients (strict, lazy) beside an SVA device with churn behind one IOMMU.
 // Each is run twice in this process and once through the CLI pinned to one core (`taskset -c 0`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ function modelOnly(result: unknown): unknown {
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 describe('modelled time is deterministic', () => {
-  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices', 'lifecycle-churn']) {
+  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices', 'lifecycle-churn', 'kernel-clients']) {
     it(`${name}: two runs and a one-core run give the same result`, async () => {
       const file = join(DIR, `${name}.yaml`);
       const profile = loadProfile(file);
