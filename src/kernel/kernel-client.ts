@@ -47,7 +47,7 @@
  * domain's aperture (the 32-bit SAC try), v6.0–v6.9's separate submissions per tag.
  */
 
-import { Rng, WeightedChoice } from '../common/rng.js';
+import { nextFloat, Rng, WeightedChoice } from '../common/rng.js';
 import { KVA_DIRECT_MAP_BASE, MAX_VPN, PAGE_SIZE } from '../layout/constants.js';
 import { KbufRecord, KdoneRecord, type DeviceViews } from '../layout/device.js';
 import { FrameOwner, packOwner, type PhysMemViews } from '../layout/physmem.js';
@@ -85,7 +85,18 @@ export interface KernelClientSpec {
   readonly queueDepth: number;
   /** Buffers in all (undefined: until `durationNs`). */
   readonly count: number | undefined;
-  /** The client's CPU (its magazines and flush-queue ring) of `cpus` online. */
+  /**
+   * Open loop: buffers per second, each mapped and submitted at its time on the schedule
+   * (`arrival` uniform: fixed gaps; poisson: exponential gaps) or, if all `queueDepth` are in
+   * flight, when one comes back. Undefined: closed loop, a buffer submitted as one completes.
+   */
+  readonly ratePerSec?: number | undefined;
+  readonly arrival?: 'uniform' | 'poisson' | undefined;
+  /**
+   * The client's CPU (its magazines and flush-queue ring) of `cpus` online. Open loop: the
+   * submissions run on CPU 0 and the completions on CPU 1 (two clocks; unmapped IOVAs go to the
+   * completing CPU's magazines, as when a driver's interrupt handler unmaps).
+   */
   readonly cpu: number;
   readonly cpus: number;
   readonly pasid: number;
@@ -154,7 +165,13 @@ function hasDestination(op: number): boolean {
 
 export class KernelClient {
   readonly stats: KernelClientStats;
+  /** The CPU that takes completions (closed loop: also submits), virtual ns. */
   private clockNs = 0;
+  /** Open loop: the submitting CPU's clock, and when the next buffer is due. */
+  private submitClockNs = 0;
+  private nextDueNs = 0;
+  private readonly submitCpu: number;
+  private readonly completionCpu: number;
   private readonly rng: Rng;
   private readonly ops: WeightedChoice;
   private readonly sizeChoice: WeightedChoice;
@@ -176,6 +193,10 @@ export class KernelClient {
     private readonly env: KernelClientEnv,
   ) {
     this.rng = new Rng(env.seed, CLIENT_STREAM + spec.device);
+    const open = spec.ratePerSec !== undefined;
+    if (open && spec.cpus < 2) throw new Error('bug: an open-loop kernel client needs two CPUs');
+    this.submitCpu = open ? 0 : spec.cpu;
+    this.completionCpu = open ? 1 : spec.cpu;
     this.ops = new WeightedChoice(spec.opWeights);
     this.sizeChoice = new WeightedChoice(spec.sizes.map((s) => s.weight));
     this.buffers = new Array<Buffer | undefined>(spec.queueDepth);
@@ -242,7 +263,9 @@ export class KernelClient {
   async run(durationNs: number | undefined): Promise<void> {
     const limit = this.spec.count ?? Infinity;
     const end = durationNs ?? Infinity;
-    for (let s = 0; s < this.spec.queueDepth && this.posted < limit; s++) this.post(s);
+    const open = this.spec.ratePerSec !== undefined;
+    const more = (): boolean => this.posted < limit && (open ? this.nextDueNs : this.clockNs) < end;
+    for (let s = 0; s < this.spec.queueDepth && more(); s++) this.post(s);
     if (this.posted < this.spec.queueDepth) this.postEnd();
     let outstanding = this.posted;
     while (outstanding > 0) {
@@ -254,7 +277,7 @@ export class KernelClient {
       outstanding--;
       await this.retire(d.slot, d.status);
       if (!this.ended) {
-        if (this.posted < limit && this.clockNs < end) {
+        if (more()) {
           this.post(d.slot);
           outstanding++;
         } else {
@@ -274,6 +297,14 @@ export class KernelClient {
     const c = this.env.costs;
     const op = this.pickOp();
     const sizeBytes = s.sizes[this.sizeChoice.pick(this.rng)]!.sizeBytes;
+    // Open loop: mapped at its time on the schedule, once the submitting CPU is free and the
+    // slot is (a refill runs when the completing CPU has retired the slot's last buffer).
+    let start = this.clockNs;
+    const rate = s.ratePerSec;
+    if (rate !== undefined) {
+      start = Math.max(this.submitClockNs, this.nextDueNs, this.clockNs);
+      this.nextDueNs += s.arrival === 'poisson' ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / rate : 1e9 / rate;
+    }
     const perAddressPages = Math.ceil(sizeBytes / PAGE_SIZE);
     const addresses = (hasSource(op) ? 1 : 0) + (hasDestination(op) ? 1 : 0);
     const pages = perAddressPages * (addresses === 2 ? 2 : 1);
@@ -284,14 +315,14 @@ export class KernelClient {
       fillPage(this.env.mem, pfn, this.env.seed, 0x30000 + s.device, this.posted * 64 + i);
       frames.push(pfn);
     }
-    let t = this.clockNs + pages * c.kernelBufferAllocNs;
+    let t = start + pages * c.kernelBufferAllocNs;
     const b: Buffer = { slot, op, pages, frames, iovaPfn: 0, iovaPages: 0 };
     let base: number;
     let second: number;
     if (this.iova) {
       b.iovaPages = IovaAllocator.roundedPages(pages);
       const before = this.iova.stats.misses;
-      b.iovaPfn = this.iova.alloc(pages, s.cpu);
+      b.iovaPfn = this.iova.alloc(pages, this.submitCpu);
       if (b.iovaPfn === 0) throw new Error(`bug: IOVA space of ${s.deviceId} exhausted`);
       t += c.iovaCacheNs + (this.iova.stats.misses > before ? c.iovaTreeNs : 0);
       for (let i = 0; i < pages; i++) {
@@ -311,8 +342,9 @@ export class KernelClient {
       t += pages * c.dmaSyncPageNs;
       this.stats.syncs++;
     }
-    this.stats.cpuNs += t - this.clockNs;
-    this.clockNs = t;
+    this.stats.cpuNs += t - start;
+    if (rate !== undefined) this.submitClockNs = t;
+    else this.clockNs = t;
     this.buffers[slot] = b;
     this.posted++;
     this.stats.buffers++;
@@ -373,7 +405,7 @@ export class KernelClient {
       if (s.mode === 'dma-strict') {
         const range = encodeRange(b.iovaPfn, b.iovaPfn + b.pages, 'vtd', this.env.maxAddressMask);
         t = await this.submit(t, (a) => [iotlbDescriptor(a.did, a.pasid, range), ...(a.ats ? [devtlbDescriptor(a.device, a.pasid, range)] : [])]);
-        t = this.freeIova(b, s.cpu, t);
+        t = this.freeIova(b, this.completionCpu, t);
         t = this.freeFrames(b, t);
       } else {
         // Unmapped, not yet flushed: stale until the end of the first flush that starts from now.
@@ -387,10 +419,10 @@ export class KernelClient {
         t = this.freeFrames(b, t);
         if (s.brokenEarlyFree) {
           // The fault this mode exists to catch: the IOVA goes back before the flush too.
-          t = this.freeIova(b, s.cpu, t);
+          t = this.freeIova(b, this.completionCpu, t);
           b.iovaPfn = 0;
         }
-        t = await this.fq!.queue({ buffer: b, queuedNs: t }, s.cpu, t);
+        t = await this.fq!.queue({ buffer: b, queuedNs: t }, this.completionCpu, t);
         this.armTimer();
       }
     } else {
@@ -425,7 +457,7 @@ export class KernelClient {
     this.timerTask = (async () => {
       for (let due = this.fq!.timerDueNs; due !== undefined; due = this.fq!.timerDueNs) {
         await this.env.at(due);
-        await this.fq!.runTimer(due, this.spec.cpu);
+        await this.fq!.runTimer(due, this.completionCpu);
       }
       this.timerTask = undefined;
     })();

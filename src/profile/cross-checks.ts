@@ -267,12 +267,6 @@ function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void
       }
     });
   }
-  if (d.workload.rateOpsPerSec !== undefined) {
-    add(
-      at('workload', 'rateOpsPerSec'),
-      `${d.workload.rateOpsPerSec} for a kernel client; expected none (a kernel client keeps workload.queueDepth buffers in flight, closed loop; an open-loop schedule is not modelled yet)`,
-    );
-  }
   if (a.singleQueue && a.mode !== 'dma-lazy') {
     add(at('attach', 'singleQueue'), `true with mode ${a.mode}; expected singleQueue only with mode dma-lazy (the flush queue's)`);
   }
