@@ -259,8 +259,21 @@ export class KernelClient {
     return any;
   }
 
-  /** The client's life: keep `queueDepth` buffers in flight until the count or the duration ends. */
+  /**
+   * The client's life: keep `queueDepth` buffers in flight until the count or the duration ends.
+   * A failure (simulated memory exhausted) still ends the device's work — the end record goes
+   * out, the buffers posted before it complete — so the run ends with the failure, never hangs.
+   */
   async run(durationNs: number | undefined): Promise<void> {
+    try {
+      await this.serve(durationNs);
+    } catch (e) {
+      if (!this.ended) this.postEnd();
+      throw e;
+    }
+  }
+
+  private async serve(durationNs: number | undefined): Promise<void> {
     const limit = this.spec.count ?? Infinity;
     const end = durationNs ?? Infinity;
     const open = this.spec.ratePerSec !== undefined;

@@ -510,12 +510,20 @@ function checkBudgets(p: Parts, add: Add): void {
   const regionBytes = processes.reduce((sum, proc) => sum + proc.regions.reduce((s, r) => s + r.sizeBytes, 0), 0);
   let windowBytes = 0;
   let domains = processes.length;
+  let bufferBytes = 0;
   for (const d of devices) {
     if (d.attach.type === 'dma' || d.attach.type === 'identity') {
       windowBytes += d.attach.sizeBytes;
       domains++;
     }
+    if (d.attach.type === 'kernel') {
+      // A kernel client's buffers in flight: up to two addresses of its largest transfer each.
+      const largest = Math.max(...d.workload.transferSizes.map((t) => Math.ceil(t.sizeBytes / PAGE_BYTES) * PAGE_BYTES));
+      bufferBytes += d.workload.queueDepth * 2 * largest;
+      domains++;
+    }
   }
+  windowBytes += bufferBytes;
   const needed = regionBytes + windowBytes + domains * PAGE_TABLE_BYTES;
   const { memoryBytes } = p.system;
   if (needed > memoryBytes) {
@@ -523,8 +531,8 @@ function checkBudgets(p: Parts, add: Add): void {
       ['system', 'memoryBytes'],
       `${bytes(memoryBytes)}${defaultNote(p.rawSystem, 'memoryBytes')} is too small: ` +
         `this profile needs about ${bytes(needed)} (regions ${bytes(regionBytes)} + ` +
-        `dma/identity windows ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
-        `one per process and per dma/identity domain); expected at least ${bytes(needed)}`,
+        `dma/identity windows${bufferBytes > 0 ? ' and kernel clients\' buffers in flight' : ''} ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
+        `one per process and per dma/identity/kernel domain); expected at least ${bytes(needed)}`,
     );
   }
 }

@@ -93,6 +93,15 @@ describe('kernel clients', () => {
     expect(result.checker.violations).toBe(0);
   }, 60_000);
 
+  it("too little memory for a client's buffers in flight is a profile error; a failure at run time ends the run, never hangs", async () => {
+    const big = yaml('dma-strict', 100).replace('queueDepth: 4', 'queueDepth: 64').replace('transferSizeBytes: 4KiB', 'transferSizeBytes: 64KiB');
+    expect(() => profileFrom(big.replace('64MiB', '4MiB'))).toThrow(/kernel clients' buffers in flight/);
+    // Past the estimate (bypassed here: the profile checks are skipped), the client fails cleanly.
+    const profile = profileFrom(big);
+    const tight = { ...profile, system: { ...profile.system, memoryBytes: 4 * 2 ** 20 } };
+    await expect(runProfile(tight)).rejects.toThrow(/kernel client on dsa0 failed: out of simulated physical memory/);
+  }, 60_000);
+
   it('a non-coherent device: a cache sync per buffer before and after its DMA', async () => {
     const { result } = await runProfile(profileFrom(yaml('dma-strict', 50, { device: 'coherent: false,' })));
     expect(result.kernelClients[0]!.syncs).toBe(100);
