@@ -16,7 +16,11 @@
  *      set — is answered overflow at once (prq.ts). A request into an mm whose change holds the
  *      mm lock (munmap / mprotect / migrate: Linux takes mmap_lock for writing, faults take it
  *      for reading) waits until the change releases it;
- *   4. kernel timers (`at`: churn events, frees at a notifier's completion) fire in time order.
+ *   4. kernel timers (`at`: churn events, frees at a notifier's completion, kernel clients'
+ *      completions and flush-queue timers) fire in time order — but not past the clock of a
+ *      device starved for a kernel client's buffer (SyncState.starved): its next completion,
+ *      which its client must take in time order, can come no earlier. Before the timers, kernel
+ *      clients take their devices' completions in (`onBarrier` hooks, kernel/kernel-client.ts).
  *
  * Then it moves the horizon — to the next timer, or one quantum past the slowest device — and
  * releases the devices. Because every effect crosses threads only at barriers, and every order

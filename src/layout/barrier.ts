@@ -39,7 +39,8 @@ export function kernelNeeded(views: MachineViews): boolean {
 
 /**
  * The next horizon: one quantum past the slowest device at the horizon (or past the horizon if
- * none is), at most one quantum past a device starved for a kernel client's buffer, but not beyond `limitNs` (the kernel's next event), and always past the horizon.
+ * none is), at most one quantum past a device starved for a kernel client's buffer, but not
+ * beyond `limitNs` (the kernel's next event), and always past the horizon.
  */
 export function nextHorizonNs(views: MachineViews, horizonNs: number, quantumNs: number, limitNs: number): number {
   const devices = views.devices;

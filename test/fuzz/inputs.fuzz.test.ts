@@ -120,8 +120,8 @@ describe('generated profiles: load, or one line per problem', () => {
 });
 
 const COMMANDS = ['run', 'compare', 'report', 'export', 'validate'];
-const OPTIONS = ['--timing', '--seed', '--duration', '--json', '--hgrm', '--html', '--hlog', '--csv', '--interval', '--fail-if', '--quiet', '--strategies', '--out', '--format', '--print', '--verbose', '--bogus', '-x'];
-const VALUES = ['modelled', 'host', 'fast', '0', '-1', '1e9', '0.5', 'NaN', '', '-', 'p99<1ms', 'p99.9<5', 'x.json', 'dir/', 'csv', 'md', 'xml', 'vtd-per-device,smmuv3', 'per-device'];
+const OPTIONS = ['--timing', '--seed', '--duration', '--json', '--hgrm', '--html', '--hlog', '--csv', '--interval', '--fail-if', '--quiet', '--strategies', '--kernel-modes', '--out', '--format', '--print', '--verbose', '--bogus', '-x'];
+const VALUES = ['modelled', 'host', 'fast', '0', '-1', '1e9', '0.5', 'NaN', '', '-', 'p99<1ms', 'p99.9<5', 'x.json', 'dir/', 'csv', 'md', 'xml', 'vtd-per-device,smmuv3', 'per-device', 'dma-strict,kva', 'identity,identity'];
 const token = fc.oneof(fc.constantFrom(...OPTIONS), fc.constantFrom(...VALUES), fc.string({ maxLength: 6 }).filter((s) => !s.startsWith('--h') && !s.startsWith('--v')));
 
 describe('generated argument lists: parsed, or one UsageError line', () => {
