@@ -16,9 +16,10 @@
  *   `iommu_iotlb_sync` → VT-d `intel_iommu_tlb_sync` → `cache_tag_flush_range`), then the IOVA
  *   and the pages freed. The flush covers every cache tag of the domain: the domain is the
  *   device's DMA domain, attached on its RID and on the kernel PASID, so an ATS device has four
- *   (IOTLB and device TLB, for each) — one submission of four descriptors (v6.12+ `qi_batch`;
- *   v6.10–v6.11 made one submission per tag: not modelled). Ranges are encoded as for SVA
- *   (range.ts, VT-d's power-of-two spans).
+ *   (IOTLB and device TLB, for each) — submitted as the era of the run's strategy does
+ *   (`SubmissionStyle`: one submission of four descriptors with v6.12+ `qi_batch`, four before;
+ *   SMMUv3: TLBIs + CMD_SYNC, then ATC invalidations + CMD_SYNC). Ranges are encoded as for SVA
+ *   (range.ts: VT-d's power-of-two spans, or SMMU's).
  * - `dma-lazy` (the DMA API's flush queue, `IOMMU_DOMAIN_DMA_FQ`): unmap clears the PTEs and
  *   queues the IOVA (flush-queue.ts; with it Linux queues the page-table pages the unmap
  *   emptied, which the model keeps); the client frees its pages at once, as a driver does after
@@ -44,7 +45,7 @@
  * Buffers are one page per address for identity and kva (larger ones would need physically
  * contiguous pages: not modelled); DMA modes take any size. Leaves out: QI contention between
  * clients' CPUs and the churn's context (each has its own clock), IOVA limits below the
- * domain's aperture (the 32-bit SAC try), v6.0–v6.9's separate submissions per tag.
+ * domain's aperture (the 32-bit SAC try).
  */
 
 import { nextFloat, Rng, WeightedChoice } from '../common/rng.js';
@@ -116,9 +117,31 @@ export interface KernelClientEnv {
   readonly memoryBytes: number;
   /** VT-d MAMV: the largest page-selective flush, log2 pages (profile invalidation.maxAddressMask). */
   readonly maxAddressMask: number;
+  /** How the era's driver submits a flush's descriptors (`submissionStyleFor`). */
+  readonly submissionStyle: SubmissionStyle;
   /** The sequencer: resolve at virtual time `t` (in order with every other kernel timer). */
   at(timeNs: number): Promise<void>;
   ack(device: number, seq: number, arrivalNs: number): Promise<number>;
+}
+
+/**
+ * How a DMA-domain flush is submitted, by the era the run's strategy stands for:
+ * - `per-unit` (VT-d v6.12+, `qi_batch`): one submission per IOMMU unit, every tag's descriptors;
+ * - `per-descriptor` (VT-d up to v6.11: `cache_tag_flush_range` calling a `qi_flush_*` per tag in
+ *   v6.10–v6.11; `iommu_flush_iotlb_psi` and `iommu_flush_dev_iotlb` per PASID and device before):
+ *   each descriptor its own submission and wait;
+ * - `smmu` (SMMUv3 `arm_smmu_tlb_inv_range_domain` / `arm_smmu_tlb_inv_context`): the TLBI
+ *   commands and a CMD_SYNC, then the ATC invalidations and a CMD_SYNC — two per unit; ranges
+ *   encoded SMMU's way (`smmu-ril` with range invalidation).
+ */
+export type SubmissionStyle = 'per-unit' | 'per-descriptor' | 'smmu' | 'smmu-ril';
+
+/** The style of a strategy's era (profile/types.ts STRATEGIES). */
+export function submissionStyleFor(strategy: string): SubmissionStyle {
+  if (strategy === 'vtd-cache-tags-batched' || strategy === 'vtd-cache-tags-grouped') return 'per-unit';
+  if (strategy === 'smmuv3') return 'smmu';
+  if (strategy === 'smmuv3-ril') return 'smmu-ril';
+  return 'per-descriptor';
 }
 
 export interface KernelClientStats {
@@ -416,7 +439,9 @@ export class KernelClient {
       t += c.dmaUnmapNs + b.pages * c.dmaUnmapPageNs;
       this.stats.unmaps++;
       if (s.mode === 'dma-strict') {
-        const range = encodeRange(b.iovaPfn, b.iovaPfn + b.pages, 'vtd', this.env.maxAddressMask);
+        const style = this.env.submissionStyle;
+        const encoding = style === 'smmu' || style === 'smmu-ril' ? style : 'vtd';
+        const range = encodeRange(b.iovaPfn, b.iovaPfn + b.pages, encoding, this.env.maxAddressMask);
         t = await this.submit(t, (a) => [iotlbDescriptor(a.did, a.pasid, range), ...(a.ats ? [devtlbDescriptor(a.device, a.pasid, range)] : [])]);
         t = this.freeIova(b, this.completionCpu, t);
         t = this.freeFrames(b, t);
@@ -494,15 +519,25 @@ export class KernelClient {
     return end;
   }
 
-  /** One submission per IOMMU unit of the domain's tags (v6.12+ qi_batch), waited for; resolves with its end. */
+  /** The domain's tags' descriptors, submitted as the era does (`SubmissionStyle`), each waited for; resolves with the end. */
   private async submit(nowNs: number, forTag: (a: { device: number; pasid: number; did: number; ats: boolean }) => QiDescriptor[]): Promise<number> {
     const byUnit = new Map<number, QiDescriptor[]>();
     for (const a of this.env.domains.attachmentsOf(this.spec.domain)) {
       byUnit.set(a.iommu, [...(byUnit.get(a.iommu) ?? []), ...forTag(a)]);
     }
-    let t = nowNs;
+    const style = this.env.submissionStyle;
+    const submissions: Submission[] = [];
     for (const [iommu, descriptors] of byUnit) {
-      const sub: Submission = { iommu, descriptors };
+      if (style === 'per-unit') submissions.push({ iommu, descriptors });
+      else if (style === 'per-descriptor') for (const d of descriptors) submissions.push({ iommu, descriptors: [d] });
+      else {
+        submissions.push({ iommu, descriptors: descriptors.filter((d) => d.kind !== 'devtlb') });
+        const atc = descriptors.filter((d) => d.kind === 'devtlb');
+        if (atc.length > 0) submissions.push({ iommu, descriptors: atc });
+      }
+    }
+    let t = nowNs;
+    for (const sub of submissions) {
       const r = await this.env.qi.submitModelled(sub, this.env.costs, t, (d, sq, arr) => this.env.ack(d, sq, arr));
       const inv = this.stats.invalidation;
       inv.submissions++;

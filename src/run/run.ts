@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { DeviceTask, DeviceTestHooks } from '../layout/protocol.js';
 import { Churn } from '../kernel/churn.js';
 import { KernelContext } from '../kernel/context.js';
-import { KernelClient, opWeightsOf } from '../kernel/kernel-client.js';
+import { KernelClient, opWeightsOf, submissionStyleFor } from '../kernel/kernel-client.js';
 import { Lifecycle, type ScheduledEvent } from '../kernel/lifecycle.js';
 import type { TeardownPlanner } from '../kernel/teardown.js';
 import { KernelError } from '../kernel/errors.js';
@@ -238,6 +238,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
             seed,
             memoryBytes: profile.system.memoryBytes,
             maxAddressMask: profile.invalidation.maxAddressMask,
+            submissionStyle: submissionStyleFor(strategy.name),
             at: (t) => seq.at(t),
             ack: (dev, sq, a) => seq.ack(dev, sq, a),
           },

@@ -32,6 +32,17 @@ describe('kernel clients', () => {
     expect(result.memory.framesLeaked).toBe(0);
   }, 60_000);
 
+  it("strict unmaps are submitted as the strategy's era does: a submission per descriptor before v6.12, TLBI then ATC on SMMUv3", async () => {
+    const unbatched = yaml('dma-strict', 100).replace('timing: modelled', 'timing: modelled\ninvalidation: { strategy: vtd-cache-tags-unbatched }');
+    let k = (await runProfile(profileFrom(unbatched))).result.kernelClients[0]!;
+    expect(k.invalidation).toEqual({ submissions: 400, iotlbDescriptors: 200, devtlbDescriptors: 200, otherDescriptors: 0 });
+    const smmu = yaml('dma-strict', 100).replace('iommus: [{ id: mmu }]', 'iommus: [{ id: mmu, type: smmuv3 }]');
+    const { result } = await runProfile(profileFrom(smmu));
+    k = result.kernelClients[0]!;
+    expect(k.invalidation).toEqual({ submissions: 200, iotlbDescriptors: 200, devtlbDescriptors: 200, otherDescriptors: 0 });
+    expect(result.checker.violations).toBe(0);
+  }, 60_000);
+
   it(`dma-lazy: up to ${FQ_SIZE - 1} buffers unmapped within 10 ms → one flush, by the timer`, async () => {
     const { result } = await runProfile(profileFrom(yaml('dma-lazy', 200)));
     const k = result.kernelClients[0]!;
