@@ -143,7 +143,9 @@ export class DevicePool {
       if (this.failed) return;
       if (Date.now() > deadline) throw new RunFailedError(`devices did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
       // A device notifies its state word when it reaches the barrier.
-      const waiting = this.views.find((v) => Atomics.load(v.state, 0) < DeviceState.ready)!;
+      // (It may have got there since the check above: then look again.)
+      const waiting = this.views.find((v) => Atomics.load(v.state, 0) < DeviceState.ready);
+      if (!waiting) continue;
       const r = Atomics.waitAsync(waiting.state, 0, Atomics.load(waiting.state, 0), 50);
       if (r.async) await r.value;
     }
