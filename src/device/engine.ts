@@ -80,6 +80,17 @@ export interface EngineEnvironment {
   readonly nowMs?: () => number;
 }
 
+/**
+ * Completion times kept per kernel client: at least its buffers in flight (a client's queueDepth
+ * is at most the device's wqSize, ≤ 1024).
+ */
+const KERNEL_RING_SLOTS = 1025;
+
+/** `pickShared`'s answers besides a kernel client's index. */
+const PICK_PROCESS = -1;
+const PICK_WAIT = -2;
+const PICK_DONE = -3;
+
 /** Modelled time: the indices of `DeviceEngine.loopNs`. */
 const LoopNs = { arrival: 0, submit: 1, nextIntended: 2, nextInterval: 3, lastCompletion: 4 } as const;
 
@@ -234,6 +245,12 @@ export class DeviceEngine {
     this.queueDepth = w.queueDepth;
     this.slotArrivalNs = new Float64Array(Math.max(1, w.queueDepth));
     this.limit = w.descriptors ?? Infinity;
+    const clients = spec.kernelClientPasids.length;
+    this.kCap = KERNEL_RING_SLOTS;
+    this.kPublished = new Int32Array(Math.max(1, clients));
+    this.kCompleteNs = new Float64Array(Math.max(1, clients) * this.kCap);
+    this.kEnded = new Uint8Array(Math.max(1, clients));
+    this.sharedProcess = spec.sharedWithOwnWorkload;
     this.batchSize = w.batchSize;
     this.submitMs = new Float64Array(this.queueDepth);
   }
@@ -337,6 +354,7 @@ export class DeviceEngine {
     // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
     // (test/device/hot-path-no-allocation-modelled.test.ts).
     if (this.spec.kernelClient) while (!vt.stopped && this.stepKernelClient());
+    else if (this.spec.kernelClientPasids.length > 0) while (!vt.stopped && this.stepShared());
     else while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
     this.outstanding = 0;
     vt.finish();
@@ -454,23 +472,29 @@ export class DeviceEngine {
    */
   private stepKernelClient(): boolean {
     const vt = this.vt;
-    const c = this.counters;
-    const costs = this.spec.costs;
-    const t = this.loopNs;
     const ring = this.dev.kbufRing;
     if (ring.available() === 0) {
       const busyNs = vt.awaitResponse(this.kbufAvailable, this.kbufReadyNs, SyncState.starved);
       if (busyNs > vt.nowNs) vt.nowNs = busyNs;
       if (ring.available() === 0) return false;
     }
-    const at = ring.peek();
-    const op = ring.slots[at + KbufRecord.op]!;
-    if (op < 0) {
+    if (ring.slots[ring.peek() + KbufRecord.op]! < 0) {
       ring.consume();
       return false;
     }
+    return this.kernelDescriptor(0);
+  }
+
+  /** One descriptor on the buffer at the head of kernel client `k`'s ring (not its end record). */
+  private kernelDescriptor(k: number): boolean {
+    const vt = this.vt;
+    const c = this.counters;
+    const costs = this.spec.costs;
+    const t = this.loopNs;
+    const ring = this.dev.kbufRings[k]!;
+    const at = ring.peek();
     const d = this.desc;
-    d[D.op] = op;
+    d[D.op] = ring.slots[at + KbufRecord.op]!;
     d[D.startOffset] = 0;
     d[D.sizeBytes] = ring.slots[at + KbufRecord.sizeBytes]!;
     d[D.src] = ring.slots[at + KbufRecord.src]!;
@@ -495,14 +519,122 @@ export class DeviceEngine {
     this.closeIntervals();
     t[LoopNs.lastCompletion] = vt.nowNs;
     this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
-    const done = this.dev.kdoneRing;
+    const done = this.dev.kdoneRings[k]!;
     const w = done.reserve();
     if (w < 0) throw new Error('bug: kernel client completion ring full');
     done.slots[w + KdoneRecord.buffer] = buffer;
     done.slots[w + KdoneRecord.status] = status;
     done.slots[w + KdoneRecord.completeNs] = vt.nowNs;
     done.publish();
+    const cap = this.kCap;
+    this.kCompleteNs[k * cap + (this.kPublished[k]! % cap)] = vt.nowNs;
+    this.kPublished[k]!++;
     return true;
+  }
+
+  // ---- a device shared by several submitters (modelled time) --------------------------------
+  //
+  // Its process (an sva attach) and its kernel clients, or several kernel clients: descriptors
+  // are taken in order of arrival — the process's as a closed loop (a slot's next descriptor
+  // arrives at its previous completion), a client's when its buffer is ready. A client's next
+  // buffer is ready no earlier than the completion that frees its slot; so while the kernel has
+  // not answered a completion (kRefilled), the device goes no further than that completion's
+  // time — it parks starved there, and the kernel's timers stop at its clock (kernel/sequencer.ts).
+
+  /** Per kernel client: completions published, and their times (a ring of kCap). */
+  private readonly kPublished: Int32Array;
+  private readonly kCompleteNs: Float64Array;
+  private readonly kCap: number;
+  private readonly kEnded: Uint8Array;
+  /** The shared device also runs its own workload (its attach's submitter: a process through SVA). */
+  private readonly sharedProcess: boolean;
+  /** The shared device's process source has ended (its duration or descriptor count). */
+  private svaDone = false;
+  private svaSubmitted = 0;
+  /** The arrival of the source `pickShared` chose, or the completion it waits at. */
+  private readonly sharedNs = new Float64Array(1);
+  private readonly sharedAvailable = (): boolean => this.pickShared() !== PICK_WAIT;
+  private readonly sharedResponseNs = (): number => this.sharedNs[0]!;
+
+  /**
+   * The next source: a kernel client's index, PICK_PROCESS, PICK_WAIT (park until the kernel
+   * answers or posts) or PICK_DONE. Consumes the end records at the rings' heads.
+   */
+  private pickShared(): number {
+    const rings = this.dev.kbufRings;
+    let best = PICK_WAIT;
+    let arrival = Infinity;
+    if (this.sharedProcess && !this.svaDone && this.svaSubmitted < this.limit) {
+      best = PICK_PROCESS;
+      arrival = this.slotArrivalNs[this.slot]!;
+    }
+    let allEnded = true;
+    for (let k = 0; k < rings.length; k++) {
+      const r = rings[k]!;
+      if (this.kEnded[k] === 0 && r.available() > 0 && r.slots[r.peek() + KbufRecord.op]! < 0) {
+        r.consume();
+        this.kEnded[k] = 1;
+      }
+      if (this.kEnded[k] !== 0) continue;
+      allEnded = false;
+      if (r.available() > 0) {
+        const a = r.slots[r.peek() + KbufRecord.readyNs]!;
+        if (a < arrival) {
+          arrival = a;
+          best = k;
+        }
+      }
+    }
+    // A completion the kernel has not answered could still bring an earlier buffer.
+    const refilled = this.dev.kRefilled;
+    const cap = this.kCap;
+    for (let k = 0; k < rings.length; k++) {
+      if (this.kEnded[k] !== 0) continue;
+      const answered = Atomics.load(refilled, k);
+      if (answered < this.kPublished[k]!) {
+        const at = this.kCompleteNs[k * cap + (answered % cap)]!;
+        if (at < arrival) {
+          this.sharedNs[0] = at;
+          return PICK_WAIT;
+        }
+      }
+    }
+    if (best === PICK_WAIT) {
+      this.sharedNs[0] = this.vt.nowNs;
+      return allEnded && (!this.sharedProcess || this.svaDone || this.svaSubmitted >= this.limit) ? PICK_DONE : PICK_WAIT;
+    }
+    this.sharedNs[0] = arrival;
+    return best;
+  }
+
+  /** Modelled time, a shared device: one descriptor from the earliest source; false when all have ended. */
+  private stepShared(): boolean {
+    const vt = this.vt;
+    for (;;) {
+      const pick = this.pickShared();
+      if (pick === PICK_DONE) return false;
+      if (pick === PICK_WAIT) {
+        const busyNs = vt.awaitResponse(this.sharedAvailable, this.sharedResponseNs, SyncState.starved);
+        if (busyNs > vt.nowNs) vt.nowNs = busyNs;
+        if (vt.stopped) return false;
+        continue;
+      }
+      if (pick === PICK_PROCESS) {
+        this.usePasid(this.submitterWord - 1);
+        this.svaSubmitted++;
+        if (!this.stepModelled()) this.svaDone = true;
+        return !vt.stopped;
+      }
+      this.usePasid(this.spec.kernelClientPasids[pick]!);
+      return this.kernelDescriptor(pick);
+    }
+  }
+
+  /** Descriptors from here on carry `pasid` (a shared device switching submitters). */
+  private usePasid(pasid: number): void {
+    this.pageRun.pasid = pasid;
+    this.verifier.pasid = pasid;
+    if (this.requester) this.requester.pasid = pasid;
   }
 
   /** Modelled time: the last completion's virtual time, ns. */

@@ -76,6 +76,8 @@ const CLIENT_STREAM = 0x6000;
 export interface KernelClientSpec {
   readonly device: number;
   readonly deviceId: string;
+  /** Its ring pair on the device (layout/device.ts kbufRings, kdoneRings, kRefilled). */
+  readonly ring: number;
   readonly mode: KernelDmaMode;
   readonly singleQueue: boolean;
   readonly coherent: boolean;
@@ -262,7 +264,7 @@ export class KernelClient {
    * Returns whether there were any.
    */
   collect(): boolean {
-    const ring = this.env.device.kdoneRing;
+    const ring = this.env.device.kdoneRings[this.spec.ring]!;
     let any = false;
     while (ring.available() > 0) {
       const at = ring.peek();
@@ -320,6 +322,8 @@ export class KernelClient {
           this.postEnd();
         }
       }
+      // Answered: a device shared with other submitters may now go past this completion.
+      Atomics.add(this.env.device.kRefilled, this.spec.ring, 1);
     }
     if (!this.ended) this.postEnd();
     await this.timerTask;
@@ -391,7 +395,7 @@ export class KernelClient {
     if (this.bufferBytesNow > e.peakBufferBytes) e.peakBufferBytes = this.bufferBytesNow;
     if (this.iova && this.bufferBytesNow + this.staleBytesNow > e.reachableBytes) e.reachableBytes = this.bufferBytesNow + this.staleBytesNow;
 
-    const ring = this.env.device.kbufRing;
+    const ring = this.env.device.kbufRings[s.ring]!;
     const at = ring.reserve();
     if (at < 0) throw new Error(`bug: buffer ring of ${s.deviceId} full`);
     ring.slots[at + KbufRecord.buffer] = slot;
@@ -406,7 +410,7 @@ export class KernelClient {
 
   private postEnd(): void {
     this.ended = true;
-    const ring = this.env.device.kbufRing;
+    const ring = this.env.device.kbufRings[this.spec.ring]!;
     const at = ring.reserve();
     if (at < 0) throw new Error(`bug: buffer ring of ${this.spec.deviceId} full at its end`);
     ring.slots[at + KbufRecord.op] = -1;

@@ -31,7 +31,8 @@ export function kernelNeeded(views: MachineViews): boolean {
     const v = devices[d]!;
     if (Atomics.load(v.syncState, 0) !== SyncState.horizon) return true;
     if (v.prqRing.available() > 0) return true;
-    if (v.kdoneRing.available() > 0) return true;
+    const done = v.kdoneRings;
+    for (let k = 0; k < done.length; k++) if (done[k]!.available() > 0) return true;
   }
   const c = views.clock;
   return c.horizonNs[0]! >= c.kernelWakeNs[0]!;

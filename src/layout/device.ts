@@ -51,10 +51,16 @@
  * |               |      |               |        |                | sleeps on one word and still applies    |
  * |               |      |               |        |                | invalidations                           |
  *
- * | kbufRing.*    |      |               | kernel→device SPSC ring (modelled time, a kernel client's     |
- * |               |      |               | device): DMA buffers ready for a descriptor (KbufRecord)      |
- * | kdoneRing.*   |      |               | device→kernel SPSC ring: those buffers' completions          |
+ * | kbufRings[k].*|      |               | kernel→device SPSC ring per kernel client k of the device     |
+ * |               |      |               | (modelled time): DMA buffers ready for a descriptor           |
+ * |               |      |               | (KbufRecord)                                                  |
+ * | kdoneRings[k].*|     |               | device→kernel SPSC ring: those buffers' completions          |
  * |               |      |               | (KdoneRecord), which the kernel unmaps and frees             |
+ * | kRefilled     | i32  | clients       | kernel | device         | per client: completions the kernel has  |
+ * |               |      |               |        |                | taken in and answered (a refill posted, |
+ * |               |      |               |        |                | or none to come) — a device shared by   |
+ * |               |      |               |        |                | several submitters waits on it to keep  |
+ * |               |      |               |        |                | their descriptors in arrival order      |
  *
  * The page-request queue of an IOMMU is modelled as the prqRings of its devices: its
  * occupancy is the sum of their (tail - head), which a device reads (never writes) for the
@@ -266,8 +272,8 @@ export interface DeviceShape {
   readonly prqRingCapacity: number;
   /** Entries of the IOTLB of the IOMMU the device sits behind (modelled-time fill log and stamps). */
   readonly iotlbEntries: number;
-  /** Records of kbufRing and kdoneRing: a kernel client's buffers in flight + 1 (1 for other devices). */
-  readonly kbufRingCapacity: number;
+  /** Per kernel client of the device: records of its kbufRing and kdoneRing (its buffers in flight + 1). */
+  readonly kbufRingCapacities: readonly number[];
 }
 
 export interface DevicePlan {
@@ -291,8 +297,9 @@ export interface DevicePlan {
   readonly invAckNs: FieldSlot;
   readonly iotlbFills: RingPlan;
   readonly iotlbUseNs: FieldSlot;
-  readonly kbufRing: RingPlan;
-  readonly kdoneRing: RingPlan;
+  readonly kbufRings: readonly RingPlan[];
+  readonly kdoneRings: readonly RingPlan[];
+  readonly kRefilled: FieldSlot;
   readonly sizeBytes: number;
 }
 
@@ -319,11 +326,12 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const invAckNs = p.f64(1);
   const iotlbFills = planRing(p, shape.iotlbEntries, IotlbFill.width);
   const iotlbUseNs = p.f64(shape.iotlbEntries);
-  const kbufRing = planRing(p, shape.kbufRingCapacity, KbufRecord.width);
-  const kdoneRing = planRing(p, shape.kbufRingCapacity, KdoneRecord.width);
+  const kbufRings = shape.kbufRingCapacities.map((c) => planRing(p, c, KbufRecord.width));
+  const kdoneRings = shape.kbufRingCapacities.map((c) => planRing(p, c, KdoneRecord.width));
+  const kRefilled = p.i32(Math.max(1, shape.kbufRingCapacities.length));
   return {
     pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
-    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs, kbufRing, kdoneRing,
+    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs, kbufRings, kdoneRings, kRefilled,
     sizeBytes: p.sizeBytes,
   };
 }
@@ -349,8 +357,9 @@ export class DeviceViews {
   readonly invAckNs: Float64Array;
   readonly iotlbFills: Ring;
   readonly iotlbUseNs: Float64Array;
-  readonly kbufRing: Ring;
-  readonly kdoneRing: Ring;
+  readonly kbufRings: readonly Ring[];
+  readonly kdoneRings: readonly Ring[];
+  readonly kRefilled: Int32Array;
 
   constructor(buffer: SharedArrayBuffer, shape: DeviceShape) {
     const plan = planDevice(shape);
@@ -374,8 +383,18 @@ export class DeviceViews {
     this.invAckNs = viewF64(buffer, plan.invAckNs);
     this.iotlbFills = new Ring(buffer, plan.iotlbFills);
     this.iotlbUseNs = viewF64(buffer, plan.iotlbUseNs);
-    this.kbufRing = new Ring(buffer, plan.kbufRing);
-    this.kdoneRing = new Ring(buffer, plan.kdoneRing);
+    this.kbufRings = plan.kbufRings.map((r) => new Ring(buffer, r));
+    this.kdoneRings = plan.kdoneRings.map((r) => new Ring(buffer, r));
+    this.kRefilled = viewI32(buffer, plan.kRefilled);
+  }
+
+  /** The first kernel client's rings (a device of one kernel client). */
+  get kbufRing(): Ring {
+    return this.kbufRings[0]!;
+  }
+
+  get kdoneRing(): Ring {
+    return this.kdoneRings[0]!;
   }
 
   /** Kernel: wake the device if it sleeps waiting for the kernel. */

@@ -121,6 +121,14 @@ export interface DeviceSpec {
    * buffer ring (layout/device.ts KbufRecord), their completions go back on kdoneRing.
    */
   readonly kernelClient: boolean;
+  /**
+   * Modelled time: the PASIDs of the device's kernel clients, in ring order (kbufRings). Shared
+   * with the attach's process, or between several clients (`kernelClient` false): the device
+   * takes each submitter's descriptors in order of arrival.
+   */
+  readonly kernelClientPasids: readonly number[];
+  /** A shared device that also runs its own workload (its attach's process) beside its kernel clients. */
+  readonly sharedWithOwnWorkload: boolean;
   readonly prqEntries: number;
   /**
    * Modelled time (design.md §6): the engine keeps a virtual clock and follows the kernel's

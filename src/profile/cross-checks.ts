@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
 import { churnFields, deviceSchema, PAGE_BYTES, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema } from './schema.js';
-import { DEFAULT_TIMING, type DeviceConfig, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
+import { DEFAULT_TIMING, type DeviceConfig, type KernelDmaMode, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
 function bytes(n: number): string {
@@ -181,8 +181,16 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
   });
   p.devices?.forEach(({ raw, value }, i) => {
     if (value) checkDevice(value, raw, i, names, add);
-    if (value?.attach.type === 'kernel') checkKernelClient(value, i, p, add);
+    if (value) checkKernelClient(value, i, p, add);
   });
+  // Kernel clients' ids name them in results: unique among themselves and the devices.
+  const seen = new Set(p.devices?.map((d) => d.value?.id).filter((x): x is string => x !== undefined));
+  p.devices?.forEach(({ value }, i) =>
+    value?.kernelClients.forEach((c, j) => {
+      if (seen.has(c.id)) add(['devices', i, 'kernelClients', j, 'id'], `"${c.id}" is already the id of a device or another kernel client; expected a unique id`);
+      seen.add(c.id);
+    }),
+  );
   if (p.churn) checkChurn(p.churn, names, add);
   checkLifecycle(p, names, add);
   checkRunLength(p, add);
@@ -241,34 +249,82 @@ function checkUniqueness(p: Parts, add: Add): Names {
  */
 function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void {
   const a = d.attach;
-  if (a.type !== 'kernel') return;
-  const at = (...rest: Seg[]): Seg[] => ['devices', i, ...rest];
-  if (a.mode === 'kva' && !d.trusted) {
+  if (a.type === 'kernel') {
+    checkOneClient(d, { mode: a.mode, singleQueue: a.singleQueue, workload: d.workload }, ['devices', i, 'attach'], ['devices', i, 'workload'], p, add);
+  }
+  d.kernelClients.forEach((c, j) => {
+    const base: Seg[] = ['devices', i, 'kernelClients', j];
+    checkOneClient(d, c, base, [...base, 'workload'], p, add);
+    if (c.workload.region !== undefined) {
+      add([...base, 'workload', 'region'], `"${c.workload.region}" for a kernel client; expected none (its buffers are its own)`);
+    }
+    if (c.workload.outsideVmaFraction > 0) {
+      add([...base, 'workload', 'outsideVmaFraction'], `${c.workload.outsideVmaFraction} for a kernel client; expected 0`);
+    }
+    if (c.workload.queueDepth > d.wqSize) {
+      add([...base, 'workload', 'queueDepth'], `${c.workload.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}`);
+    }
+    if (c.workload.descriptors === undefined && p.durationS === undefined) {
+      add([...base, 'workload', 'descriptors'], 'missing, and so is durationS; a kernel client needs a buffer count (workload.descriptors) or durationS');
+    }
+  });
+  if (d.kernelClients.length > 0) {
+    if (a.type !== 'sva' && a.type !== 'kernel' && a.type !== 'none') {
+      add(
+        ['devices', i, 'kernelClients'],
+        `kernel clients beside attach type ${a.type}; expected attach sva (a process shares the device with them), kernel or none`,
+      );
+    }
+    if (a.type === 'sva' && d.workload.rateOpsPerSec !== undefined) {
+      add(
+        ['devices', i, 'workload', 'rateOpsPerSec'],
+        `${d.workload.rateOpsPerSec} on a device shared with kernel clients; expected none (the process's descriptors run closed loop there)`,
+      );
+    }
+    if (a.type === 'sva' && (!a.bound || (p.lifecycle ?? []).some((e) => e.value && 'device' in e.value && e.value.device === d.id))) {
+      add(
+        ['devices', i, 'kernelClients'],
+        `on a device whose process is bound or unbound during the run; expected a device bound from the start, with no lifecycle events (not modelled yet)`,
+      );
+    }
+  }
+}
+
+/** One kernel client's own checks (the attach's, or one of `kernelClients`). */
+function checkOneClient(
+  d: DeviceConfig,
+  c: { mode: KernelDmaMode; singleQueue: boolean; workload: DeviceConfig['workload'] },
+  modeAt: Seg[],
+  workloadAt: Seg[],
+  p: Parts,
+  add: Add,
+): void {
+  if (c.mode === 'kva' && !d.trusted) {
     add(
-      at('attach', 'mode'),
+      [...modeAt, 'mode'],
       `kva on device "${d.id}", which is not trusted; expected trusted: true on "${d.id}", or another mode ` +
         "(a PASID on the kernel's own page table hands the device all of kernel memory)",
     );
   }
   if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') {
-    add(at('attach'), 'a kernel client needs timing: modelled (its buffers are mapped and unmapped in virtual time); expected timing: modelled');
+    add(modeAt, 'a kernel client needs timing: modelled (its buffers are mapped and unmapped in virtual time); expected timing: modelled');
   }
-  if (d.workload.ops.batch > 0) {
-    add(at('workload', 'ops', 'batch'), `${d.workload.ops.batch} for a kernel client; expected 0 (each descriptor works on one buffer)`);
+  if (c.workload.ops.batch > 0) {
+    add([...workloadAt, 'ops', 'batch'], `${c.workload.ops.batch} for a kernel client; expected 0 (each descriptor works on one buffer)`);
   }
-  if (a.mode === 'identity' || a.mode === 'kva') {
-    d.workload.transferSizes.forEach((t, k) => {
+  if (c.mode === 'identity' || c.mode === 'kva') {
+    c.workload.transferSizes.forEach((t, k) => {
       if (t.sizeBytes > PAGE_BYTES) {
         add(
-          at('workload', 'transferSizeBytes', ...(d.workload.transferSizes.length > 1 ? [k, 'sizeBytes'] : [])),
-          `${bytes(t.sizeBytes)} with mode ${a.mode}; expected at most ${bytes(PAGE_BYTES)} ` +
+          [...workloadAt, 'transferSizeBytes', ...(c.workload.transferSizes.length > 1 ? [k, 'sizeBytes'] : [])],
+          `${bytes(t.sizeBytes)} with mode ${c.mode}; expected at most ${bytes(PAGE_BYTES)} ` +
             '(its buffers are single pages: larger ones need physically contiguous memory, not modelled)',
         );
       }
     });
   }
-  if (a.singleQueue && a.mode !== 'dma-lazy') {
-    add(at('attach', 'singleQueue'), `true with mode ${a.mode}; expected singleQueue only with mode dma-lazy (the flush queue's)`);
+  if (c.singleQueue && c.mode !== 'dma-lazy') {
+    add([...modeAt, 'singleQueue'], `true with mode ${c.mode}; expected singleQueue only with mode dma-lazy (the flush queue's)`);
   }
 }
 
@@ -516,10 +572,11 @@ function checkBudgets(p: Parts, add: Add): void {
       windowBytes += d.attach.sizeBytes;
       domains++;
     }
-    if (d.attach.type === 'kernel') {
-      // A kernel client's buffers in flight: up to two addresses of its largest transfer each.
-      const largest = Math.max(...d.workload.transferSizes.map((t) => Math.ceil(t.sizeBytes / PAGE_BYTES) * PAGE_BYTES));
-      bufferBytes += d.workload.queueDepth * 2 * largest;
+    // Kernel clients' buffers in flight: up to two addresses of the largest transfer each.
+    const clientWorkloads = [...(d.attach.type === 'kernel' ? [d.workload] : []), ...d.kernelClients.map((c) => c.workload)];
+    for (const w of clientWorkloads) {
+      const largest = Math.max(...w.transferSizes.map((t) => Math.ceil(t.sizeBytes / PAGE_BYTES) * PAGE_BYTES));
+      bufferBytes += w.queueDepth * 2 * largest;
       domains++;
     }
   }

@@ -15,13 +15,20 @@ export function profileAsInput(p: Profile): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
   return {
     ...plain,
-    devices: p.devices.map((d) => {
-      const { transferSizes, ...workload } = d.workload;
-      return { ...(JSON.parse(JSON.stringify(d)) as object), workload: { ...JSON.parse(JSON.stringify(workload)), transferSizeBytes: transferSizes } };
-    }),
+    devices: p.devices.map((d) => ({
+      ...(JSON.parse(JSON.stringify(d)) as object),
+      workload: workloadAsInput(d.workload),
+      kernelClients: d.kernelClients.map((c) => ({ ...(JSON.parse(JSON.stringify(c)) as object), workload: workloadAsInput(c.workload) })),
+    })),
     lifecycle: p.lifecycle.map((e: LifecycleEvent) => (e.kind === 'exit' ? { atS: e.atS, exit: e.process } : { atS: e.atS, [e.kind]: e.device })),
     platform: { preset: p.platform.preset, ...p.platform.costs },
   };
+}
+
+/** A workload as the file writes it (`transferSizes` → `transferSizeBytes`). */
+function workloadAsInput(w: Profile['devices'][number]['workload']): Record<string, unknown> {
+  const { transferSizes, ...rest } = w;
+  return { ...(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>), transferSizeBytes: transferSizes };
 }
 
 /** The effective profile as YAML text. */

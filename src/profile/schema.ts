@@ -311,6 +311,14 @@ export const deviceSchema = obj(
     coherent: bool().default(true),
     attach: attachSchema.default((): AttachConfig => ({ type: 'none' })),
     workload: workloadSchema.prefault({}),
+    kernelClients: list(
+      obj(
+        { id: id(), mode: oneOf(KERNEL_DMA_MODES), singleQueue: bool().default(false), workload: workloadSchema.prefault({}) },
+        `a mapping {id: <id>, mode: <${KERNEL_DMA_MODES.join(' | ')}>, workload: {...}}`,
+      ),
+      'kernel clients',
+      false,
+    ).default([]),
   },
   'a mapping describing a device, e.g. {id: dsa0, iommu: iommu0}',
 ).transform((d): DeviceConfig => ({ ...d, devtlbWays: d.devtlbWays ?? d.devtlbEntries }));

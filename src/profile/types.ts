@@ -70,6 +70,18 @@ export type AttachConfig =
 
 export type KernelDmaMode = 'dma-strict' | 'dma-lazy' | 'identity' | 'kva';
 
+/**
+ * A kernel client sharing a device (`devices[].kernelClients`) with the device's process (an sva
+ * attach) or with other kernel clients: its own PASID, mode and buffers (the workload's ops,
+ * sizes, queueDepth, count or rate; no region).
+ */
+export interface KernelClientConfig {
+  id: string;
+  mode: KernelDmaMode;
+  singleQueue: boolean;
+  workload: WorkloadConfig;
+}
+
 /** What a device runs (layout/protocol.ts: the profile's workload is handed to the device as is). */
 export type WorkloadConfig = WorkloadSpec;
 
@@ -107,6 +119,8 @@ export interface DeviceConfig {
   coherent: boolean;
   attach: AttachConfig;
   workload: WorkloadConfig;
+  /** Kernel clients sharing the device with its attach's submitter (modelled time). Default none. */
+  kernelClients: KernelClientConfig[];
 }
 
 /**

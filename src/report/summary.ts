@@ -136,7 +136,8 @@ export function formatSummary(r: RunResult): string {
     if (k.syncs > 0) parts.push(`${formatCount(k.syncs)} cache syncs`);
     parts.push(`client CPU ${formatNs(k.cpuNs)}`);
     parts.push(`reachable ${formatBytes(k.exposure.reachableBytes)} for ${formatBytes(k.exposure.peakBufferBytes)} of buffers at most in flight`);
-    lines.push(`kernel client ${k.device} (${k.mode}): ${parts.join('; ')}`);
+    const who = k.id === undefined || k.id === k.device ? k.device : `${k.id} on ${k.device}`;
+    lines.push(`kernel client ${who} (${k.mode}): ${parts.join('; ')}`);
   }
 
   const f = r.faults;

@@ -12,7 +12,7 @@ import { DEVICE_COST_NAMES, type DeviceCosts, type DeviceSpec } from '../layout/
 import { planRegion } from '../layout/region-plan.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Domain, Process } from '../kernel/objects.js';
-import type { KernelDmaMode, Profile } from '../profile/types.js';
+import type { DeviceConfig, KernelClientConfig, KernelDmaMode, Profile } from '../profile/types.js';
 import { BadInputError } from './errors.js';
 
 /** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
@@ -30,13 +30,25 @@ export interface BootedDevice {
   readonly spec: DeviceSpec;
 }
 
-/** A device whose submitter is a kernel client (attach type kernel): its PASID and domain. */
+/**
+ * A kernel client of a device — its attach (type kernel), or one of its `kernelClients` — with
+ * its PASID, domain and ring on the device (layout/device.ts kbufRings).
+ */
 export interface BootedKernelClient {
+  readonly id: string;
   readonly device: number;
+  readonly ring: number;
   readonly pasid: number;
   readonly domain: Domain;
   readonly mode: KernelDmaMode;
   readonly singleQueue: boolean;
+  readonly workload: DeviceConfig['workload'];
+}
+
+/** A device's kernel clients in ring order: its attach's (type kernel) first, then its `kernelClients`. */
+export function kernelClientsOf(d: DeviceConfig): KernelClientConfig[] {
+  const own: KernelClientConfig[] = d.attach.type === 'kernel' ? [{ id: d.id, mode: d.attach.mode, singleQueue: d.attach.singleQueue, workload: d.workload }] : [];
+  return [...own, ...d.kernelClients];
 }
 
 export interface Booted {
@@ -61,7 +73,7 @@ export function machineShape(profile: Profile): MachineShape {
       invRingCapacity: INV_RING_CAPACITY,
       prqRingCapacity: PRQ_RING_CAPACITY,
       iotlbEntries: profile.iommus.find((m) => m.id === d.iommu)!.iotlbEntries,
-      kbufRingCapacity: d.attach.type === 'kernel' ? d.workload.queueDepth + 1 : 1,
+      kbufRingCapacities: kernelClientsOf(d).map((c) => c.workload.queueDepth + 1),
     })),
   };
 }
@@ -131,23 +143,31 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
       case 'none':
         return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
       case 'kernel': {
-        // A kernel client's PASID (idxd v6.6+: iommu_alloc_global_pasid, then
-        // iommu_attach_device_pasid of the device's own domain, also its RID's).
-        const pasid = kernel.pasids.alloc();
-        const mode = d.attach.mode;
-        const type = mode === 'identity' ? DomainType.identity : mode === 'kva' ? DomainType.kva : DomainType.dma;
-        const domain = domains.allocDomain(type);
-        if (mode !== 'kva') domains.attach(i, 0, domain);
-        domains.attach(i, pasid, domain);
-        kernelClients.push({ device: i, pasid, domain, mode, singleQueue: d.attach.singleQueue });
-        // The buffers come from the client; the region only keeps the engine's address plan whole.
-        return { pasid, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
+        // The buffers come from the client (below); the region only keeps the engine's address plan whole.
+        return { pasid: 0, key: `dev:${d.id}`, region: { start: IOVA_BASE, sizeBytes: fallbackBytes } };
       }
     }
   });
 
+  // Kernel clients: each a PASID (idxd v6.6+: iommu_alloc_global_pasid, then
+  // iommu_attach_device_pasid of the device's own DMA domain, which its RID also uses — the RID
+  // takes the first client's domain; several clients each get a domain of their own).
+  profile.devices.forEach((d, i) => {
+    kernelClientsOf(d).forEach((c, ring) => {
+      const pasid = kernel.pasids.alloc();
+      const type = c.mode === 'identity' ? DomainType.identity : c.mode === 'kva' ? DomainType.kva : DomainType.dma;
+      const domain = domains.allocDomain(type);
+      if (c.mode !== 'kva' && !domains.domainOf(i, 0)) domains.attach(i, 0, domain);
+      domains.attach(i, pasid, domain);
+      kernelClients.push({ id: c.id, device: i, ring, pasid, domain, mode: c.mode, singleQueue: c.singleQueue, workload: c.workload });
+    });
+  });
+
   // Each device's submitter: the PASID its descriptors carry, + 1; 0 while none (layout/device.ts).
-  placed.forEach((p, i) => Atomics.store(kernel.views.devices[i]!.submitter, 0, 'submitting' in p && !p.submitting ? 0 : p.pasid + 1));
+  // A device of one kernel client (attach type kernel) carries that client's.
+  const dedicatedPasid = (i: number): number | undefined =>
+    profile.devices[i]!.attach.type === 'kernel' ? kernelClients.find((k) => k.device === i && k.ring === 0)!.pasid : undefined;
+  placed.forEach((p, i) => Atomics.store(kernel.views.devices[i]!.submitter, 0, 'submitting' in p && !p.submitting ? 0 : (dedicatedPasid(i) ?? p.pasid) + 1));
 
   // Devices sharing a region split its destination half into stripes.
   const sharers = new Map<string, number[]>();
@@ -165,13 +185,13 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
     return {
       id: d.id,
       iommu: shape.devices[i]!.iommu,
-      pasid: p.pasid,
+      pasid: dedicatedPasid(i) ?? p.pasid,
       attach: d.attach.type,
       spec: {
         index: i,
         id: d.id,
         iommu: shape.devices[i]!.iommu,
-        pasid: p.pasid,
+        pasid: dedicatedPasid(i) ?? p.pasid,
         region: { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(i), stripeCount: group.length },
         workload: d.workload,
         seed,
@@ -180,7 +200,9 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         costs: Object.fromEntries(DEVICE_COST_NAMES.map((c) => [c, profile.platform.costs[c]])) as unknown as DeviceCosts,
         pri: d.pri,
         blockOnFault: d.blockOnFault,
-        kernelClient: d.attach.type === 'kernel',
+        kernelClient: d.attach.type === 'kernel' && d.kernelClients.length === 0,
+        kernelClientPasids: kernelClients.filter((k) => k.device === i).map((k) => k.pasid),
+        sharedWithOwnWorkload: d.kernelClients.length > 0 && d.attach.type === 'sva',
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,
         modelled: timing.modelled,
         durationNs: timing.durationNs,

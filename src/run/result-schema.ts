@@ -241,6 +241,7 @@ export const runLifecycleSchema = obj({
 });
 
 export const kernelClientResultSchema = obj({
+  id: text().describe("The client's id (its device's id for a device's attach of type kernel)"),
   device: text(),
   mode: z.enum(['dma-strict', 'dma-lazy', 'identity', 'kva']),
   buffers: count().describe('Buffers the client made ready for a descriptor'),

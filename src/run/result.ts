@@ -77,7 +77,7 @@ export interface BuildInput {
   /** Present when the profile has a lifecycle schedule (modelled time). */
   lifecycle?: LifecycleStats | undefined;
   /** Kernel clients' devices (modelled time). */
-  kernelClients?: readonly { device: string; mode: KernelDmaMode; stats: KernelClientStats }[] | undefined;
+  kernelClients?: readonly { id: string; device: string; mode: KernelDmaMode; stats: KernelClientStats }[] | undefined;
   /** The run was stopped early (a signal): the result holds what was gathered until then. */
   interrupted?: boolean;
   provenance?: Provenance;
@@ -329,7 +329,8 @@ export function buildResult(input: BuildInput): RunOutcome {
             })),
           }
         : null,
-      kernelClients: (input.kernelClients ?? []).map(({ device, mode, stats: k }) => ({
+      kernelClients: (input.kernelClients ?? []).map(({ id, device, mode, stats: k }) => ({
+        id,
         device,
         mode,
         buffers: k.buffers,

@@ -213,17 +213,18 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
           {
             device: k.device,
             deviceId: d.id,
+            ring: k.ring,
             mode: k.mode,
             singleQueue: k.singleQueue,
             coherent: d.coherent,
-            opWeights: opWeightsOf(d.workload.ops),
-            sizes: d.workload.transferSizes,
-            queueDepth: d.workload.queueDepth,
-            count: d.workload.descriptors,
-            ratePerSec: d.workload.rateOpsPerSec,
-            arrival: d.workload.arrival,
+            opWeights: opWeightsOf(k.workload.ops),
+            sizes: k.workload.transferSizes,
+            queueDepth: k.workload.queueDepth,
+            count: k.workload.descriptors,
+            ratePerSec: k.workload.rateOpsPerSec,
+            arrival: k.workload.arrival,
             cpu: 0,
-            cpus: d.workload.rateOpsPerSec === undefined ? 1 : 2,
+            cpus: k.workload.rateOpsPerSec === undefined ? 1 : 2,
             pasid: k.pasid,
             domain: k.domain,
             ...(options.brokenLazyEarlyFree ? { brokenEarlyFree: true } : {}),
@@ -244,7 +245,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
           },
         );
         seq.onBarrier(() => client.collect());
-        return { id: d.id, mode: k.mode, client };
+        return { id: k.id, device: d.id, mode: k.mode, client };
       })
     : [];
   let churn: Churn | undefined;
@@ -296,7 +297,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     // The kernel's tasks in virtual time; the sequencer runs until both have settled.
     const churnTask = settled(churn?.runModelled(sequencer, kernelClock, durationNs, context));
     const lifecycleTask = settled(lifecycle?.runModelled(sequencer));
-    const clientTasks = kernelClients.map((k) => ({ what: `kernel client on ${k.id}`, task: settled(k.client.run(durationNs)) }));
+    const clientTasks = kernelClients.map((k) => ({ what: k.id === k.device ? `kernel client on ${k.device}` : `kernel client ${k.id} on ${k.device}`, task: settled(k.client.run(durationNs)) }));
     let seqError: unknown;
     const stopEarly = () => sequencer.requestStop();
     options.interrupt?.addEventListener('abort', stopEarly);
@@ -345,7 +346,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
       lifecycle: lifecycle?.stats,
-      kernelClients: kernelClients.map((k) => ({ device: k.id, mode: k.mode, stats: k.client.stats })),
+      kernelClients: kernelClients.map((k) => ({ id: k.id, device: k.device, mode: k.mode, stats: k.client.stats })),
       interrupted,
       provenance,
       outcomes: ids.map((_, i) => devicePool.outcome(i)),

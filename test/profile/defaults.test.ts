@@ -44,6 +44,7 @@ describe('profile defaults', () => {
             rateOpsPerSec: undefined,
             arrival: 'uniform',
           },
+          kernelClients: [],
         },
       ],
       churn: undefined,

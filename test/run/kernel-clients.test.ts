@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { FQ_SIZE, FQ_TIMEOUT_NS } from '../../src/kernel/flush-queue.js';
 import { ProfileError } from '../../src/profile/load.js';
 import { runProfile } from '../../src/run/run.js';
+import { boot } from '../../src/run/boot.js';
 import { profileFrom } from '../helpers/machine.js';
+
+/** The kernel clients' PASIDs the profile boots with. */
+async function pasidsOf(yamlText: string): Promise<number[]> {
+  const b = boot(profileFrom(yamlText), 1);
+  return b.kernelClients.map((k) => k.pasid);
+}
 
 function yaml(mode: string, descriptors: number, o: { device?: string; seed?: number; memory?: string } = {}): string {
   return `
@@ -112,6 +119,48 @@ describe('kernel clients', () => {
     const tight = { ...profile, system: { ...profile.system, memoryBytes: 4 * 2 ** 20 } };
     await expect(runProfile(tight)).rejects.toThrow(/kernel client on dsa0 failed: out of simulated physical memory/);
   }, 60_000);
+
+  it('a device shared by a process (SVA) and two kernel clients: each submitter its own PASID, counts exact, nothing crosses', async () => {
+    const y = `
+seed: 3
+timing: modelled
+durationS: 0.004
+system: { memoryBytes: 64MiB }
+iommus: [{ id: mmu }]
+processes: [{ name: app, regions: [{ name: buf, sizeBytes: 4MiB }] }]
+devices:
+  - id: dsa0
+    iommu: mmu
+    attach: { type: sva, process: app }
+    workload: { region: buf, queueDepth: 4, ops: { memmove: 1, crc32c: 1 } }
+    kernelClients:
+      - { id: clear, mode: dma-strict, workload: { queueDepth: 4, descriptors: 300, ops: { fill: 1 } } }
+      - { id: zswap, mode: dma-lazy, workload: { queueDepth: 8, descriptors: 500, ops: { crc32c: 1 } } }
+`;
+    const { result } = await runProfile(profileFrom(y));
+    const [clear, zswap] = result.kernelClients;
+    // The RID takes the first client's domain (two tags per flush); the second has its PASID only.
+    expect(clear).toMatchObject({ id: 'clear', device: 'dsa0', mode: 'dma-strict', buffers: 300, completed: 300, maps: 300, unmaps: 300 });
+    expect(clear!.invalidation).toEqual({ submissions: 300, iotlbDescriptors: 600, devtlbDescriptors: 600, otherDescriptors: 0 });
+    expect(zswap).toMatchObject({ id: 'zswap', mode: 'dma-lazy', buffers: 500, completed: 500 });
+    expect(zswap!.flushQueue).toMatchObject({ flushesFull: 1, flushesTimeout: 1 });
+    const d = result.devices[0]!;
+    expect(d.ops).toBeGreaterThan(800); // the process's descriptors ran beside the 800 buffers
+    expect(d.statuses.success).toBe(d.submitted);
+    expect(result.checker.violations).toBe(0);
+    expect(result.integrity.failed).toBe(0);
+    // Three PASIDs on one device: the process's and one per client.
+    expect(new Set([d.pasid, ...(await pasidsOf(y))]).size).toBe(3);
+  }, 60_000);
+
+  it('sharing is checked: unique ids, no kernel clients beside a dma attach, the process closed loop', () => {
+    const base = yaml('dma-strict', 10);
+    expect(() => profileFrom(base.replace('workload: { queueDepth: 4', 'kernelClients: [{ id: dsa0, mode: identity, workload: { descriptors: 5, ops: { fill: 1 } } }], workload: { queueDepth: 4'))).toThrow(
+      /"dsa0" is already the id of a device or another kernel client/,
+    );
+    const dma = base.replace('attach: { type: kernel, mode: dma-strict }', 'attach: { type: dma, sizeBytes: 1MiB }, kernelClients: [{ id: k, mode: identity, workload: { descriptors: 5, ops: { fill: 1 } } }]');
+    expect(() => profileFrom(dma)).toThrow(/kernel clients beside attach type dma/);
+  });
 
   it('a non-coherent device: a cache sync per buffer before and after its DMA', async () => {
     const { result } = await runProfile(profileFrom(yaml('dma-strict', 50, { device: 'coherent: false,' })));

@@ -355,7 +355,7 @@ export function renderRunReport(r: StoredRunResult): string {
   body.push(integritySection(r));
   for (const k of r.kernelClients ?? []) {
     body.push(
-      `<h2 id="kernel-client-${escapeHtml(k.device)}">Kernel client on ${escapeHtml(k.device)} (${escapeHtml(k.mode)})</h2>`,
+      `<h2 id="kernel-client-${escapeHtml(k.id ?? k.device)}">Kernel client ${k.id === undefined || k.id === k.device ? '' : `${escapeHtml(k.id)} `}on ${escapeHtml(k.device)} (${escapeHtml(k.mode)})</h2>`,
       kv([
         ['buffers', k.buffers],
         ['maps / unmaps', `${formatCount(k.maps)} / ${formatCount(k.unmaps)}`],
