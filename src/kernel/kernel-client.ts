@@ -160,6 +160,14 @@ export interface KernelClientStats {
   iova: { hits: number; misses: number; failures: number; depotPushes: number; magazinesFreed: number } | undefined;
   /** Lazy: unmap to the end of the flush that covered it, ns. */
   readonly staleWindowNs: Histogram;
+  /** Per buffer, the client CPU's map (page allocation, IOVA, PTEs, sync), ns. */
+  readonly mapLatencyNs: Histogram;
+  /** Per buffer, its unmap (sync, PTEs, the waited flush in strict mode, IOVA and page frees), ns. */
+  readonly unmapLatencyNs: Histogram;
+  /** Per buffer, from the start of its map to the end of its unmap, ns. */
+  readonly bufferLatencyNs: Histogram;
+  /** Bytes the device moved on the client's buffers (descriptor sizes). */
+  bytes: number;
   /** The client's CPU time in the DMA API and page allocation, ns. */
   cpuNs: number;
   exposure: { reachableBytes: number; peakBufferBytes: number; totalBufferBytes: number; peakStaleBytes: number };
@@ -168,6 +176,9 @@ export interface KernelClientStats {
 interface Buffer {
   readonly slot: number;
   readonly op: number;
+  readonly sizeBytes: number;
+  /** When its map started, virtual ns. */
+  readonly mapStartNs: number;
   readonly pages: number;
   readonly frames: number[];
   /** First IOVA page (DMA modes). */
@@ -249,6 +260,10 @@ export class KernelClient {
       flushQueue: this.fq ? { queued: 0, flushesFull: 0, flushesTimeout: 0, highWater: 0 } : undefined,
       iova: this.iova ? { hits: 0, misses: 0, failures: 0, depotPushes: 0, magazinesFreed: 0 } : undefined,
       staleWindowNs: newMergeHistogram(),
+      mapLatencyNs: newMergeHistogram(),
+      unmapLatencyNs: newMergeHistogram(),
+      bufferLatencyNs: newMergeHistogram(),
+      bytes: 0,
       cpuNs: 0,
       exposure: {
         reachableBytes: dma ? 0 : env.memoryBytes,
@@ -356,7 +371,7 @@ export class KernelClient {
       frames.push(pfn);
     }
     let t = start + pages * c.kernelBufferAllocNs;
-    const b: Buffer = { slot, op, pages, frames, iovaPfn: 0, iovaPages: 0 };
+    const b: Buffer = { slot, op, sizeBytes, mapStartNs: start, pages, frames, iovaPfn: 0, iovaPages: 0 };
     let base: number;
     let second: number;
     if (this.iova) {
@@ -383,6 +398,7 @@ export class KernelClient {
       this.stats.syncs++;
     }
     this.stats.cpuNs += t - start;
+    this.stats.mapLatencyNs.recordValue(Math.max(1, Math.round(t - start)));
     if (rate !== undefined) this.submitClockNs = t;
     else this.clockNs = t;
     this.buffers[slot] = b;
@@ -471,6 +487,9 @@ export class KernelClient {
       t = this.freeFrames(b, t);
     }
     this.stats.cpuNs += t - start;
+    this.stats.unmapLatencyNs.recordValue(Math.max(1, Math.round(t - start)));
+    this.stats.bufferLatencyNs.recordValue(Math.max(1, Math.round(t - b.mapStartNs)));
+    this.stats.bytes += b.sizeBytes;
     this.clockNs = t;
   }
 

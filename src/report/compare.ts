@@ -85,6 +85,11 @@ const KERNEL_CLIENT_METRICS: typeof METRICS = [
   { key: 'kernelClients.flushes', label: 'lazy flushes (full + timeout)', unit: 'count', get: (r) => sumClients(r, (k) => (k.flushQueue ? k.flushQueue.flushesFull + k.flushQueue.flushesTimeout : 0)) },
   { key: 'kernelClients.staleMaxNs', label: 'stale window, max', unit: 'ns', get: (r) => Math.max(0, ...(r.kernelClients ?? []).map((k) => k.staleWindowNs?.max ?? 0)) },
   { key: 'kernelClients.cpuNs', label: 'kernel client CPU time', unit: 'ns', get: (r) => sumClients(r, (k) => k.cpuNs) },
+  { key: 'kernelClients.opsPerSec', label: 'kernel client buffers/s', unit: 'perSec', get: (r) => sumClients(r, (k) => k.opsPerSec ?? 0) },
+  { key: 'kernelClients.latencyP50Ns', label: 'buffer latency with map and unmap, p50', unit: 'ns', get: (r) => Math.max(0, ...(r.kernelClients ?? []).map((k) => k.latencyNs?.p50 ?? 0)) },
+  { key: 'kernelClients.mapMeanNs', label: 'map latency, mean', unit: 'ns', get: (r) => Math.max(0, ...(r.kernelClients ?? []).map((k) => k.mapLatencyNs?.mean ?? 0)) },
+  { key: 'kernelClients.unmapMeanNs', label: 'unmap latency, mean', unit: 'ns', get: (r) => Math.max(0, ...(r.kernelClients ?? []).map((k) => k.unmapLatencyNs?.mean ?? 0)) },
+  { key: 'kernelClients.submissionsPer1000', label: 'invalidation submissions per 1,000 buffers', unit: 'count', get: (r) => 1000 * Math.max(0, ...(r.kernelClients ?? []).map((k) => k.invalidationPerOp?.submissions ?? 0)) },
   { key: 'kernelClients.reachableBytes', label: 'memory the devices could reach (bytes)', unit: 'count', get: (r) => sumClients(r, (k) => k.exposure.reachableBytes) },
 ];
 

@@ -134,6 +134,12 @@ export function formatSummary(r: RunResult): string {
     if (k.staleWindowNs) parts.push(`stale window p50 ${formatNs(k.staleWindowNs.p50)}, max ${formatNs(k.staleWindowNs.max)}`);
     if (k.iova) parts.push(`IOVA magazines ${formatCount(k.iova.hits)} hits, ${formatCount(k.iova.misses)} misses`);
     if (k.syncs > 0) parts.push(`${formatCount(k.syncs)} cache syncs`);
+    if (k.mapLatencyNs && k.maps > 0) {
+      parts.push(
+        `map ${formatNs(k.mapLatencyNs.mean)} ± ${formatNs(k.mapLatencyNs.stddev)}, unmap ${formatNs(k.unmapLatencyNs!.mean)} ± ${formatNs(k.unmapLatencyNs!.stddev)} (mean ± sd)`,
+      );
+    }
+    if (k.latencyNs) parts.push(`buffer with map and unmap p50 ${formatNs(k.latencyNs.p50)}, p99 ${formatNs(k.latencyNs.p99)}`);
     parts.push(`client CPU ${formatNs(k.cpuNs)}`);
     parts.push(`reachable ${formatBytes(k.exposure.reachableBytes)} for ${formatBytes(k.exposure.peakBufferBytes)} of buffers at most in flight`);
     const who = k.id === undefined || k.id === k.device ? k.device : `${k.id} on ${k.device}`;

@@ -240,6 +240,8 @@ export const runLifecycleSchema = obj({
   ),
 });
 
+const dmaApiLatencySchema = obj({ mean: nonNegative(), stddev: nonNegative(), p50: nonNegative(), p99: nonNegative(), max: nonNegative() });
+
 export const kernelClientResultSchema = obj({
   id: text().describe("The client's id (its device's id for a device's attach of type kernel)"),
   device: text(),
@@ -269,6 +271,12 @@ export const kernelClientResultSchema = obj({
     .describe("DMA modes: the IOVA allocator's magazines (a miss goes to the range allocator); null otherwise"),
   staleWindowNs: latencySummaryNsSchema.nullable().describe('dma-lazy: from an unmap to the end of the flush that covered it, ns; null otherwise'),
   cpuNs: nonNegative().describe("The client's CPU time in page allocation and the DMA API, virtual ns"),
+  opsPerSec: nonNegative().describe('Buffers completed per second of the run'),
+  bytesPerSec: nonNegative().describe("Bytes the device moved on the client's buffers per second of the run"),
+  latencyNs: latencySummaryNsSchema.describe('Per buffer, from the start of its map to the end of its unmap (the DMA with its map and unmap), ns'),
+  mapLatencyNs: dmaApiLatencySchema.describe("Per buffer, the map: as the kernel's dma_map_benchmark reports it (mean, standard deviation), with percentiles, ns"),
+  unmapLatencyNs: dmaApiLatencySchema.describe('Per buffer, the unmap (in strict mode with its waited flush), ns'),
+  invalidationPerOp: obj({ submissions: nonNegative(), descriptors: nonNegative() }).describe('Invalidation submissions and descriptors per buffer'),
   exposure: obj({
     reachableBytes: count().describe('Most memory the device could reach through its PASID at once: mapped and stale IOVA pages, or all of memory (identity, kva)'),
     peakBufferBytes: count().describe('Most buffer bytes given to the device at once'),

@@ -344,6 +344,15 @@ export function buildResult(input: BuildInput): RunOutcome {
         iova: k.iova ? { ...k.iova } : null,
         staleWindowNs: mode === 'dma-lazy' ? summarise(k.staleWindowNs) : null,
         cpuNs: Math.round(k.cpuNs),
+        opsPerSec: input.elapsedNs > 0 ? k.completed / (input.elapsedNs / 1e9) : 0,
+        bytesPerSec: input.elapsedNs > 0 ? k.bytes / (input.elapsedNs / 1e9) : 0,
+        latencyNs: summarise(k.bufferLatencyNs),
+        mapLatencyNs: dmaApiLatency(k.mapLatencyNs),
+        unmapLatencyNs: dmaApiLatency(k.unmapLatencyNs),
+        invalidationPerOp: {
+          submissions: k.completed > 0 ? k.invalidation.submissions / k.completed : 0,
+          descriptors: k.completed > 0 ? (k.invalidation.iotlbDescriptors + k.invalidation.devtlbDescriptors + k.invalidation.otherDescriptors) / k.completed : 0,
+        },
         exposure: { ...k.exposure },
       })),
       faults: {
@@ -376,6 +385,12 @@ export function buildResult(input: BuildInput): RunOutcome {
     },
     histograms: { total, byDevice },
   };
+}
+
+/** A DMA API latency as `dma_map_benchmark` reports it (mean, standard deviation) with percentiles. */
+function dmaApiLatency(h: Histogram): { mean: number; stddev: number; p50: number; p99: number; max: number } {
+  if (h.totalCount === 0) return { mean: 0, stddev: 0, p50: 0, p99: 0, max: 0 };
+  return { mean: h.mean, stddev: h.stdDeviation, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue };
 }
 
 /** A span-count map as a record, in ascending page count, `all` last. */

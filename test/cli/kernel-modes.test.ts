@@ -35,6 +35,17 @@ describe('compare --kernel-modes', () => {
     expect(m('violations')).toEqual([0, 0, 0, 0]);
   }, TEST_TIMEOUT_MS);
 
+  it('--modes on the shipped shared profile (a process and a kernel client on one device): lazy and identity leave the process more of the device than strict', async () => {
+    const out = join(dir, 'shared.json');
+    const r = await runCli(['compare', 'profiles/kernel-shared.yaml', '--modes', 'dma-strict,dma-lazy,identity', '--duration', '0.005', '--json', out, '--quiet']);
+    expect(r.status).toBe(0);
+    const c = JSON.parse(readFileSync(out, 'utf8')) as Compared;
+    const bytes = c.metrics.find((x) => x.key === 'bytesPerSec')!.values;
+    expect(bytes[0]!).toBeLessThan(bytes[1]!);
+    expect(bytes[1]!).toBeLessThanOrEqual(bytes[2]!);
+    expect(c.metrics.find((x) => x.key === 'violations')!.values).toEqual([0, 0, 0]);
+  }, TEST_TIMEOUT_MS);
+
   it('kva on an untrusted device: one line naming the device, exit 2, before any run', async () => {
     const p = join(dir, 'untrusted.yaml');
     writeFileSync(p, readFileSync('profiles/kernel-page-clearing.yaml', 'utf8').replace('trusted: true ', 'trusted: false'));

@@ -162,6 +162,21 @@ devices:
     expect(() => profileFrom(dma)).toThrow(/kernel clients beside attach type dma/);
   });
 
+  it("per client: throughput, buffer latency with its map and unmap, and map/unmap latency as dma_map_benchmark reports them", async () => {
+    const strict = (await runProfile(profileFrom(yaml('dma-strict', 500)))).result;
+    const lazy = (await runProfile(profileFrom(yaml('dma-lazy', 500)))).result;
+    const s = strict.kernelClients[0]!;
+    const l = lazy.kernelClients[0]!;
+    expect(s.opsPerSec).toBeCloseTo(500 / (strict.elapsedNs / 1e9), 6);
+    expect(s.bytesPerSec).toBeCloseTo((500 * 4096) / (strict.elapsedNs / 1e9), 3);
+    // A strict unmap waits for its flush; a lazy one queues the IOVA.
+    expect(s.unmapLatencyNs.mean).toBeGreaterThan(l.unmapLatencyNs.mean);
+    expect(s.unmapLatencyNs.stddev).toBeGreaterThanOrEqual(0);
+    expect(s.mapLatencyNs.mean).toBeGreaterThan(0);
+    expect(s.latencyNs.p50).toBeGreaterThan(s.unmapLatencyNs.p50);
+    expect(s.invalidationPerOp).toEqual({ submissions: 1, descriptors: 4 });
+  }, 60_000);
+
   it('a non-coherent device: a cache sync per buffer before and after its DMA', async () => {
     const { result } = await runProfile(profileFrom(yaml('dma-strict', 50, { device: 'coherent: false,' })));
     expect(result.kernelClients[0]!.syncs).toBe(100);

@@ -50,6 +50,7 @@ export const command = commandModule(
         describe: `comma-separated strategies, any of ${STRATEGIES.join(', ')}; the first is the baseline of the ratios (default: vtd-per-device,vtd-cache-tags-grouped, or smmuv3,smmuv3-ril for SMMUv3 IOMMUs)`,
       })
       .option('kernel-modes', {
+        alias: 'modes',
         type: 'string',
         coerce: single('kernel-modes', parseKernelModes),
         describe: `comma-separated kernel client modes, any of ${KERNEL_DMA_MODES.join(', ')}: run the profile once per mode, every kernel client (attach type kernel) set to it; the first is the baseline. Instead of --strategies`,

@@ -144,22 +144,25 @@ async function compareSaved(args: CompareArgs, saved: { file: string; result: St
  * (kva only on a trusted device, identity and kva buffers of one page), before any run.
  */
 function withKernelMode(profile: Profile, file: string, mode: KernelDmaMode): Profile {
-  const clients = profile.devices.filter((d) => d.attach.type === 'kernel');
-  if (clients.length === 0) throw new BadInputError(`${file}: --kernel-modes needs a device with attach type kernel; this profile has none`);
-  for (const d of clients) {
+  const devices = profile.devices.filter((d) => d.attach.type === 'kernel' || d.kernelClients.length > 0);
+  if (devices.length === 0) throw new BadInputError(`${file}: --kernel-modes needs a kernel client (attach type kernel, or devices[].kernelClients); this profile has none`);
+  for (const d of devices) {
     if (mode === 'kva' && !d.trusted) {
       throw new BadInputError(`--kernel-modes: kva on device "${d.id}", which is not trusted; expected trusted: true on "${d.id}" in ${file}, or no kva`);
     }
-    const big = d.workload.transferSizes.find((t) => t.sizeBytes > PAGE_SIZE);
+    const workloads = [...(d.attach.type === 'kernel' ? [d.workload] : []), ...d.kernelClients.map((c) => c.workload)];
+    const big = workloads.flatMap((w) => w.transferSizes).find((t) => t.sizeBytes > PAGE_SIZE);
     if ((mode === 'identity' || mode === 'kva') && big) {
-      throw new BadInputError(`--kernel-modes: ${mode} on device "${d.id}" takes buffers of one page; its workload has ${big.sizeBytes}-byte transfers`);
+      throw new BadInputError(`--kernel-modes: ${mode} on device "${d.id}" takes buffers of one page; a kernel client there has ${big.sizeBytes}-byte transfers`);
     }
   }
   return {
     ...profile,
-    devices: profile.devices.map((d) =>
-      d.attach.type === 'kernel' ? { ...d, attach: { ...d.attach, mode, singleQueue: mode === 'dma-lazy' && d.attach.singleQueue } } : d,
-    ),
+    devices: profile.devices.map((d) => ({
+      ...d,
+      attach: d.attach.type === 'kernel' ? { ...d.attach, mode, singleQueue: mode === 'dma-lazy' && d.attach.singleQueue } : d.attach,
+      kernelClients: d.kernelClients.map((c) => ({ ...c, mode, singleQueue: mode === 'dma-lazy' && c.singleQueue })),
+    })),
   };
 }
 

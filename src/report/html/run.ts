@@ -358,6 +358,14 @@ export function renderRunReport(r: StoredRunResult): string {
       `<h2 id="kernel-client-${escapeHtml(k.id ?? k.device)}">Kernel client ${k.id === undefined || k.id === k.device ? '' : `${escapeHtml(k.id)} `}on ${escapeHtml(k.device)} (${escapeHtml(k.mode)})</h2>`,
       kv([
         ['buffers', k.buffers],
+        ...(k.opsPerSec !== undefined ? [['buffers/s · bytes/s', `${formatRate(k.opsPerSec)} · ${formatBytesPerSec(k.bytesPerSec)}`] as [string, string]] : []),
+        ...(k.latencyNs ? [['buffer with map and unmap p50 / p99', `${formatNs(k.latencyNs.p50)} / ${formatNs(k.latencyNs.p99)}`] as [string, string]] : []),
+        ...(k.mapLatencyNs && k.maps > 0
+          ? [
+              ['map mean ± sd', `${formatNs(k.mapLatencyNs.mean)} ± ${formatNs(k.mapLatencyNs.stddev)}`] as [string, string],
+              ['unmap mean ± sd', `${formatNs(k.unmapLatencyNs.mean)} ± ${formatNs(k.unmapLatencyNs.stddev)}`] as [string, string],
+            ]
+          : []),
         ['maps / unmaps', `${formatCount(k.maps)} / ${formatCount(k.unmaps)}`],
         ['invalidation submissions', k.invalidation.submissions],
         ['IOTLB / device-TLB descriptors', `${formatCount(k.invalidation.iotlbDescriptors)} / ${formatCount(k.invalidation.devtlbDescriptors)}`],
