@@ -187,11 +187,6 @@ interface Buffer {
   iovaPages: number;
 }
 
-interface Queued {
-  readonly buffer: Buffer;
-  readonly queuedNs: number;
-}
-
 function hasSource(op: number): boolean {
   return op === Op.memmove || op === Op.compare || op === Op.comparePattern || op === Op.crc32c;
 }
@@ -212,7 +207,7 @@ export class KernelClient {
   private readonly ops: WeightedChoice;
   private readonly sizeChoice: WeightedChoice;
   private readonly iova: IovaAllocator | undefined;
-  private readonly fq: FlushQueue<Queued> | undefined;
+  private readonly fq: FlushQueue<Buffer> | undefined;
   private readonly buffers: (Buffer | undefined)[];
   private posted = 0;
   private ended = false;
@@ -240,10 +235,11 @@ export class KernelClient {
     this.iova = dma ? new IovaAllocator(IOVA_START_PFN, IOVA_LIMIT_PFN, spec.cpus) : undefined;
     this.fq =
       spec.mode === 'dma-lazy'
-        ? new FlushQueue<Queued>(
+        ? new FlushQueue<Buffer>(
             {
               flushAll: (nowNs, reason) => this.flushAll(nowNs, reason),
-              release: (q, cpu, nowNs) => this.released(q, cpu, nowNs),
+              // A covered range's IOVA goes back (`fq_ring_free_locked` → `free_iova_fast`).
+              release: (b, cpu, nowNs) => this.freeIova(b, cpu, nowNs),
             },
             spec.cpus,
             spec.singleQueue,
@@ -274,13 +270,9 @@ export class KernelClient {
     };
   }
 
-  /**
-   * At a barrier: take the device's completions in (the sequencer calls this before its timers).
-   * Returns whether there were any.
-   */
-  collect(): boolean {
+  /** At a barrier: take the device's completions in (the sequencer calls this before its timers). */
+  collect(): void {
     const ring = this.env.device.kdoneRings[this.spec.ring]!;
-    let any = false;
     while (ring.available() > 0) {
       const at = ring.peek();
       this.done.push({
@@ -289,14 +281,12 @@ export class KernelClient {
         completeNs: ring.slots[at + KdoneRecord.completeNs]!,
       });
       ring.consume();
-      any = true;
     }
-    if (any && this.wake) {
+    if (this.done.length > 0 && this.wake) {
       const w = this.wake;
       this.wake = undefined;
       w();
     }
-    return any;
   }
 
   /**
@@ -350,7 +340,7 @@ export class KernelClient {
   private post(slot: number): void {
     const s = this.spec;
     const c = this.env.costs;
-    const op = this.pickOp();
+    const op = this.ops.pick(this.rng);
     const sizeBytes = s.sizes[this.sizeChoice.pick(this.rng)]!.sizeBytes;
     // Open loop: mapped at its time on the schedule, once the submitting CPU is free and the
     // slot is (a refill runs when the completing CPU has retired the slot's last buffer).
@@ -434,10 +424,6 @@ export class KernelClient {
     ring.publish();
   }
 
-  private pickOp(): number {
-    return this.ops.pick(this.rng);
-  }
-
   /** The device completed buffer `slot`: make it unreachable and free it, as the mode does. */
   private async retire(slot: number, status: number): Promise<void> {
     const s = this.spec;
@@ -480,7 +466,7 @@ export class KernelClient {
           t = this.freeIova(b, this.completionCpu, t);
           b.iovaPfn = 0;
         }
-        t = await this.fq!.queue({ buffer: b, queuedNs: t }, this.completionCpu, t);
+        t = await this.fq!.queue(b, this.completionCpu, t);
         this.armTimer();
       }
     } else {
@@ -505,11 +491,6 @@ export class KernelClient {
   private freeFrames(b: Buffer, t: number): number {
     for (const pfn of b.frames) this.env.frames.free(pfn);
     return t + b.frames.length * this.env.costs.kernelBufferAllocNs;
-  }
-
-  /** A lazily unmapped range's flush has finished: free its IOVA (`fq_ring_free_locked` → `free_iova_fast`). */
-  private released(q: Queued, cpu: number, nowNs: number): void {
-    this.freeIova(q.buffer, cpu, nowNs);
   }
 
   /** The flush queue's timer, as a kernel task at its due time (`fq_flush_timeout`). */

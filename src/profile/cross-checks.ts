@@ -250,11 +250,11 @@ function checkUniqueness(p: Parts, add: Add): Names {
 function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void {
   const a = d.attach;
   if (a.type === 'kernel') {
-    checkOneClient(d, { mode: a.mode, singleQueue: a.singleQueue, workload: d.workload }, ['devices', i, 'attach'], ['devices', i, 'workload'], p, add);
+    checkOneClient(d, { mode: a.mode, singleQueue: a.singleQueue, workload: d.workload }, ['devices', i, 'attach'], ['devices', i, 'workload'], p.rawTiming, add);
   }
   d.kernelClients.forEach((c, j) => {
     const base: Seg[] = ['devices', i, 'kernelClients', j];
-    checkOneClient(d, c, base, [...base, 'workload'], p, add);
+    checkOneClient(d, c, base, [...base, 'workload'], p.rawTiming, add);
     if (c.workload.region !== undefined) {
       add([...base, 'workload', 'region'], `"${c.workload.region}" for a kernel client; expected none (its buffers are its own)`);
     }
@@ -290,13 +290,29 @@ function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void
   }
 }
 
+/**
+ * The problems of device `i`'s kernel clients in their own right — mode against the device
+ * (kva needs trusted), op mix, buffer sizes, flush-queue options — as `path: message` lines;
+ * `compare --kernel-modes` asks it of the profile with each mode set.
+ */
+export function kernelClientProblems(d: DeviceConfig, i: number): string[] {
+  const out: string[] = [];
+  const add: Add = (at, message) => out.push(`${formatPath(at)}: ${message}`);
+  const a = d.attach;
+  if (a.type === 'kernel') {
+    checkOneClient(d, { mode: a.mode, singleQueue: a.singleQueue, workload: d.workload }, ['devices', i, 'attach'], ['devices', i, 'workload'], 'modelled', add);
+  }
+  d.kernelClients.forEach((c, j) => checkOneClient(d, c, ['devices', i, 'kernelClients', j], ['devices', i, 'kernelClients', j, 'workload'], 'modelled', add));
+  return out;
+}
+
 /** One kernel client's own checks (the attach's, or one of `kernelClients`). */
 function checkOneClient(
   d: DeviceConfig,
   c: { mode: KernelDmaMode; singleQueue: boolean; workload: DeviceConfig['workload'] },
   modeAt: Seg[],
   workloadAt: Seg[],
-  p: Parts,
+  rawTiming: unknown,
   add: Add,
 ): void {
   if (c.mode === 'kva' && !d.trusted) {
@@ -306,7 +322,7 @@ function checkOneClient(
         "(a PASID on the kernel's own page table hands the device all of kernel memory)",
     );
   }
-  if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') {
+  if ((rawTiming ?? DEFAULT_TIMING) !== 'modelled') {
     add(modeAt, 'a kernel client needs timing: modelled (its buffers are mapped and unmapped in virtual time); expected timing: modelled');
   }
   if (c.workload.ops.batch > 0) {

@@ -7,7 +7,7 @@
 
 import { loadProfile } from '../../profile/load.js';
 import { defaultCompared, type KernelDmaMode, type Profile, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
-import { PAGE_SIZE } from '../../layout/constants.js';
+import { kernelClientProblems } from '../../profile/cross-checks.js';
 import { readFileSync } from 'node:fs';
 import { compareRuns, formatCompare, savedLabels, savedRunsWarnings } from '../../report/compare.js';
 import { isCompareResult, parseReportInput } from '../report/handler.js';
@@ -144,26 +144,18 @@ async function compareSaved(args: CompareArgs, saved: { file: string; result: St
  * (kva only on a trusted device, identity and kva buffers of one page), before any run.
  */
 function withKernelMode(profile: Profile, file: string, mode: KernelDmaMode): Profile {
-  const devices = profile.devices.filter((d) => d.attach.type === 'kernel' || d.kernelClients.length > 0);
-  if (devices.length === 0) throw new BadInputError(`${file}: --kernel-modes needs a kernel client (attach type kernel, or devices[].kernelClients); this profile has none`);
-  for (const d of devices) {
-    if (mode === 'kva' && !d.trusted) {
-      throw new BadInputError(`--kernel-modes: kva on device "${d.id}", which is not trusted; expected trusted: true on "${d.id}" in ${file}, or no kva`);
-    }
-    const workloads = [...(d.attach.type === 'kernel' ? [d.workload] : []), ...d.kernelClients.map((c) => c.workload)];
-    const big = workloads.flatMap((w) => w.transferSizes).find((t) => t.sizeBytes > PAGE_SIZE);
-    if ((mode === 'identity' || mode === 'kva') && big) {
-      throw new BadInputError(`--kernel-modes: ${mode} on device "${d.id}" takes buffers of one page; a kernel client there has ${big.sizeBytes}-byte transfers`);
-    }
+  if (!profile.devices.some((d) => d.attach.type === 'kernel' || d.kernelClients.length > 0)) {
+    throw new BadInputError(`${file}: --kernel-modes needs a kernel client (attach type kernel, or devices[].kernelClients); this profile has none`);
   }
-  return {
-    ...profile,
-    devices: profile.devices.map((d) => ({
-      ...d,
-      attach: d.attach.type === 'kernel' ? { ...d.attach, mode, singleQueue: mode === 'dma-lazy' && d.attach.singleQueue } : d.attach,
-      kernelClients: d.kernelClients.map((c) => ({ ...c, mode, singleQueue: mode === 'dma-lazy' && c.singleQueue })),
-    })),
-  };
+  const devices = profile.devices.map((d) => ({
+    ...d,
+    attach: d.attach.type === 'kernel' ? { ...d.attach, mode, singleQueue: mode === 'dma-lazy' && d.attach.singleQueue } : d.attach,
+    kernelClients: d.kernelClients.map((c) => ({ ...c, mode, singleQueue: mode === 'dma-lazy' && c.singleQueue })),
+  }));
+  // The profile's own checks of its kernel clients, with the mode set.
+  const problem = devices.flatMap((d, i) => kernelClientProblems(d, i))[0];
+  if (problem) throw new BadInputError(`--kernel-modes ${mode}: ${file}: ${problem}`);
+  return { ...profile, devices };
 }
 
 /** The files `compare` was asked to write, for the preflight check. */
