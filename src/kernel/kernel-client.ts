@@ -58,9 +58,9 @@ import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import type { PlatformCosts } from '../platform/presets.js';
 import type { KernelDmaMode } from '../profile/types.js';
 import type { Domains } from './domains.js';
-import { FlushQueue, type FlushReason } from './flush-queue.js';
+import { FlushQueue, type FlushQueueStats, type FlushReason } from './flush-queue.js';
 import type { FrameAllocator } from './frames.js';
-import { IovaAllocator } from './iova.js';
+import { IovaAllocator, type IovaCacheStats } from './iova.js';
 import type { Domain } from './objects.js';
 import { fillPage, mapPage, unmapPage } from './pagetables.js';
 import type { InvalidationQueues, QiDescriptor, Submission } from './qi.js';
@@ -156,8 +156,10 @@ export interface KernelClientStats {
   /** Cache syncs (a non-coherent device: one per buffer before and one after its DMA). */
   syncs: number;
   invalidation: { submissions: number; iotlbDescriptors: number; devtlbDescriptors: number; otherDescriptors: number };
-  flushQueue: { queued: number; flushesFull: number; flushesTimeout: number; highWater: number } | undefined;
-  iova: { hits: number; misses: number; failures: number; depotPushes: number; magazinesFreed: number } | undefined;
+  /** dma-lazy: the flush queue's own counts (live). */
+  readonly flushQueue: FlushQueueStats | undefined;
+  /** DMA modes: the IOVA allocator's own counts (live). */
+  readonly iova: IovaCacheStats | undefined;
   /** Lazy: unmap to the end of the flush that covered it, ns. */
   readonly staleWindowNs: Histogram;
   /** Per buffer, the client CPU's map (page allocation, IOVA, PTEs, sync), ns. */
@@ -253,8 +255,8 @@ export class KernelClient {
       unmaps: 0,
       syncs: 0,
       invalidation: { submissions: 0, iotlbDescriptors: 0, devtlbDescriptors: 0, otherDescriptors: 0 },
-      flushQueue: this.fq ? { queued: 0, flushesFull: 0, flushesTimeout: 0, highWater: 0 } : undefined,
-      iova: this.iova ? { hits: 0, misses: 0, failures: 0, depotPushes: 0, magazinesFreed: 0 } : undefined,
+      flushQueue: this.fq?.stats,
+      iova: this.iova?.stats,
       staleWindowNs: newMergeHistogram(),
       mapLatencyNs: newMergeHistogram(),
       unmapLatencyNs: newMergeHistogram(),
@@ -332,7 +334,6 @@ export class KernelClient {
     }
     if (!this.ended) this.postEnd();
     await this.timerTask;
-    this.syncStats();
   }
 
   // ---- one buffer ----------------------------------------------------------------------------
@@ -551,17 +552,6 @@ export class KernelClient {
       t = r.endNs;
     }
     return t;
-  }
-
-  private syncStats(): void {
-    if (this.fq) {
-      const f = this.fq.stats;
-      this.stats.flushQueue = { queued: f.queued, flushesFull: f.flushesFull, flushesTimeout: f.flushesTimeout, highWater: f.highWater };
-    }
-    if (this.iova) {
-      const i = this.iova.stats;
-      this.stats.iova = { hits: i.hits, misses: i.misses, failures: i.failures, depotPushes: i.depotPushes, magazinesFreed: i.magazinesFreed };
-    }
   }
 }
 

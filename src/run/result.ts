@@ -340,8 +340,10 @@ export function buildResult(input: BuildInput): RunOutcome {
         unmaps: k.unmaps,
         syncs: k.syncs,
         invalidation: { ...k.invalidation },
-        flushQueue: k.flushQueue ? { ...k.flushQueue } : null,
-        iova: k.iova ? { ...k.iova } : null,
+        flushQueue: k.flushQueue
+          ? { queued: k.flushQueue.queued, flushesFull: k.flushQueue.flushesFull, flushesTimeout: k.flushQueue.flushesTimeout, highWater: k.flushQueue.highWater }
+          : null,
+        iova: k.iova ? { hits: k.iova.hits, misses: k.iova.misses, failures: k.iova.failures, depotPushes: k.iova.depotPushes, magazinesFreed: k.iova.magazinesFreed } : null,
         staleWindowNs: mode === 'dma-lazy' ? summarise(k.staleWindowNs) : null,
         cpuNs: Math.round(k.cpuNs),
         opsPerSec: input.elapsedNs > 0 ? k.completed / (input.elapsedNs / 1e9) : 0,
