@@ -95,8 +95,13 @@ export class DevtlbInvalidations {
     const start = ring.slots[s + InvRecord.vpnStart]!;
     const end = ring.slots[s + InvRecord.vpnEnd]!;
     const seq = ring.slots[s + InvRecord.seq]!;
-    if (ring.slots[s + InvRecord.kind] === InvKind.stopPasid) {
+    const kind = ring.slots[s + InvRecord.kind];
+    if (kind === InvKind.stopPasid) {
       this.onStopPasid?.(pasid, ackNs);
+    } else if (kind === InvKind.devtlbAll) {
+      for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.all, 0, 0, 0, 0);
+      this.dev.counters[Counter.devtlbInvalidations]!++;
+      this.dev.counters[Counter.devtlbWholeFlushes]!++;
     } else {
       for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
       this.dev.counters[Counter.devtlbInvalidations]!++;
@@ -118,7 +123,8 @@ export class DevtlbInvalidations {
       const end = ring.slots[s + InvRecord.vpnEnd]!;
       lastSeq = ring.slots[s + InvRecord.seq]!;
       // Device TLBs tag entries by (PASID, page) only: domain id 0.
-      for (let set = 0; set < t.sets; set++) t.dropInSet(set, TlbScope.pasidRange, 0, pasid, start, end);
+      const scope = ring.slots[s + InvRecord.kind] === InvKind.devtlbAll ? TlbScope.all : TlbScope.pasidRange;
+      for (let set = 0; set < t.sets; set++) t.dropInSet(set, scope, 0, pasid, start, end);
       if (this.costLoops > 0) spinLoops(this.costLoops);
       ring.consume();
       this.dev.counters[Counter.devtlbInvalidations]!++;

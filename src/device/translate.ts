@@ -16,7 +16,8 @@
  * Costs. Host time: an IOTLB-miss walk costs `walkLoops` of injected delay. Modelled time:
  * every translation leaves its cost by outcome in `costNs` (device-TLB hit; device-TLB miss →
  * an ATS translation request, then the IOMMU's IOTLB lookup, and a walk on a miss), which the
- * page loop adds to the engine's clock.
+ * page loop adds to the engine's clock. A walk costs `walkNs` for a native walk's 4 references;
+ * a nested walk costs it per 4 of its references (ASSUMED: dependent reads at the same cost).
  *
  * Modelled time and the IOTLB (design.md §6, determinism). The kernel writes the IOTLB
  * (invalidations, merged fills) only at barriers, while every device is parked. A device alone
@@ -31,7 +32,22 @@
  * next barrier (at most one quantum late), and that its own fills of the current quantum live
  * in the overlay beside the IOTLB's entries rather than evicting them until the merge.
  *
- * Not modelled: PASID-cache and paging-structure caches, ATS translation-request latency.
+ * Nested translation (a device assigned to a VM, DomainType.nested; design.md §8): an IOTLB miss
+ * walks in two dimensions. Each of the guest's four stage-1 tables sits at a guest PFN that is
+ * itself translated by the VM's four-level stage-2 table before its entry can be read, and so is
+ * the final guest page: 4 × (4 + 1) + 4 = 24 references when nothing is cached. The one cache of
+ * the walk modelled is a small stage-2 walk cache (guest PFN → host PFN, direct-mapped, per
+ * device: VT-d's second-stage paging-structure caches / SMMUv3's S2 walk cache, simplified),
+ * emptied when the domain's stage-2 epoch moves (a stage-2 change, kernel/vm.ts). A warm walk of
+ * a page whose stage-1 tables were walked before reads 4 stage-1 entries plus the final page's
+ * stage-2 walk: 8 references; 4 if that page's stage-2 translation is cached too. The IOTLB and
+ * the device TLB cache the combined translation (guest VA → host frame) under the nested
+ * domain's tags, so a stage-1 flush (did, PASID, range) and a stage-2 flush (the domain's did,
+ * and whole device TLBs) both reach them. Every walk checks that the frames it reached are the
+ * device's to reach (`isolationBreaches`, 0 in every correct run): a nested walk stays in its
+ * VM's guest memory, a host walk never enters a VM's.
+ *
+ * Not modelled: PASID-cache and stage-1 paging-structure caches, ATS translation-request latency.
  */
 
 import { KVA_DIRECT_MAP_VPN } from '../layout/constants.js';
@@ -39,8 +55,8 @@ import { Counter, type DeviceViews, IotlbFill } from '../layout/device.js';
 import { DomainType, type DomainTableViews } from '../layout/domains.js';
 import type { IommuViews } from '../layout/iommu.js';
 import { lock, unlock } from '../layout/mutex.js';
-import { Fault, type FaultCode, type WalkOut, walk } from '../layout/pagetable.js';
-import type { PhysMemViews } from '../layout/physmem.js';
+import { Fault, type FaultCode, levelIndex, PTE_P, PTE_RW, ptePfn, pteWordIndex, type WalkOut, walk } from '../layout/pagetable.js';
+import { FrameOwner, type PhysMemViews } from '../layout/physmem.js';
 import { spinLoops } from './spin.js';
 
 /** Translation costs by outcome, ns (modelled time; platform/presets.ts). */
@@ -53,6 +69,9 @@ export interface TranslationCosts {
 
 /** Size of the private overlay of a device's own IOTLB fills since the last release (power of 2). */
 const OVERLAY_SIZE = 256;
+/** Entries of the stage-2 walk cache (direct-mapped by guest PFN; power of 2). */
+export const S2_CACHE_SIZE = 64;
+const GUEST_MEMORY_KIND = FrameOwner.guestMemory;
 
 export class Translator {
   /** The frame of the last translation that returned Fault.none. */
@@ -165,13 +184,13 @@ export class Translator {
       this.pfn = pfn;
       return Fault.none;
     }
-    if (type !== DomainType.sva && type !== DomainType.dma) return Fault.noAttachment;
+    if (type !== DomainType.sva && type !== DomainType.dma && type !== DomainType.nested) return Fault.noAttachment;
     const did = Atomics.load(this.domains.did, this.domains.didIndex(domain, this.iommuIndex));
     if (did === 0) return Fault.noAttachment;
 
     const iotlb = this.iommu.iotlb;
     const set = iotlb.setOf(pasid, vpn);
-    if (this.sharedModelled) return this.translateModelled(pasid, vpn, write, domain, did, set, devSet);
+    if (this.sharedModelled) return this.translateModelled(pasid, vpn, write, domain, type, did, set, devSet);
     // Modelled and alone behind the IOMMU: no other writer between barriers, so no lock.
     const locked = this.modelled === undefined;
 
@@ -197,7 +216,7 @@ export class Translator {
     const epoch = Atomics.load(this.iommu.invEpoch, 0);
     const out = this.walkOut;
     out.walkRefs = 0;
-    const fault = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    const fault = this.walkDomain(domain, type, vpn, write, out);
     c[Counter.walks]!++;
     c[Counter.walkRefs]! += out.walkRefs;
     // The translation is bound to the frame's generation as the walk read its PTE, not after
@@ -224,7 +243,7 @@ export class Translator {
    * Steps 3–5 in modelled time: the IOTLB as of the last release (read-only) plus this device's
    * own fills since (the overlay); a walk's fill goes to the overlay and the fill log.
    */
-  private translateModelled(pasid: number, vpn: number, write: boolean, domain: number, did: number, set: number, devSet: number): FaultCode {
+  private translateModelled(pasid: number, vpn: number, write: boolean, domain: number, type: number, did: number, set: number, devSet: number): FaultCode {
     const c = this.counters;
     const clock = this.modelled!.clock;
     const devtlb = this.dev.devtlb;
@@ -249,7 +268,7 @@ export class Translator {
     c[Counter.iotlbMisses]!++;
     const out = this.walkOut;
     out.walkRefs = 0;
-    const fault = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    const fault = this.walkDomain(domain, type, vpn, write, out);
     c[Counter.walks]!++;
     c[Counter.walkRefs]! += out.walkRefs;
     this.costNs += this.walkNs;
@@ -284,6 +303,95 @@ export class Translator {
   }
 
   /**
+   * The page walk of `domain` (of `type`) for `vpn`: one dimension for sva and dma domains, two
+   * for a nested one. Counts its references in `out.walkRefs` (and the nested counters), and
+   * checks the frames it reached against the isolation rule.
+   */
+  private walkDomain(domain: number, type: number, vpn: number, write: boolean, out: WalkOut): FaultCode {
+    if (type === DomainType.nested) {
+      const fault = this.nestedWalk(domain, vpn, write, out, true);
+      // The walk's cost (walkNs) stands for a native walk's 4 dependent references; a nested one
+      // costs it per 4 of its own (a cold one 6×, a warm one 2×).
+      if (out.walkRefs > 4) this.costNs += (this.walkNs * (out.walkRefs - 4)) / 4;
+      return fault;
+    }
+    const fault = walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, write, out);
+    if (fault === Fault.none && this.mem.owner[out.pfn]! >>> 24 === GUEST_MEMORY_KIND) this.counters[Counter.isolationBreaches]!++;
+    return fault;
+  }
+
+  /** Stage-2 walk cache: guest PFN tags (-1 empty) and host PFNs; valid for one (domain, epoch). */
+  private readonly s2Tag = new Float64Array(S2_CACHE_SIZE).fill(-1);
+  private readonly s2Pfn = new Int32Array(S2_CACHE_SIZE);
+  private s2CacheDomain = -1;
+  private s2CacheEpoch = -1;
+  private readonly s2Out: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
+
+  /**
+   * A 2-D walk (see the header). `counting`: a device's walk (counters, cache, isolation);
+   * false: the reference walk of integrity checks, which touches none of them.
+   */
+  private nestedWalk(domain: number, vpn: number, write: boolean, out: WalkOut, counting: boolean): FaultCode {
+    const words = this.mem.words;
+    const d = this.domains;
+    const s2Root = Atomics.load(d.s2RootPfn, domain);
+    const own = (GUEST_MEMORY_KIND << 24) | ((Atomics.load(d.vm, domain) - 1) & 0xffffff);
+    const c = this.counters;
+    if (counting) {
+      c[Counter.nestedWalks]!++;
+      const epoch = Atomics.load(d.s2Epoch, domain);
+      if (epoch !== this.s2CacheEpoch || domain !== this.s2CacheDomain) {
+        this.s2Tag.fill(-1);
+        this.s2CacheEpoch = epoch;
+        this.s2CacheDomain = domain;
+      }
+    }
+    let table = Atomics.load(d.rootPfn, domain);
+    let rw = PTE_RW;
+    for (let step = 0; step <= 4; step++) {
+      // Stage 2: the host frame of guest PFN `table` (a stage-1 table, or at step 4 the page).
+      let host = -1;
+      const slot = table & (S2_CACHE_SIZE - 1);
+      if (counting && this.s2Tag[slot] === table) {
+        host = this.s2Pfn[slot]!;
+        c[Counter.s2CacheHits]!++;
+      } else {
+        const so = this.s2Out;
+        so.walkRefs = 0;
+        const f = walk(words, s2Root, table, false, so);
+        if (counting) {
+          c[Counter.s2RefsStep + step]! += so.walkRefs;
+          out.walkRefs += so.walkRefs;
+        }
+        // A stage-2 fault: the host's (kernel/vm.ts); the device sees a translation fault.
+        if (f !== Fault.none) return Fault.notPresent;
+        host = so.pfn;
+        if (counting) {
+          this.s2Tag[slot] = table;
+          this.s2Pfn[slot] = host;
+        }
+      }
+      if (counting && this.mem.owner[host] !== own) c[Counter.isolationBreaches]!++;
+      if (step === 4) {
+        out.writable = rw !== 0;
+        if (write && rw === 0) return Fault.permission;
+        out.pfn = host;
+        return Fault.none;
+      }
+      // Stage 1: the guest's entry for this level, read from that host frame.
+      const pte = Atomics.load(words, pteWordIndex(host, levelIndex(vpn, 3 - step)));
+      if (counting) {
+        c[Counter.s1Refs]!++;
+        out.walkRefs++;
+      }
+      if ((pte & PTE_P) === 0) return Fault.notPresent;
+      rw &= pte;
+      table = ptePfn(pte);
+    }
+    return Fault.notPresent;
+  }
+
+  /**
    * Reference translation for integrity checks: a fresh walk with no caching and no counters
    * (what the CPU would see). The frame, or -1 when there is none.
    */
@@ -294,6 +402,7 @@ export class Translator {
     if (type === DomainType.identity) return vpn < this.mem.frames ? vpn : -1;
     if (type === DomainType.kva) return vpn - KVA_DIRECT_MAP_VPN < this.mem.frames ? vpn - KVA_DIRECT_MAP_VPN : -1;
     const out = this.referenceOut;
+    if (type === DomainType.nested) return this.nestedWalk(domain, vpn, false, out, false) === Fault.none ? out.pfn : -1;
     return walk(this.mem.words, Atomics.load(this.domains.rootPfn, domain), vpn, false, out) === Fault.none ? out.pfn : -1;
   }
 }

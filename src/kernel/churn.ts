@@ -22,6 +22,12 @@
  *
  * A churn on a process that exits (the lifecycle schedule) ends there.
  *
+ * Guests (kernel/vm.ts). A guest process's churn is its guest kernel's: the guest's frames and
+ * its own notifier (the VM's, whose submissions trap or go direct). A stage-2 churn
+ * (`stage: 2`) is the host's instead: it changes the host frames behind the guest frames of the
+ * range (munmap: reclaimed; migrate: moved), flushes the VM's nested translations
+ * (`stage2Flush`, kernel/vm-flush.ts), and frees the old host frames at its completion.
+ *
  * Not modelled: VMA removal (an munmap keeps its VMA: the range is remapped at once, or, demand
  * paged, left to fault back in), THP, KSM.
  */
@@ -34,6 +40,8 @@ import { KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { MmNotifier } from './notifier.js';
 import type { Process, Vma } from './objects.js';
+import type { FrameSource } from './pagetables.js';
+import type { Vm } from './vm.js';
 
 export interface ChurnStats {
   changes: number;
@@ -72,6 +80,8 @@ export class Churn {
     durationS: number | undefined,
     /** Remap munmapped ranges populated (prefaulted regions) or leave them to demand faults. */
     private readonly repopulate = true,
+    /** A stage-2 churn's flush of the VM (modelled time; kernel/vm-flush.ts). */
+    private readonly stage2Flush: ((vm: Vm) => Promise<void>) | undefined = undefined,
   ) {
     this.rng = new Rng(seed, CHURN_STREAM);
     this.ops = new WeightedChoice(CHURN_OPS.map((o) => cfg.ops[o]));
@@ -178,11 +188,24 @@ export class Churn {
   }
 
   private async changeLocked(op: ChurnOp, startVpn: number): Promise<void> {
-    const { mm, domains } = this.kernel;
+    const { domains } = this.kernel;
     const proc = this.proc;
+    const mm = this.kernel.mmOf(proc);
+    const vm = this.kernel.vmOf(proc);
     const endVpn = startVpn + this.pages;
     domains.mappingChange(proc, 'begin');
     try {
+      if (this.cfg.stage === 2) {
+        if (!vm || !this.stage2Flush || op === 'mprotect') throw new Error('bug: a stage-2 churn needs a guest process, a flush, munmap or migrate');
+        const old = vm.changeStage2(op, vm.guestFramesOf(proc, startVpn, endVpn));
+        await this.stage2Flush(vm);
+        await this.atCompletion();
+        vm.freeHost(old);
+        this.stats.framesFreed += old.length;
+        this.stats.changes++;
+        this.stats.pagesChanged += this.pages;
+        return;
+      }
       switch (op) {
         case 'munmap': {
           const old = mm.unmapRange(proc, startVpn, this.pages);
@@ -230,9 +253,11 @@ export class Churn {
   }
 
   private free(frames: readonly number[]): void {
+    const vm = this.kernel.vmOf(this.proc);
+    const source: FrameSource = vm ? vm.frames : this.kernel.frames;
     for (const pfn of frames) {
       if (pfn !== 0) {
-        this.kernel.frames.free(pfn);
+        source.free(pfn);
         this.stats.framesFreed++;
       }
     }

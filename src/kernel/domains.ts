@@ -16,7 +16,22 @@
  * INVALID — and the domain is freed with its last user. The mapping seqcount (`mmSeq`) a
  * change of the mm opens and closes on each of its SVA domains.
  * The teardown's submissions and their cost are kernel/teardown.ts's (modelled time).
- * Leaves out: IOMMU groups, nested and paging domains of iommufd, default domains, mm exit while
+ *
+ * Guests (kernel/vm.ts): binding a guest process allocates a nested domain instead of an SVA one
+ * — the guest process's stage-1 table over its VM's stage 2 — with the guest's PASID; it is
+ * shared, attached and invalidated as an SVA domain is.
+ *
+ * IOMMU groups (devices the platform cannot isolate from each other, `groupOf`): a PASID attach
+ * applies to every device of the group (drivers/iommu/iommu.c `iommu_attach_device_pasid` →
+ * `__iommu_set_group_pasid`: `for_each_group_device(group, device) … set_dev_pasid`, v6.5+), so
+ * one SVA bind attaches the whole group, and a bind of the same mm from another device of the
+ * group takes the group's handle with a reference (iommu-sva.c `iommu_sva_bind_device`:
+ * `iommu_attach_handle_get(group, iommu_mm->pasid, IOMMU_DOMAIN_SVA)` … `refcount_inc`, v6.11+;
+ * v6.8–v6.9 failed that second bind with -EBUSY, v5.19 refused SVA on a multi-device group).
+ * The last unbind detaches the whole group. A non-PASID attach of one device of a multi-device
+ * group is refused by Linux (`iommu_attach_device`: `if (list_count_nodes(&group->devices) != 1)`
+ * → -EINVAL), which the profile loader enforces.
+ * Leaves out: paging domains of iommufd, default domains, mm exit while
  * bound (an exit unbinds first: kernel/lifecycle.ts).
  */
 
@@ -61,6 +76,8 @@ export interface DomainsOptions {
   readonly faults: FaultService<Process>;
   /** Seeds the initial contents of dma and identity buffers. */
   readonly seed: number;
+  /** Per device: the devices of its IOMMU group, itself included, in profile order. Default: alone. */
+  readonly groups?: readonly (readonly number[])[];
 }
 
 export class Domains {
@@ -79,6 +96,7 @@ export class Domains {
   private readonly attachments: Map<number, Domain>[];
   private readonly attachOrder = new Map<string, number>();
   private attachCounter = 0;
+  private readonly groups: readonly (readonly number[])[];
 
   constructor(o: DomainsOptions) {
     this.views = o.views;
@@ -92,6 +110,12 @@ export class Domains {
     this.table = new Array<Domain | undefined>(o.views.shape.maxDomains).fill(undefined);
     this.usedDids = o.views.shape.iommus.map(() => new Set<number>());
     this.attachments = o.devices.map(() => new Map<number, Domain>());
+    this.groups = o.groups ?? o.devices.map((_, i) => [i]);
+  }
+
+  /** The devices of `device`'s IOMMU group, itself included. */
+  groupOf(device: number): readonly number[] {
+    return this.groups[device]!;
   }
 
   // ---- domains ---------------------------------------------------------------------------
@@ -100,8 +124,9 @@ export class Domains {
     const index = this.table.indexOf(undefined);
     if (index < 0) throw new KernelError(`domain table full (${this.views.shape.maxDomains} domains)`);
     let rootPfn = 0;
-    if (type === DomainType.sva) {
+    if (type === DomainType.sva || type === DomainType.nested) {
       if (!process) throw new Error('bug: SVA domain without a process');
+      if ((type === DomainType.nested) !== (process.guest !== undefined)) throw new Error('bug: nested domains are for guest processes');
       rootPfn = process.rootPfn;
     } else if (type === DomainType.dma) {
       rootPfn = allocTableRoot(this.frames, 0xff0000 + index);
@@ -110,6 +135,10 @@ export class Domains {
     this.table[index] = d;
     const t = this.views.domains;
     Atomics.store(t.rootPfn, index, rootPfn);
+    if (type === DomainType.nested) {
+      Atomics.store(t.s2RootPfn, index, process!.guest!.s2RootPfn);
+      Atomics.store(t.vm, index, process!.guest!.vm + 1);
+    }
     Atomics.store(t.type, index, type);
     return d;
   }
@@ -142,6 +171,8 @@ export class Domains {
     const t = this.views.domains;
     Atomics.store(t.type, domain.index, DomainType.free);
     Atomics.store(t.rootPfn, domain.index, 0);
+    Atomics.store(t.s2RootPfn, domain.index, 0);
+    Atomics.store(t.vm, domain.index, 0);
     if (domain.type === DomainType.dma) freeTables(this.views.mem, this.frames, domain.rootPfn);
     for (const pfn of domain.dataFrames) this.frames.free(pfn);
     this.table[domain.index] = undefined;
@@ -154,7 +185,7 @@ export class Domains {
   /** The live process behind an SVA attachment of (device, PASID), if any. */
   svaTarget(device: number, pasid: number): Process | undefined {
     const domain = this.domainOf(device, pasid);
-    if (!domain || domain.type !== DomainType.sva || !domain.process || domain.process.exited) return undefined;
+    if (!domain || (domain.type !== DomainType.sva && domain.type !== DomainType.nested) || !domain.process || domain.process.exited) return undefined;
     return domain.process;
   }
 
@@ -186,7 +217,7 @@ export class Domains {
     if (this.attachments[device]!.has(pasid)) {
       throw new KernelError(`device ${dev.id} already has PASID ${pasid} attached`);
     }
-    if (domain.type === DomainType.sva && domain.iommuType !== this.svaScopeOf(dev.iommu)) {
+    if ((domain.type === DomainType.sva || domain.type === DomainType.nested) && domain.iommuType !== this.svaScopeOf(dev.iommu)) {
       throw new KernelError(`SVA domain for ${domain.iommuType} is incompatible with ${dev.id}'s IOMMU`);
     }
     let d = domain.dids.get(dev.iommu);
@@ -263,16 +294,18 @@ export class Domains {
       existing.users++;
       return existing;
     }
-    if (proc.pasid === 0) proc.pasid = this.pasids.alloc();
+    if (proc.pasid === 0) proc.pasid = (proc.guest?.pasids ?? this.pasids).alloc();
     const iommuType = this.svaScopeOf(this.devices[device]!.iommu);
     let domain = proc.svaDomains.find((d) => d.iommuType === iommuType);
     if (!domain) {
-      domain = this.allocDomain(DomainType.sva, proc, iommuType);
+      domain = this.allocDomain(proc.guest ? DomainType.nested : DomainType.sva, proc, iommuType);
       proc.svaDomains.push(domain);
     }
-    this.attach(device, proc.pasid, domain);
-    const bond: Bond = { device, process: proc, domain, users: 1 };
-    proc.bonds.set(device, bond);
+    // The PASID attach is the group's: every device of it gets the entry.
+    const group = this.groupOf(device);
+    for (const member of group) this.attach(member, proc.pasid, domain);
+    const bond: Bond = { device, devices: group, process: proc, domain, users: 1 };
+    for (const member of group) proc.bonds.set(member, bond);
     return bond;
   }
 
@@ -286,8 +319,10 @@ export class Domains {
     bond.users--;
     if (bond.users > 0) return;
     const proc = bond.process;
-    proc.bonds.delete(bond.device);
-    await this.detach(bond.device, proc.pasid, teardown);
+    for (const member of bond.devices) {
+      proc.bonds.delete(member);
+      await this.detach(member, proc.pasid, teardown);
+    }
     if (bond.domain.users === 0) {
       proc.svaDomains.splice(proc.svaDomains.indexOf(bond.domain), 1);
       this.freeDomain(bond.domain);

@@ -59,7 +59,24 @@ export interface FaultHost<S extends FaultAddressSpace> {
   svaTarget(device: number, pasid: number): S | undefined;
   /** Back `vpn` with a fresh frame (handle_mm_fault); throws when memory is exhausted. */
   populatePage(space: S, vpn: number): number;
+  /** Whether `vpn` is present in the space's page table. */
+  present(space: S, vpn: number): boolean;
+  /**
+   * A guest space (kernel/vm.ts): where a device's walk for `vpn` stops at stage 2 — backed now
+   * by the host (FaultRoute.stage2), beyond the VM's memory (-1: INVALID), or not at stage 2 (0).
+   */
+  stage2(space: S, vpn: number): number;
+  /** The space is a guest's (its stage-1 faults are forwarded to the guest). */
+  isGuest(space: S): boolean;
 }
+
+/**
+ * Who answered a page request (design.md §8): the host for a host process, the guest (the host
+ * forwards it into the guest's virtual IOMMU) for a guest process's stage-1 fault, the host for
+ * a stage-2 fault (the guest page's host backing).
+ */
+export const FaultRoute = { host: 0, guest: 1, stage2: 2 } as const;
+export type FaultRouteCode = (typeof FaultRoute)[keyof typeof FaultRoute];
 
 export interface PageRequestStats {
   requests: number;
@@ -69,6 +86,9 @@ export interface PageRequestStats {
   responses: { success: number; invalid: number; failure: number };
   /** Pages the service populated (a page faulted by several devices is populated once). */
   pagesPopulated: number;
+  /** Page requests on guest PASIDs: forwarded to the guest (stage 1), or the host's (stage 2). */
+  forwardedToGuest: number;
+  stage2Faults: number;
   /** Request (device timestamp) to response, ns. */
   readonly latency: Histogram;
 }
@@ -103,8 +123,12 @@ export class FaultService<S extends FaultAddressSpace> {
     groups: 0,
     responses: { success: 0, invalid: 0, failure: 0 },
     pagesPopulated: 0,
+    forwardedToGuest: 0,
+    stage2Faults: 0,
     latency: newMergeHistogram(),
   };
+  /** The route of the last request `handle` serviced. */
+  private lastRoute: FaultRouteCode = FaultRoute.host;
   /** Open groups per device: group index → sticky code so far. */
   private readonly open: Map<number, OpenGroup>[];
   private running: Promise<void> | undefined;
@@ -197,15 +221,17 @@ export class FaultService<S extends FaultAddressSpace> {
    * Service a page request (handle_mm_fault) or a software touch now; returns the response code
    * and whether a page was populated (it costs the page's zeroing).
    */
-  serviceModelled(r: PendingRequest): { code: number; populated: boolean } {
+  serviceModelled(r: PendingRequest): { code: number; populated: boolean; route: FaultRouteCode } {
     const before = this.stats.pagesPopulated;
     if (r.kind === RequestKind.touch) {
       const outcome = this.touch(r.device, r.pasid, r.vpn * PAGE_SIZE, r.write);
-      return { code: outcome === 'ok' ? PageResponse.success : PageResponse.invalid, populated: outcome === 'ok' };
+      return { code: outcome === 'ok' ? PageResponse.success : PageResponse.invalid, populated: outcome === 'ok', route: FaultRoute.host };
     }
     this.stats.requests++;
     const code = this.handle(r.device, r.pasid, r.vpn, r.write);
-    return { code, populated: this.stats.pagesPopulated > before };
+    // A stage-2 fault backs a guest frame: a page cleared (or swapped back in) like a populate.
+    const backed = this.lastRoute === FaultRoute.stage2 && code === PageResponse.success;
+    return { code, populated: this.stats.pagesPopulated > before || backed, route: this.lastRoute };
   }
 
   /** Answer a request at virtual time `timeNs` (`queued`: the PRQ occupancy it found). */
@@ -296,13 +322,24 @@ export class FaultService<S extends FaultAddressSpace> {
 
   /** handle_mm_fault for one request; returns the response code. */
   private handle(device: number, pasid: number, vpn: number, write: boolean): number {
+    this.lastRoute = FaultRoute.host;
     const proc = this.host.svaTarget(device, pasid);
     if (!proc) return PageResponse.invalid;
+    if (this.host.isGuest(proc)) {
+      // Stage 2 first: the host's own fault (the guest cannot see it); else the guest's.
+      const s2 = this.host.stage2(proc, vpn);
+      if (s2 !== 0) {
+        this.lastRoute = FaultRoute.stage2;
+        this.stats.stage2Faults++;
+        return s2 > 0 ? PageResponse.success : PageResponse.invalid;
+      }
+      this.lastRoute = FaultRoute.guest;
+      this.stats.forwardedToGuest++;
+    }
     const vma = proc.vmaAt(vpn * PAGE_SIZE);
     if (!vma) return PageResponse.invalid;
     if (write && !proc.writableAt(vpn * PAGE_SIZE)) return PageResponse.invalid;
-    const pte = lookupPte(this.mem, proc.rootPfn, vpn);
-    if ((pte & PTE_P) !== 0) {
+    if (this.host.present(proc, vpn)) {
       // Already present (another device faulted it in, or a write-protect window that the
       // kernel will lift): the device retries.
       return PageResponse.success;

@@ -10,8 +10,9 @@
 import { PAGE_SIZE } from '../layout/constants.js';
 import { FrameOwner, type PhysMemViews } from '../layout/physmem.js';
 import { outOfMemory } from './errors.js';
+import type { FrameSource } from './pagetables.js';
 
-export class FrameAllocator {
+export class FrameAllocator implements FrameSource {
   private readonly freeStack: Int32Array;
   private freeTop = 0;
   private bump = 1;
@@ -20,6 +21,14 @@ export class FrameAllocator {
 
   constructor(private readonly mem: PhysMemViews) {
     this.freeStack = new Int32Array(mem.frames);
+  }
+
+  get frameCount(): number {
+    return this.mem.frames;
+  }
+
+  ownerOf(pfn: number): number {
+    return this.mem.owner[pfn]!;
   }
 
   get freeFrames(): number {

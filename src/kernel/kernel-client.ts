@@ -63,9 +63,12 @@ import type { FrameAllocator } from './frames.js';
 import { IovaAllocator, type IovaCacheStats } from './iova.js';
 import type { Domain } from './objects.js';
 import { fillPage, mapPage, unmapPage } from './pagetables.js';
-import type { InvalidationQueues, QiDescriptor, Submission } from './qi.js';
+import type { InvalidationQueues, QiDescriptor } from './qi.js';
 import { encodeRange, WHOLE_ADDRESS_SPACE } from './range.js';
 import { devtlbDescriptor, iotlbDescriptor } from './strategies/descriptors.js';
+import { type SubmissionStyle, submissionsInStyle } from './submission-style.js';
+
+export { type SubmissionStyle, submissionStyleFor } from './submission-style.js';
 
 /** Where the IOVA space of a kernel client's DMA domain starts and ends (pages): 4 KiB .. 2^48. */
 const IOVA_START_PFN = 1;
@@ -124,26 +127,6 @@ export interface KernelClientEnv {
   /** The sequencer: resolve at virtual time `t` (in order with every other kernel timer). */
   at(timeNs: number): Promise<void>;
   ack(device: number, seq: number, arrivalNs: number): Promise<number>;
-}
-
-/**
- * How a DMA-domain flush is submitted, by the era the run's strategy stands for:
- * - `per-unit` (VT-d v6.12+, `qi_batch`): one submission per IOMMU unit, every tag's descriptors;
- * - `per-descriptor` (VT-d up to v6.11: `cache_tag_flush_range` calling a `qi_flush_*` per tag in
- *   v6.10–v6.11; `iommu_flush_iotlb_psi` and `iommu_flush_dev_iotlb` per PASID and device before):
- *   each descriptor its own submission and wait;
- * - `smmu` (SMMUv3 `arm_smmu_tlb_inv_range_domain` / `arm_smmu_tlb_inv_context`): the TLBI
- *   commands and a CMD_SYNC, then the ATC invalidations and a CMD_SYNC — two per unit; ranges
- *   encoded SMMU's way (`smmu-ril` with range invalidation).
- */
-export type SubmissionStyle = 'per-unit' | 'per-descriptor' | 'smmu' | 'smmu-ril';
-
-/** The style of a strategy's era (profile/types.ts STRATEGIES). */
-export function submissionStyleFor(strategy: string): SubmissionStyle {
-  if (strategy === 'vtd-cache-tags-batched' || strategy === 'vtd-cache-tags-grouped') return 'per-unit';
-  if (strategy === 'smmuv3') return 'smmu';
-  if (strategy === 'smmuv3-ril') return 'smmu-ril';
-  return 'per-descriptor';
 }
 
 export interface KernelClientStats {
@@ -530,17 +513,7 @@ export class KernelClient {
     for (const a of this.env.domains.attachmentsOf(this.spec.domain)) {
       byUnit.set(a.iommu, [...(byUnit.get(a.iommu) ?? []), ...forTag(a)]);
     }
-    const style = this.env.submissionStyle;
-    const submissions: Submission[] = [];
-    for (const [iommu, descriptors] of byUnit) {
-      if (style === 'per-unit') submissions.push({ iommu, descriptors });
-      else if (style === 'per-descriptor') for (const d of descriptors) submissions.push({ iommu, descriptors: [d] });
-      else {
-        submissions.push({ iommu, descriptors: descriptors.filter((d) => d.kind !== 'devtlb') });
-        const atc = descriptors.filter((d) => d.kind === 'devtlb');
-        if (atc.length > 0) submissions.push({ iommu, descriptors: atc });
-      }
-    }
+    const submissions = submissionsInStyle(byUnit, this.env.submissionStyle);
     let t = nowNs;
     for (const sub of submissions) {
       const r = await this.env.qi.submitModelled(sub, this.env.costs, t, (d, sq, arr) => this.env.ack(d, sq, arr));

@@ -9,6 +9,8 @@
  *   qi       qi.ts        invalidation queues: IOTLB invalidations by scope, device-TLB round
  *                         trips, drains, submissions
  *   faults   faults.ts    the I/O page-fault service and the software touch
+ *   vms      vm.ts        virtual machines: guest RAM behind stage-2 tables, each with a guest
+ *                         kernel (its own frames, PASIDs and address spaces)
  *
  * The mm notifier (notifier.ts, with a strategy from strategies/) and the CPU-side churn
  * (churn.ts) are built by the run on top of these. Nothing here runs on a device thread, and no
@@ -23,6 +25,16 @@ import { AddressSpaces } from './mm.js';
 import type { KernelDeviceInfo, Process } from './objects.js';
 import { PasidAllocator } from './pasid.js';
 import { InvalidationQueues } from './qi.js';
+import { type GuestInvalidationPath, type PasidTableMode, Vm } from './vm.js';
+
+/** A VM the kernel creates at boot (kernel/vm.ts). */
+export interface KernelVmSpec {
+  readonly name: string;
+  readonly memoryBytes: number;
+  readonly populate: number;
+  readonly pasidTable: PasidTableMode;
+  readonly invalidation: GuestInvalidationPath;
+}
 
 export interface KernelOptions {
   readonly shape: MachineShape;
@@ -30,6 +42,9 @@ export interface KernelOptions {
   readonly iommuTypes: readonly string[];
   readonly devices: readonly KernelDeviceInfo[];
   readonly seed: number;
+  readonly vms?: readonly KernelVmSpec[];
+  /** Per device: the devices of its IOMMU group (domains.ts). Default: each alone. */
+  readonly groups?: readonly (readonly number[])[];
 }
 
 export class Kernel {
@@ -43,6 +58,7 @@ export class Kernel {
   readonly qi: InvalidationQueues;
   readonly faults: FaultService<Process>;
   readonly domains: Domains;
+  readonly vms: readonly Vm[];
 
   constructor(opts: KernelOptions) {
     this.shape = opts.shape;
@@ -58,10 +74,16 @@ export class Kernel {
     this.frames = new FrameAllocator(this.views.mem);
     this.pasids = new PasidAllocator(opts.shape.maxPasids);
     this.mm = new AddressSpaces(this.views.mem, this.frames, this.pasids, opts.seed);
+    this.vms = (opts.vms ?? []).map(
+      (v, index) => new Vm({ ...v, index, maxPasids: opts.shape.maxPasids, seed: opts.seed }, this.views, this.frames),
+    );
     this.qi = new InvalidationQueues(this.views, opts.devices);
     this.faults = new FaultService<Process>(this.views.devices, this.views.mem, {
       svaTarget: (device, pasid) => this.domains.svaTarget(device, pasid),
-      populatePage: (proc, vpn) => this.mm.populatePage(proc, vpn),
+      populatePage: (proc, vpn) => this.mmOf(proc).populatePage(proc, vpn),
+      present: (proc, vpn) => this.mmOf(proc).resolve(proc.rootPfn, vpn) !== 0,
+      stage2: (proc, vpn) => (proc.guest ? this.vms[proc.guest.vm]!.serviceStage2(proc, vpn) : 0),
+      isGuest: (proc) => proc.guest !== undefined,
     });
     this.domains = new Domains({
       views: this.views,
@@ -72,6 +94,17 @@ export class Kernel {
       qi: this.qi,
       faults: this.faults,
       seed: opts.seed,
+      ...(opts.groups ? { groups: opts.groups } : {}),
     });
+  }
+
+  /** The address spaces a process lives in: the host's, or its VM's guest kernel's. */
+  mmOf(proc: Process): AddressSpaces {
+    return proc.guest ? this.vms[proc.guest.vm]!.mm : this.mm;
+  }
+
+  /** The VM of a guest process (undefined on the host). */
+  vmOf(proc: Process): Vm | undefined {
+    return proc.guest ? this.vms[proc.guest.vm] : undefined;
   }
 }

@@ -8,6 +8,9 @@
  * frame with the region's deterministic initial contents); `zap_page_range` / `change_protection`
  * / page migration on a range (the caller runs the mm notifier before freeing anything);
  * `mm_pasid_drop` at exit.
+ * The same code runs a VM's guest kernel (kernel/vm.ts): its space is the guest's physical memory
+ * (frame numbers are guest frames, held by host frames through stage 2), its frames and PASIDs
+ * the guest's own, and its processes carry `guest`.
  * Leaves out: 2 MiB and 1 GiB pages, accessed/dirty bits, copy-on-write, swap, file mappings,
  * VMA splitting and merging (a change keeps its VMA).
  */
@@ -15,11 +18,10 @@
 import { KERNEL_STREAM, nextFloat, Rng } from '../common/rng.js';
 import { PAGE_SIZE } from '../layout/constants.js';
 import { PTE_P, PTE_RW, ptePfn } from '../layout/pagetable.js';
-import { FrameOwner, packOwner, type PhysMemViews } from '../layout/physmem.js';
+import { FrameOwner, packOwner } from '../layout/physmem.js';
 import { KernelError } from './errors.js';
-import type { FrameAllocator } from './frames.js';
-import { Process, type Vma } from './objects.js';
-import { allocTableRoot, fillPage, freeTables, leafWord, lookupPte, mapPage, unmapPage } from './pagetables.js';
+import { type GuestOf, Process, type Vma } from './objects.js';
+import { allocTableRoot, type FrameSource, fillPage, freeTables, leafWord, lookupPte, mapPage, type PageSpace, unmapPage } from './pagetables.js';
 import type { PasidAllocator } from './pasid.js';
 
 /** Unmapped bytes left after every region, so an overrun faults. */
@@ -30,18 +32,25 @@ export class AddressSpaces {
   private readonly rng: Rng;
 
   constructor(
-    private readonly mem: PhysMemViews,
-    private readonly frames: FrameAllocator,
+    private readonly mem: PageSpace,
+    private readonly frames: FrameSource,
     private readonly pasids: PasidAllocator,
     /** Seeds region population (its own stream) and the pages' initial contents. */
     private readonly seed: number,
+    /** A guest kernel's address spaces: what its processes carry (objects.ts GuestOf). */
+    private readonly guest: GuestOf | undefined = undefined,
   ) {
     this.rng = new Rng(seed, KERNEL_STREAM);
   }
 
+  /** Byte address in host memory of frame `pfn` of this space. */
+  private pa(pfn: number): number {
+    return (this.mem.hostPfn ? this.mem.hostPfn(pfn) : pfn) * PAGE_SIZE;
+  }
+
   createProcess(name: string): Process {
     const id = this.processes.length;
-    const proc = new Process(id, name, allocTableRoot(this.frames, id));
+    const proc = new Process(id, name, allocTableRoot(this.frames, id), this.guest);
     this.processes.push(proc);
     return proc;
   }
@@ -92,7 +101,8 @@ export class AddressSpaces {
       if (pfn === 0) return false;
       const inPage = a % PAGE_SIZE;
       const n = Math.min(len - done, PAGE_SIZE - inPage);
-      out.set(this.mem.bytes.subarray(pfn * PAGE_SIZE + inPage, pfn * PAGE_SIZE + inPage + n), done);
+      const at = this.pa(pfn) + inPage;
+      out.set(this.mem.bytes.subarray(at, at + n), done);
       done += n;
     }
     return true;
@@ -108,7 +118,7 @@ export class AddressSpaces {
       const pfn = ptePfn(pte);
       const inPage = a % PAGE_SIZE;
       const n = Math.min(data.length - done, PAGE_SIZE - inPage);
-      this.mem.bytes.set(data.subarray(done, done + n), pfn * PAGE_SIZE + inPage);
+      this.mem.bytes.set(data.subarray(done, done + n), this.pa(pfn) + inPage);
       done += n;
     }
     return true;
@@ -141,7 +151,8 @@ export class AddressSpaces {
   /** A fresh frame for `proc`'s data with `from`'s contents (page migration). */
   copyToNewFrame(proc: Process, from: number): number {
     const pfn = this.frames.alloc(packOwner(FrameOwner.processData, proc.id), `migrating a page of ${proc.name}`);
-    this.mem.bytes.copyWithin(pfn * PAGE_SIZE, from * PAGE_SIZE, (from + 1) * PAGE_SIZE);
+    const src = this.pa(from);
+    this.mem.bytes.copyWithin(this.pa(pfn), src, src + PAGE_SIZE);
     return pfn;
   }
 
@@ -151,7 +162,7 @@ export class AddressSpaces {
    * free. An audit at the end of a run (run/result.ts), not a hot path.
    */
   leakedDataFrames(): number {
-    const mapped = new Uint8Array(this.mem.frames);
+    const mapped = new Uint8Array(this.frames.frameCount);
     for (const proc of this.processes) {
       if (proc.exited) continue;
       for (const vma of proc.vmas) {
@@ -163,8 +174,8 @@ export class AddressSpaces {
       }
     }
     let leaked = 0;
-    for (let pfn = 1; pfn < this.mem.frames; pfn++) {
-      if (this.mem.owner[pfn]! >>> 24 === FrameOwner.processData && mapped[pfn] === 0) leaked++;
+    for (let pfn = 1; pfn < this.frames.frameCount; pfn++) {
+      if (this.frames.ownerOf(pfn) >>> 24 === FrameOwner.processData && mapped[pfn] === 0) leaked++;
     }
     return leaked;
   }

@@ -19,6 +19,20 @@ export interface Vma {
   readonly writable: boolean;
 }
 
+/**
+ * What a guest process carries (a process of a VM's guest kernel, kernel/vm.ts): its VM, whose
+ * stage-2 table translates the guest frames its page table lives in and maps, and the guest's
+ * own PASID space.
+ */
+export interface GuestOf {
+  /** The VM's index. */
+  readonly vm: number;
+  readonly vmName: string;
+  /** The VM's stage-2 root, a host frame. */
+  readonly s2RootPfn: number;
+  readonly pasids: { alloc(): number; free(pasid: number): void };
+}
+
 export class Process {
   /** The mm's PASID: 0 until the first SVA bind, kept until exit (not released at unbind). */
   pasid = 0;
@@ -41,8 +55,10 @@ export class Process {
   constructor(
     readonly id: number,
     readonly name: string,
-    /** Frame of the page table's root (the pgd). */
+    /** Frame of the page table's root (the pgd); a guest frame for a guest process. */
     readonly rootPfn: number,
+    /** A guest process: its VM; undefined on the host. */
+    readonly guest: GuestOf | undefined = undefined,
   ) {}
 
   /**
@@ -87,7 +103,9 @@ export class Domain {
 }
 
 export interface Bond {
+  /** The device bound first; `devices`: every device the bond attached (its IOMMU group). */
   readonly device: number;
+  readonly devices: readonly number[];
   readonly process: Process;
   readonly domain: Domain;
   users: number;

@@ -58,6 +58,8 @@ export type QiDescriptor =
       readonly pasid: number;
       readonly startVpn: number;
       readonly endVpn: number;
+      /** The whole device TLB, every PASID (a stage-2 change: kernel/vm-flush.ts). Modelled time only. */
+      readonly whole?: boolean;
     }
   | {
       /**
@@ -226,7 +228,7 @@ export class InvalidationQueues {
         t += costs.devtlbDescriptorNs;
         devtlb++;
         if (this.devices[d.device]!.ats) {
-          const seq = this.postDevtlbAt(d.device, d.pasid, d.startVpn, d.endVpn, t);
+          const seq = this.postDevtlbAt(d.device, d.pasid, d.startVpn, d.endVpn, t, d.whole === true ? InvKind.devtlbAll : InvKind.devtlb);
           acks.push(ack(d.device, seq, t));
         }
       }

@@ -46,7 +46,7 @@ import { type DeviceViews, PageResponse, RequestKind, SyncState } from '../layou
 import { mergeIotlbFills } from '../layout/iotlb-merge.js';
 import type { MachineViews } from '../layout/machine.js';
 import type { PlatformCosts } from '../platform/presets.js';
-import type { FaultAddressSpace, FaultService, PendingRequest } from './faults.js';
+import { type FaultAddressSpace, FaultRoute, type FaultService, type PendingRequest } from './faults.js';
 import { KernelError } from './errors.js';
 import { PageRequestQueue } from './prq.js';
 
@@ -334,13 +334,17 @@ export class Sequencer<S extends FaultAddressSpace> {
         return;
       }
     }
-    const { code, populated } = faults.serviceModelled(r);
-    const endNs = startNs + costs.faultServiceNs + (populated ? costs.pageZeroingNs : 0);
+    const { code, populated, route } = faults.serviceModelled(r);
+    // A stage-1 fault on a guest PASID is forwarded into the guest, whose own fault service
+    // answers it; its page response is a guest command, which traps (neither VT-d's vIOMMU nor
+    // SMMUv3's CMDQV takes it directly: tegra241-cmdqv.c tegra241_guest_vcmdq_supports_cmd).
+    const guest = route === FaultRoute.guest;
+    const endNs = startNs + (guest ? costs.guestFaultForwardNs : 0) + costs.faultServiceNs + (populated ? costs.pageZeroingNs : 0);
     if (r.kind === RequestKind.page) {
       // A page group's response is a queued-invalidation submission (platform/presets.ts
       // pageResponseDescriptorNs): it leaves after the trap and its descriptor; the worker
       // waits for the wait descriptor before the next request.
-      const postedNs = endNs + costs.trapNs + costs.pageResponseDescriptorNs;
+      const postedNs = endNs + (guest ? costs.guestTrapNs : costs.trapNs) + costs.pageResponseDescriptorNs;
       this.faultClockNs = postedNs + costs.submissionWaitNs;
       faults.respondModelled(r, code, postedNs, queued);
     } else {

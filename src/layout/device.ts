@@ -123,7 +123,21 @@ export const Counter = {
   opsCompleted: 27,
   /** Stop markers sent (PRI, at a PASID stop before an unbind). */
   stopMarkers: 28,
-  statusBase: 29,
+  /**
+   * Nested translation (a device assigned to a VM): 2-D walks, and their memory references by
+   * the stage-1 step they served — stage-2 references to find the level-4…1 stage-1 tables and
+   * the final guest page (s2RefsStep + 0…4), and the stage-1 entries read (s1Refs). A cold walk
+   * of 4 levels over 4 levels is 4 × (4 + 1) + 4 = 24. Stage-2 walk-cache hits save 4 each.
+   */
+  nestedWalks: 29,
+  s1Refs: 30,
+  s2RefsStep: 31,
+  s2CacheHits: 36,
+  /** Walks whose frames were not the device's to reach (a nested walk outside its VM's guest memory, a host walk into a VM's): 0 in every correct run. */
+  isolationBreaches: 37,
+  /** Whole device-TLB flushes applied (a stage-2 change: every nested translation may be stale). */
+  devtlbWholeFlushes: 38,
+  statusBase: 39,
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
 
@@ -170,6 +184,11 @@ export const InvKind = {
    * for it (PCIe stop marker message), then acknowledges.
    */
   stopPasid: 1,
+  /**
+   * Drop every device-TLB entry, of every PASID (VT-d CACHE_TAG_NESTING_DEVTLB: a stage-2
+   * change may stale any nested translation the device caches; drivers/iommu/intel/cache.c).
+   */
+  devtlbAll: 2,
 } as const;
 
 /** IOTLB fill record (device → kernel, modelled time), f64 words. */

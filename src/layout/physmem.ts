@@ -36,6 +36,11 @@ export const FrameOwner = {
   pageTable: 1,
   processData: 2,
   domainData: 3,
+  /**
+   * Guest RAM of a VM (id: the VM's index): host frames behind its stage-2 table. The guest's own
+   * page tables and its processes' pages live in them (kernel/vm.ts).
+   */
+  guestMemory: 4,
 } as const;
 
 export function packOwner(kind: number, id: number): number {

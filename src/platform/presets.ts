@@ -21,7 +21,9 @@
  * - iotlbHitNs = 0: the IOMMU's IOTLB lookup; pcie-bench's base read latency already includes
  *   it, so no extra cost by default.
  * - iotlbMissWalkNs = 250: pcie-bench raw data on Intel Xeon E5: each IOTLB miss adds about
- *   230–300 ns to a 64 B DMA read. Charged per page walk (any number of references).
+ *   230–300 ns to a 64 B DMA read. Charged per page walk of 4 references; a nested walk
+ *   (a device assigned to a VM) is charged it per 4 of its references (ASSUMED: each a dependent
+ *   memory read like a native walk's), 6× for a cold 24-reference walk.
  * - memmoveGBps / fillGBps / compareGBps / comparePatternGBps / crc32cGBps = 30: data cost is
  *   bytes ÷ bandwidth (1 GB/s = 1 byte per ns; 0 = no data cost). Kuper et al., "A
  *   Quantitative Analysis and Guidelines of Data Streaming Accelerator in Modern Intel Xeon
@@ -40,6 +42,17 @@
  *   invalidation descriptor inside a submission.
  * - trapNs: native 0; guest 20000 ASSUMED — a VM exit plus vIOMMU emulation (e.g. QEMU
  *   intel-iommu) per invalidation submission made by a guest kernel.
+ * - guestTrapNs = 20000: ASSUMED, the guest preset's trapNs — a VM exit plus the vIOMMU's
+ *   emulation, per command a guest of a profile's `vms` makes that traps: a trapped
+ *   invalidation submission (then replayed by the host as its own), a PASID-table update, a
+ *   page response. A direct path (a virtual command queue, SMMUv3 CMDQV) skips it for
+ *   invalidations only.
+ * - guestFaultForwardNs = 5000: ASSUMED. The host's forwarding of a page request on a guest
+ *   PASID into the guest's virtual IOMMU (iommufd's fault queue read by the VMM, a virtual
+ *   page request and interrupt injected); the guest's own service then costs faultServiceNs.
+ * - hostPasidAttachNs = 3000: ASSUMED. The host's attach of a nested domain to a device or PASID
+ *   (an iommufd ioctl, the PASID or stream table entry written), besides its cache
+ *   invalidation's submission.
  * - faultServiceNs = 1500: ASSUMED. The kernel's service of one page request (iopf queue work,
  *   handle_mm_fault on a present VMA) without clearing a page or submitting the response.
  * - pageResponseDescriptorNs = 100: ASSUMED, as the other queued-invalidation descriptors. A
@@ -104,6 +117,12 @@ export interface PlatformCosts {
   devtlbInvalidationNs: number;
   /** Per submission made from a VM guest (VM exit + vIOMMU emulation), kernel, ns. */
   trapNs: number;
+  /** Per trapped guest command of a declared VM (VM exit + vIOMMU emulation), kernel, ns. */
+  guestTrapNs: number;
+  /** The host forwarding a page request on a guest PASID to the guest, kernel, ns. */
+  guestFaultForwardNs: number;
+  /** The host's attach of a nested domain (besides its invalidation), kernel, ns. */
+  hostPasidAttachNs: number;
   /** A page request's trip from the device to the kernel, device, ns. */
   pageRequestNs: number;
   /** A page group response's trip back to the device, device, ns. */
@@ -150,6 +169,9 @@ export const COST_NAMES = [
   'devtlbDescriptorNs',
   'devtlbInvalidationNs',
   'trapNs',
+  'guestTrapNs',
+  'guestFaultForwardNs',
+  'hostPasidAttachNs',
   'pageRequestNs',
   'pageResponseNs',
   'faultServiceNs',
@@ -186,6 +208,9 @@ const NATIVE: PlatformCosts = {
   devtlbDescriptorNs: 100,
   devtlbInvalidationNs: 1000,
   trapNs: 0,
+  guestTrapNs: 20_000,
+  guestFaultForwardNs: 5000,
+  hostPasidAttachNs: 3000,
   pageRequestNs: 2000,
   pageResponseNs: 1000,
   faultServiceNs: 1500,

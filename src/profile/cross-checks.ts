@@ -8,7 +8,8 @@
  *   - the churn's range vs its region (and its naturally aligned span), and its rate;
  *   - the lifecycle schedule: references, time order, each event valid in the state the
  *     earlier ones leave, modelled timing;
- *   - run length (durationS or descriptor counts); PASID and simulated-memory budgets.
+ *   - run length (durationS or descriptor counts); PASID and simulated-memory budgets;
+ *   - guests (checkGuests): VMs, their processes and assigned devices, IOMMU groups.
  * Each problem carries its path and a complete message; problems.ts orders and formats them.
  * Leaves out: checks of one value on its own (schema.ts).
  */
@@ -17,8 +18,8 @@ import type { z } from 'zod';
 
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
-import { churnFields, deviceSchema, PAGE_BYTES, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema } from './schema.js';
-import { DEFAULT_TIMING, type DeviceConfig, type KernelDmaMode, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig } from './types.js';
+import { churnFields, deviceSchema, PAGE_BYTES, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema, vmSchema } from './schema.js';
+import { DEFAULT_TIMING, type DeviceConfig, type KernelDmaMode, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig, type VmConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
 function bytes(n: number): string {
@@ -50,6 +51,9 @@ interface Parts {
   /** Undefined when `lifecycle` is not a list. */
   lifecycle: Part<LifecycleEvent>[] | undefined;
   rawTiming: unknown;
+  /** Undefined when `vms` is not a list. */
+  vms: Part<VmConfig>[] | undefined;
+  rawPlatform: unknown;
 }
 
 /** A field that parsed on its own (`ok`), or one the schema rejected (reported there). */
@@ -64,6 +68,8 @@ interface ChurnPart {
   count: FieldOf<number | undefined>;
   rangeBytes: FieldOf<number>;
   aligned: FieldOf<boolean>;
+  stage: FieldOf<1 | 2>;
+  ops: FieldOf<Record<string, number>>;
 }
 
 function churnPartOf(raw: unknown): ChurnPart | undefined {
@@ -81,6 +87,8 @@ function churnPartOf(raw: unknown): ChurnPart | undefined {
     count: one('count', f.count),
     rangeBytes: one('rangeBytes', f.rangeBytes),
     aligned: one('aligned', f.aligned),
+    stage: one('stage', f.stage),
+    ops: one('ops', f.ops),
   };
 }
 
@@ -104,6 +112,8 @@ function partsOf(data: Record<string, unknown>): Parts {
     churn: churnPartOf(data['churn']),
     lifecycle: data['lifecycle'] === undefined ? [] : each(data['lifecycle'], lifecycleEventSchema),
     rawTiming: data['timing'],
+    vms: data['vms'] === undefined ? [] : each(data['vms'], vmSchema),
+    rawPlatform: data['platform'],
   };
 }
 
@@ -193,6 +203,7 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
   );
   if (p.churn) checkChurn(p.churn, names, add);
   checkLifecycle(p, names, add);
+  checkGuests(p, add);
   checkRunLength(p, add);
   checkBudgets(p, add);
   checkModelledClock(data, add);
@@ -579,9 +590,16 @@ function checkBudgets(p: Parts, add: Add): void {
   const processes = p.processes?.map((x) => x.value);
   const devices = p.devices?.map((x) => x.value);
   if (!processes?.every((x) => x !== undefined) || !devices?.every((x) => x !== undefined)) return;
-  const regionBytes = processes.reduce((sum, proc) => sum + proc.regions.reduce((s, r) => s + r.sizeBytes, 0), 0);
+  const hostProcesses = processes.filter((proc) => proc.vm === undefined);
+  const regionBytes = hostProcesses.reduce((sum, proc) => sum + proc.regions.reduce((s, r) => s + r.sizeBytes, 0), 0);
   let windowBytes = 0;
-  let domains = processes.length;
+  let domains = hostProcesses.length;
+  // A VM's guest RAM comes out of host memory whole (its stage-2 table counts as a page table).
+  const vms = (p.vms ?? []).map((v) => v.value).filter((v): v is VmConfig => v !== undefined);
+  for (const v of vms) {
+    windowBytes += v.memoryBytes;
+    domains++;
+  }
   let bufferBytes = 0;
   for (const d of devices) {
     if (d.attach.type === 'dma' || d.attach.type === 'identity') {
@@ -604,8 +622,8 @@ function checkBudgets(p: Parts, add: Add): void {
       ['system', 'memoryBytes'],
       `${bytes(memoryBytes)}${defaultNote(p.rawSystem, 'memoryBytes')} is too small: ` +
         `this profile needs about ${bytes(needed)} (regions ${bytes(regionBytes)} + ` +
-        `dma/identity windows${bufferBytes > 0 ? ' and kernel clients\' buffers in flight' : ''} ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
-        `one per process and per dma/identity/kernel domain); expected at least ${bytes(needed)}`,
+        `dma/identity windows${bufferBytes > 0 ? ' and kernel clients\' buffers in flight' : ''}${vms.length > 0 ? ' and VMs\' guest RAM' : ''} ${bytes(windowBytes)} + page tables ${formatBytes(PAGE_TABLE_BYTES)} × ${domains}, ` +
+        `one per process, per dma/identity/kernel domain and per VM); expected at least ${bytes(needed)}`,
     );
   }
 }
@@ -688,4 +706,107 @@ function checkLifecycle(p: Parts, names: Names, add: Add): void {
     if (key === 'bind' && isBound) add([...at, key], `device ${d.id} is already bound at ${e.atS} s; expected an unbind before it (or attach.bound: false)`);
     bound.set(d.id, key === 'bind');
   });
+}
+
+/**
+ * Guests (design.md §8, kernel/vm.ts) and IOMMU groups:
+ *   - VMs: unique names, modelled time, not with the `guest` platform preset (which stands for a
+ *     whole system in a VM without nesting); guest processes' regions (and a page-table
+ *     allowance each) fit their VM's RAM;
+ *   - a guest process and a device assigned to a VM name a declared VM; a device of a VM is
+ *     attached sva to a process of the same VM, or none, and has no kernel clients; a host
+ *     device is not bound to a guest process; no lifecycle events on guests (not modelled);
+ *   - `stealFrom`: on a guest process's region, naming another VM;
+ *   - a stage-2 churn: on a guest process, with munmap and migrate only;
+ *   - groups: members behind one IOMMU and in one VM (or all the host's); a multi-device group
+ *     takes PASID attaches only (sva or none): Linux refuses `iommu_attach_device` of one device
+ *     of a multi-device group (drivers/iommu/iommu.c, `list_count_nodes(&group->devices) != 1`);
+ *     kernel clients and lifecycle events on its devices are not modelled.
+ */
+function checkGuests(p: Parts, add: Add): void {
+  const vms = p.vms ?? [];
+  const vmNames = uniqueNames(vms.map((v) => v.raw), ['vms'], 'name', 'VM name', add);
+  const devices = p.devices ?? [];
+  const processes = p.processes ?? [];
+  const anyGuest = vms.length > 0 || processes.some((x) => x.value?.vm !== undefined) || devices.some((x) => x.value?.vm !== undefined);
+  const known = (name: string): boolean => vmNames.includes(name);
+  const expectedVm = vmNames.length > 0 ? `one of: ${vmNames.join(', ')}` : 'the name of a VM listed under vms (there are none)';
+  if (anyGuest) {
+    if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') add(['vms'], 'a guest needs timing: modelled (nested translation and its traps are modelled costs); expected timing: modelled');
+    const preset = typeof p.rawPlatform === 'string' ? p.rawPlatform : field(p.rawPlatform, 'preset');
+    if (preset === 'guest') {
+      add(['platform'], 'preset guest stands for a whole system inside a VM without nesting; with vms, expected preset native (each VM says its own invalidation path)');
+    }
+  }
+  const procVm = new Map<string, string | undefined>();
+  processes.forEach(({ value: proc }, i) => {
+    if (!proc) return;
+    procVm.set(proc.name, proc.vm);
+    if (proc.vm !== undefined && !known(proc.vm)) add(['processes', i, 'vm'], `"${proc.vm}" names no VM; expected ${expectedVm}`);
+    proc.regions.forEach((r, j) => {
+      if (r.stealFrom === undefined) return;
+      const at: Seg[] = ['processes', i, 'regions', j, 'stealFrom'];
+      if (proc.vm === undefined) add(at, `region "${r.name}" of host process "${proc.name}"; expected stealFrom only on a guest process's region (processes[${i}].vm)`);
+      else if (!known(r.stealFrom)) add(at, `"${r.stealFrom}" names no VM; expected ${expectedVm}`);
+      else if (r.stealFrom === proc.vm) add(at, `"${r.stealFrom}" is the process's own VM; expected another VM`);
+    });
+  });
+  vms.forEach(({ value: v }, i) => {
+    if (!v) return;
+    const guests = processes.map((x) => x.value).filter((x): x is ProcessConfig => x?.vm === v.name);
+    const need = guests.reduce((sum, proc) => sum + PAGE_TABLE_BYTES + proc.regions.reduce((s2, r) => s2 + (r.stealFrom ? 0 : r.sizeBytes), 0), 0);
+    if (need > v.memoryBytes) {
+      add(['vms', i, 'memoryBytes'], `${bytes(v.memoryBytes)} is too small for its processes: they need about ${bytes(need)} (regions + page tables ${formatBytes(PAGE_TABLE_BYTES)} per process); expected at least ${bytes(need)}`);
+    }
+  });
+  devices.forEach(({ value: d }, i) => {
+    if (!d) return;
+    if (d.vm !== undefined && !known(d.vm)) add(['devices', i, 'vm'], `"${d.vm}" names no VM; expected ${expectedVm}`);
+    const attachVm = d.attach.type === 'sva' ? procVm.get(d.attach.process) : undefined;
+    if (d.vm !== undefined) {
+      if (d.attach.type !== 'sva' && d.attach.type !== 'none') {
+        add(['devices', i, 'attach', 'type'], `"${d.attach.type}" on device ${d.id}, assigned to vm ${d.vm}; expected sva (a process of ${d.vm}) or none — a guest's other attaches are not modelled`);
+      } else if (d.attach.type === 'sva' && procVm.has(d.attach.process) && attachVm !== d.vm) {
+        add(['devices', i, 'attach', 'process'], `process "${d.attach.process}" runs ${attachVm ? `in vm ${attachVm}` : 'on the host'}, device ${d.id} is assigned to vm ${d.vm}; expected a process of vm ${d.vm}`);
+      }
+      if (d.kernelClients.length > 0) add(['devices', i, 'kernelClients'], `device ${d.id} is assigned to vm ${d.vm}; expected no kernel clients (a guest's kernel clients are not modelled)`);
+    } else if (attachVm !== undefined) {
+      add(['devices', i, 'vm'], `missing; device ${d.id} is bound to process "${d.attach.type === 'sva' ? d.attach.process : ''}" of vm ${attachVm}; expected vm: ${attachVm} (a device reaches a guest's memory only when assigned to its VM)`);
+    }
+  });
+  for (const [i, e] of (p.lifecycle ?? []).entries()) {
+    if (!e.value) continue;
+    const ev = e.value;
+    const d = ev.kind === 'exit' ? undefined : devices.find((x) => x.value?.id === ev.device)?.value;
+    const guest = ev.kind === 'exit' ? procVm.get(ev.process) !== undefined : d?.vm !== undefined;
+    const grouped = d?.group !== undefined && devices.filter((x) => x.value?.group === d.group).length > 1;
+    if (guest) add(['lifecycle', i], 'an event on a guest process or a device assigned to a VM; expected events on the host only (a guest\'s lifecycle is not modelled)');
+    else if (grouped) add(['lifecycle', i], `an event on device ${d!.id} of multi-device group "${d!.group}"; expected events on devices alone in their group (not modelled)`);
+  }
+  const churn = p.churn;
+  if (churn?.stage.ok && churn.stage.value === 2) {
+    const processName = churn.process.ok ? churn.process.value : undefined;
+    const proc = processes.find((x) => processName !== undefined && x.value?.name === processName)?.value;
+    if (proc && proc.vm === undefined) add(['churn', 'stage'], `2 on host process "${proc.name}"; expected stage 2 only on a guest process (its VM's memory is what the host changes)`);
+    if (churn.ops.ok && (churn.ops.value['mprotect'] ?? 0) > 0) add(['churn', 'ops', 'mprotect'], 'a stage-2 churn makes munmap and migrate changes; expected mprotect: 0');
+  }
+  // Groups.
+  const groups = new Map<string, { i: number; d: DeviceConfig }[]>();
+  devices.forEach(({ value: d }, i) => {
+    if (d?.group !== undefined) groups.set(d.group, [...(groups.get(d.group) ?? []), { i, d }]);
+  });
+  for (const [name, members] of groups) {
+    if (members.length < 2) continue;
+    const first = members[0]!.d;
+    for (const { i, d } of members.slice(1)) {
+      if (d.iommu !== first.iommu) add(['devices', i, 'group'], `"${name}" has device ${first.id} behind iommu ${first.iommu} and ${d.id} behind ${d.iommu}; expected one IOMMU per group`);
+      if (d.vm !== first.vm) add(['devices', i, 'group'], `"${name}" has device ${first.id} ${first.vm ? `in vm ${first.vm}` : 'on the host'} and ${d.id} ${d.vm ? `in vm ${d.vm}` : 'on the host'}; expected one owner per group (a group is assigned whole)`);
+    }
+    for (const { i, d } of members) {
+      if (d.attach.type !== 'sva' && d.attach.type !== 'none') {
+        add(['devices', i, 'attach', 'type'], `"${d.attach.type}" on device ${d.id} of multi-device group "${name}"; Linux refuses to attach one device of a multi-device group (iommu_attach_device: -EINVAL); expected sva or none`);
+      }
+      if (d.kernelClients.length > 0) add(['devices', i, 'kernelClients'], `device ${d.id} is in multi-device group "${name}"; expected no kernel clients (not modelled in groups)`);
+    }
+  }
 }

@@ -162,6 +162,7 @@ export function parseProfile(text: string, file: string): Profile {
     system: out.system,
     iommus: out.iommus,
     processes: out.processes,
+    vms: out.vms,
     devices: out.devices,
     churn: out.churn,
     lifecycle: out.lifecycle,

@@ -39,6 +39,7 @@ import {
   type ProcessConfig,
   type RegionConfig,
   type SystemConfig,
+  type VmConfig,
   type WorkloadConfig,
 } from './types.js';
 
@@ -170,17 +171,34 @@ const regionSchema = obj(
     sizeBytes: size({ min: PAGE_BYTES, pageMultiple: true }),
     populate: numIn(0, { max: 1 }).default(1),
     writable: bool().default(true),
+    // A guest process's region mapped onto another VM's host frames (cross-checks.ts).
+    stealFrom: name().optional(),
   },
   'a mapping describing a memory region, e.g. {name: buf, sizeBytes: 32MiB}',
-).transform((r): RegionConfig => r);
+).transform((r): RegionConfig => ({ ...r, stealFrom: r.stealFrom }));
 
 export const processSchema = obj(
   {
     name: name(),
     regions: list(regionSchema, 'regions', true),
+    vm: name().optional(),
   },
   'a mapping describing a process, e.g. {name: app, regions: [...]}',
-).transform((p): ProcessConfig => p);
+).transform((p): ProcessConfig => ({ ...p, vm: p.vm }));
+
+export const PASID_TABLE_MODES = ['per-pasid', 'whole-table'] as const;
+export const GUEST_INVALIDATION_PATHS = ['trapped', 'direct'] as const;
+
+export const vmSchema = obj(
+  {
+    name: name(),
+    memoryBytes: size({ min: 64 * PAGE_BYTES, pageMultiple: true, examples: 'e.g. "64MiB"' }),
+    populate: numIn(0, { max: 1 }).default(1),
+    pasidTable: oneOf(PASID_TABLE_MODES).default('per-pasid'),
+    invalidation: oneOf(GUEST_INVALIDATION_PATHS).default('trapped'),
+  },
+  'a mapping describing a VM, e.g. {name: vm0, memoryBytes: 64MiB}',
+).transform((v): VmConfig => v);
 
 /** DMA / identity windows are mapped page by page, so they are page multiples like regions. */
 const windowSize = () => size({ min: PAGE_BYTES, pageMultiple: true });
@@ -319,9 +337,12 @@ export const deviceSchema = obj(
       'kernel clients',
       false,
     ).default([]),
+    // References (a declared VM; a group's devices behind one IOMMU) are cross-checks.ts's.
+    vm: name().optional(),
+    group: name().optional(),
   },
   'a mapping describing a device, e.g. {id: dsa0, iommu: iommu0}',
-).transform((d): DeviceConfig => ({ ...d, devtlbWays: d.devtlbWays ?? d.devtlbEntries }));
+).transform((d): DeviceConfig => ({ ...d, devtlbWays: d.devtlbWays ?? d.devtlbEntries, vm: d.vm, group: d.group }));
 
 // ---------------------------------------------------------------------------------------------
 // CPU-side churn, invalidation, platform costs (design.md §2 "Invalidation on an mm change", §3 "Cost model").
@@ -354,6 +375,7 @@ export const churnFields = obj(
     ),
     aligned: bool().default(true),
     startS: numIn(0, { max: 86400 }).default(0),
+    stage: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 (the process changes its memory) or 2 (the host changes the guest memory behind it)' }).default(1),
   },
   'a mapping describing CPU-side churn, e.g. {process: app, region: buf, ratePerSec: 500}',
 );
@@ -368,6 +390,7 @@ export const churnSchema = churnFields.transform(
     rangeBytes: c.rangeBytes,
     aligned: c.aligned,
     startS: c.startS,
+    stage: c.stage,
   }),
 );
 
@@ -467,6 +490,7 @@ export const profileSchema = obj(
     system: systemSchema.prefault({}),
     iommus: list(iommuSchema, 'IOMMUs', true),
     processes: list(processSchema, 'processes', false).default(() => []),
+    vms: list(vmSchema, 'VMs', false).default(() => []),
     devices: list(deviceSchema, 'devices', true),
     churn: churnSchema.optional(),
     lifecycle: list(lifecycleEventSchema, 'lifecycle events', false).default(() => []),

@@ -45,11 +45,45 @@ export interface RegionConfig {
   populate: number;
   /** Default true. */
   writable: boolean;
+  /**
+   * A guest process only, for isolation tests: the guest kernel maps this region's pages onto the
+   * guest frame numbers equal to the host frames behind that other VM's memory — what an attacker
+   * in the guest would aim at. Stage 2 must stop every access. Default none.
+   */
+  stealFrom: string | undefined;
 }
 
 export interface ProcessConfig {
   name: string;
   regions: RegionConfig[];
+  /** A guest process: the VM whose guest kernel runs it (its memory is that VM's). Default: the host. */
+  vm: string | undefined;
+}
+
+/**
+ * A virtual machine (design.md §8, kernel/vm.ts): guest RAM backed by host frames through a
+ * stage-2 table, a guest kernel with its own PASIDs, and the devices assigned to it (`devices[].vm`),
+ * which translate its processes' addresses through nested domains. Modelled time only.
+ */
+export interface VmConfig {
+  name: string;
+  /** Guest RAM, bytes; a multiple of 4096, taken from `system.memoryBytes`. */
+  memoryBytes: number;
+  /** Fraction of guest RAM the host backs at boot, in [0, 1]; the rest on first touch. Default 1. */
+  populate: number;
+  /**
+   * How the guest is handed its PASIDs: `per-pasid` (iommufd / VT-d: every guest bind traps and the
+   * host attaches a nested domain to that PASID) or `whole-table` (SMMUv3: the guest's PASID table
+   * is bound once per device; a guest bind writes the guest's own table and invalidates its cache,
+   * which traps, with no host attach). Default per-pasid.
+   */
+  pasidTable: 'per-pasid' | 'whole-table';
+  /**
+   * How the guest's invalidations reach the hardware: `trapped` (each submission a VM exit and the
+   * vIOMMU's emulation, then the host's own submission) or `direct` (a virtual command queue the
+   * guest writes without exits, as SMMUv3 CMDQV). Default trapped.
+   */
+  invalidation: 'trapped' | 'direct';
 }
 
 export type AttachConfig =
@@ -81,6 +115,10 @@ export interface KernelClientConfig {
   singleQueue: boolean;
   workload: WorkloadConfig;
 }
+
+/** What `compare --guest` runs a profile with VMs as: on bare metal, or with every VM's invalidations trapped or direct. */
+export const GUEST_VARIANTS = ['bare-metal', 'trapped', 'direct'] as const;
+export type GuestVariant = (typeof GUEST_VARIANTS)[number];
 
 /** What a device runs (layout/protocol.ts: the profile's workload is handed to the device as is). */
 export type WorkloadConfig = WorkloadSpec;
@@ -121,6 +159,10 @@ export interface DeviceConfig {
   workload: WorkloadConfig;
   /** Kernel clients sharing the device with its attach's submitter (modelled time). Default none. */
   kernelClients: KernelClientConfig[];
+  /** Assigned to this VM (its translation is nested). Default: the host's. */
+  vm: string | undefined;
+  /** IOMMU group: devices naming the same group cannot be isolated from each other. Default: its own. */
+  group: string | undefined;
 }
 
 /**
@@ -160,6 +202,13 @@ export interface ChurnConfig {
    * so it lies within one naturally aligned span (no VT-d widening).
    */
   aligned: boolean;
+  /**
+   * 1 (default): the process's own changes (its kernel's munmap / mprotect / migrate, and its
+   * notifier). 2: a guest process's region only — the host changes the guest memory behind it
+   * (munmap: reclaimed, brought back on the next touch; migrate: new host frames) and flushes
+   * the VM's nested translations (kernel/vm-flush.ts).
+   */
+  stage: 1 | 2;
   /**
    * Seconds before the first change (a warm-up: devices fill their TLBs first); change i is due
    * at startS + i ÷ ratePerSec. Default 0.
@@ -267,6 +316,8 @@ export interface Profile {
   devices: DeviceConfig[];
   /** Undefined: no CPU-side churn. */
   churn: ChurnConfig | undefined;
+  /** Virtual machines; empty: none. */
+  vms: VmConfig[];
   /** Process lifecycle events in time order (modelled time); empty: none. */
   lifecycle: LifecycleEvent[];
   invalidation: InvalidationConfig;

@@ -93,6 +93,22 @@ const KERNEL_CLIENT_METRICS: typeof METRICS = [
   { key: 'kernelClients.reachableBytes', label: 'memory the devices could reach (bytes)', unit: 'count', get: (r) => sumClients(r, (k) => k.exposure.reachableBytes) },
 ];
 
+type VmRow = NonNullable<RunResult['guests']>['vms'][number];
+const sumVms = (r: RunResult, f: (v: VmRow) => number): number => (r.guests?.vms ?? []).reduce((n, v) => n + f(v), 0);
+const devicesNested = (r: RunResult, f: (n: NonNullable<RunResult['devices'][number]['nested']>) => number): number =>
+  r.devices.reduce((n, d) => n + (d.nested ? f(d.nested) : 0), 0);
+
+/** With VMs in any run: the host's share of the guest invalidations and the walks' dimensions, side by side. */
+const GUEST_METRICS: typeof METRICS = [
+  { key: 'guests.traps', label: 'VM exits for guest invalidations', unit: 'count', get: (r) => sumVms(r, (v) => v.invalidation?.traps ?? 0) },
+  { key: 'guests.trapNs', label: 'time in those exits', unit: 'ns', get: (r) => sumVms(r, (v) => v.invalidation?.trapNs ?? 0) },
+  { key: 'guests.hostSubmissions', label: "host's replayed submissions", unit: 'count', get: (r) => sumVms(r, (v) => v.invalidation?.hostSubmissions ?? 0) },
+  { key: 'walkRefsPerWalk', label: 'page-walk references per walk', unit: 'count', get: (r) => (r.iommus.reduce((n, m) => n + m.walks, 0) > 0 ? r.iommus.reduce((n, m) => n + m.walkRefs, 0) / r.iommus.reduce((n, m) => n + m.walks, 0) : 0) },
+  { key: 'guests.nestedWalks', label: 'nested (2-D) walks', unit: 'count', get: (r) => devicesNested(r, (n) => n.walks) },
+  { key: 'guests.stage2Flushes', label: 'stage-2 flushes', unit: 'count', get: (r) => sumVms(r, (v) => v.stage2.flushes) },
+  { key: 'isolationBreaches', label: 'isolation breaches', unit: 'count', get: (r) => r.checker.isolationBreaches ?? 0 },
+];
+
 /**
  * Modelled time only: how far each strategy fell behind the churn schedule (a change that starts
  * after its scheduled time because the previous one is still running). Host timing has no
@@ -165,7 +181,8 @@ export function compareRuns(strategies: readonly string[], runs: readonly RunRes
   const kernel = runs.some((r) => (r.kernelClients?.length ?? 0) > 0);
   const churn = runs.some((r) => r.invalidation);
   const base = churn || !kernel ? METRICS : METRICS.filter((m) => !m.key.startsWith('descriptors.') && !m.key.startsWith('invalidation') && m.key !== 'events' && m.key !== 'submissions' && m.key !== 'waits');
-  const metrics = [...base, ...(modelled && churn ? LATENESS_METRICS : []), ...(kernel ? KERNEL_CLIENT_METRICS : [])].map((m): CompareMetric => {
+  const guests = runs.some((r) => (r.guests?.vms.length ?? 0) > 0);
+  const metrics = [...base, ...(modelled && churn ? LATENESS_METRICS : []), ...(kernel ? KERNEL_CLIENT_METRICS : []), ...(guests ? GUEST_METRICS : [])].map((m): CompareMetric => {
     const values = runs.map(m.get);
     const base = values[0]!;
     return { key: m.key, label: m.label, unit: m.unit, values, ratios: values.map((v) => (base === 0 ? null : v / base)) };

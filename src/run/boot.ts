@@ -96,17 +96,32 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
     iommuTypes: profile.iommus.map((m) => m.type),
     devices: profile.devices.map((d, i) => ({ id: d.id, iommu: shape.devices[i]!.iommu, ats: d.ats })),
     seed,
+    vms: profile.vms,
+    groups: groupsOf(profile),
   });
 
   const processes = new Map<string, Process>();
   const regions = new Map<string, { start: number; sizeBytes: number }>();
-  const { mm, domains } = kernel;
+  const { domains } = kernel;
+  const vmIndex = (name: string): number => profile.vms.findIndex((v) => v.name === name);
   for (const p of profile.processes) {
+    // A guest process is created by its VM's guest kernel, in guest memory.
+    const vm = p.vm === undefined ? undefined : kernel.vms[vmIndex(p.vm)]!;
+    const mm = vm ? vm.mm : kernel.mm;
     const proc = mm.createProcess(p.name);
     processes.set(p.name, proc);
     for (const r of p.regions) {
-      const vma = mm.mmap(proc, r.name, r.sizeBytes, r.writable, r.populate);
+      const vma = mm.mmap(proc, r.name, r.sizeBytes, r.writable, r.stealFrom === undefined ? r.populate : 0);
       regions.set(`${p.name}/${r.name}`, { start: vma.start, sizeBytes: vma.sizeBytes });
+      if (r.stealFrom !== undefined) {
+        // The guest kernel maps the region onto the host frame numbers behind the other VM's RAM.
+        const target = kernel.vms[vmIndex(r.stealFrom)]!;
+        const first = vma.start / PAGE_SIZE;
+        for (let i = 0; i < r.sizeBytes / PAGE_SIZE; i++) {
+          const victim = target.backing[1 + (i % (target.guestFrames - 1))]!;
+          if (victim !== 0) mm.mapFrame(proc, first + i, victim);
+        }
+      }
     }
   }
 
@@ -213,6 +228,13 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
     };
   });
   return { kernel, devices, processes, kernelClients };
+}
+
+/** Per device: the devices of its IOMMU group (`devices[].group`), itself included, in profile order. */
+export function groupsOf(profile: Profile): number[][] {
+  return profile.devices.map((d, i) =>
+    d.group === undefined ? [i] : profile.devices.flatMap((o, j) => (o.group === d.group ? [j] : [])),
+  );
 }
 
 function roundUpPage(n: number): number {

@@ -168,8 +168,86 @@ export const deviceResultSchema = obj({
   integrity: obj({ checked: count(), failed: count(), skipped: count(), firstFailure: integrityFailureSchema.nullable() }),
   checker: obj({ pagesChecked: count(), violations: count(), firstViolation: violationReportSchema.nullable() }),
   devtlbInvalidationsApplied: count(),
+  devtlbWholeFlushes: count().optional().describe('Whole device-TLB flushes applied (a stage-2 change of its VM); absent in results of earlier releases'),
+  isolationBreaches: count()
+    .optional()
+    .describe("Walks that reached a frame not the device's to reach (outside its VM's guest memory; a host walk into a VM's): 0 in every correct run; absent in results of earlier releases"),
+  vm: text().nullable().optional().describe('The VM the device is assigned to; null: the host; absent in results of earlier releases'),
+  group: text().nullable().optional().describe('Its IOMMU group (devices[].group); null: alone; absent in results of earlier releases'),
+  nested: obj({
+    walks: count().describe('2-D walks (IOTLB misses of its nested domains)'),
+    s1Refs: count().describe('Stage-1 entries read'),
+    s2RefsByStep: list(count()).describe('Stage-2 references made to find the level-4, 3, 2 and 1 stage-1 tables and the final guest page (5 counts; a cold walk adds 4 to each)'),
+    s2CacheHits: count().describe('Stage-2 translations found in the walk cache (each saves 4 references)'),
+  })
+    .nullable()
+    .optional()
+    .describe('Nested translation of a device assigned to a VM; null for a host device; absent in results of earlier releases'),
   faults: deviceFaultsSchema,
 }).meta({ id: 'DeviceResult' });
+
+const vmResultSchema = obj({
+  name: text(),
+  memoryBytes: count(),
+  hostFramesBacked: count().describe('Host frames behind its guest RAM at the end'),
+  pasidTable: z.enum(['per-pasid', 'whole-table']),
+  invalidationPath: z.enum(['trapped', 'direct']),
+  devices: list(text()),
+  processes: list(text()),
+  binds: obj({
+    pasidBinds: count().describe("Guest PASID attachments (device, PASID) of its processes"),
+    hostAttaches: count().describe('Nested attaches the host made for them (per-pasid: one each; whole-table: none)'),
+    deviceTableBinds: count().describe("whole-table: the guest's PASID table bound once per assigned device; per-pasid: 0"),
+    traps: count().describe('VM exits the binds took'),
+    nsPerBind: nonNegative().describe('Modelled cost of one guest bind, ns'),
+    totalNs: nonNegative().describe('All binds and table binds, ns (made at boot: on no clock)'),
+  }),
+  invalidation: obj({
+    guestSubmissions: count().describe("The guest kernel's submissions (its strategy's)"),
+    guestDescriptors: count(),
+    traps: count().describe('Submissions that trapped (trapped path: all)'),
+    trapNs: nonNegative().describe('Their VM exits and emulation, ns'),
+    hostSubmissions: count().describe("The host's replays of trapped submissions (direct path: 0)"),
+    hostDescriptors: count(),
+    totalNs: nonNegative().describe('Guest invalidation time, notifier call to completion, summed, ns'),
+  })
+    .nullable()
+    .describe("A stage-1 churn on one of its processes: the guest kernel's invalidations; null otherwise"),
+  stage2: obj({
+    changes: count(),
+    pages: count(),
+    framesFreed: count(),
+    flushes: count(),
+    submissions: count(),
+    iotlbDescriptors: count().describe('One per nested domain and IOMMU: every combined entry of its domain id'),
+    devtlbWholeDescriptors: count().describe('One per ATS device of a nested domain: its whole device TLB'),
+    totalNs: nonNegative(),
+    cpuFaults: count().describe("Guest frames backed at the guest CPU's first touch"),
+    deviceFaults: count().describe("Guest frames backed at a device's page request (the host's stage-2 fault)"),
+  }),
+  nested: obj({ walks: count(), refs: count(), s1Refs: count(), s2RefsByStep: list(count()), s2CacheHits: count(), refsPerWalk: nonNegative() }),
+});
+
+const groupResultSchema = obj({
+  name: text(),
+  devices: list(text()),
+  attachments: list(
+    obj({
+      pasid: count(),
+      domain: text().describe('The domain type (sva, nested)'),
+      process: text().nullable(),
+      boundBy: text().describe('The device whose bind attached the group'),
+      devices: list(text()).describe('Every device of the group the PASID attach reached'),
+    }),
+  ).describe('PASID attachments shared by the whole group at the end'),
+});
+
+export const runGuestsSchema = obj({
+  vms: list(vmResultSchema),
+  groups: list(groupResultSchema).describe('Multi-device IOMMU groups'),
+  pageRequestsForwarded: count().describe('Page requests on guest PASIDs forwarded to the guest (stage-1 faults)'),
+  stage2Faults: count().describe('Page requests on guest PASIDs the host answered at stage 2'),
+}).meta({ id: 'Guests' });
 
 export const runInvalidationSchema = obj({
   strategy: text(),
@@ -316,12 +394,21 @@ export const runResultSchema = obj({
   devices: list(deviceResultSchema),
   iommus: list(iommuResultSchema),
   integrity: obj({ checked: count(), failed: count(), skipped: count() }),
-  checker: obj({ enabled: bool(), pagesChecked: count(), violations: count(), firstViolation: violationReportSchema.nullable() }),
+  checker: obj({
+    enabled: bool(),
+    pagesChecked: count(),
+    violations: count(),
+    firstViolation: violationReportSchema.nullable(),
+    isolationBreaches: count()
+      .optional()
+      .describe("Walks that reached frames not the device's to reach (every device): 0 in every correct run; absent in results of earlier releases"),
+  }),
   invalidation: runInvalidationSchema.nullable().describe('With churn; null without'),
   lifecycle: runLifecycleSchema
     .nullable()
     .describe('With a lifecycle schedule: its events and the teardown they submitted; null without'),
   kernelClients: list(kernelClientResultSchema).describe('Devices whose submitter is a kernel client (attach type kernel), one entry each'),
+  guests: runGuestsSchema.describe('VMs (nested translation, guest binds and invalidations, stage-2 changes) and IOMMU groups; empty lists without'),
   faults: runFaultsSchema,
   memory: obj({
     frames: count(),
@@ -343,7 +430,7 @@ export const runResultSchema = obj({
 
 /** What `dmaload report` and `dmaload export` accept: a run result, `intervals` and `histograms` optional (older results). */
 // Results of earlier releases have no intervals, histograms or lifecycle.
-export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true, failure: true, kernelClients: true });
+export const storedRunResultSchema = runResultSchema.partial({ intervals: true, histograms: true, lifecycle: true, interrupted: true, provenance: true, failure: true, kernelClients: true, guests: true });
 
 /** The JSON Schema text of `schema` (by default the run result's, as committed in `result.schema.json`). */
 export function resultJsonSchemaText(schema: z.ZodType = runResultSchema): string {

@@ -11,6 +11,8 @@ import { STATUS_NAMES } from '../layout/status.js';
 import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import { type KernelDmaMode, OP_NAMES, type Profile } from '../profile/types.js';
 import type { ChurnStats } from '../kernel/churn.js';
+import type { Stage2FlushStats } from '../kernel/vm-flush.js';
+import { DOMAIN_TYPE_NAMES } from '../layout/domains.js';
 import type { InvalidationStats } from '../kernel/notifier.js';
 import type { KernelClientStats } from '../kernel/kernel-client.js';
 import type { LifecycleStats, SubmissionCounts } from '../kernel/lifecycle.js';
@@ -29,6 +31,7 @@ import {
   type opResultSchema,
   type resultHistogramsSchema,
   type runFaultsSchema,
+  type runGuestsSchema,
   type runInvalidationSchema,
   type runResultSchema,
   type storedRunResultSchema,
@@ -76,6 +79,8 @@ export interface BuildInput {
   invalidation: { stats: InvalidationStats; churn: ChurnStats } | undefined;
   /** Present when the profile has a lifecycle schedule (modelled time). */
   lifecycle?: LifecycleStats | undefined;
+  /** VMs: whether the churn is a guest's (stage 1), and the stage-2 flushes (run.ts). */
+  guests?: { guestChurn: boolean; stage2: Stage2FlushStats } | undefined;
   /** Kernel clients' devices (modelled time). */
   kernelClients?: readonly { id: string; device: string; mode: KernelDmaMode; stats: KernelClientStats }[] | undefined;
   /** The run was stopped early (a signal): the result holds what was gathered until then. */
@@ -191,6 +196,19 @@ export function buildResult(input: BuildInput): RunOutcome {
         firstViolation: r.firstViolation ?? null,
       },
       devtlbInvalidationsApplied: c[Counter.devtlbInvalidations]!,
+      devtlbWholeFlushes: c[Counter.devtlbWholeFlushes]!,
+      isolationBreaches: c[Counter.isolationBreaches]!,
+      vm: profile.devices[i]!.vm ?? null,
+      group: profile.devices[i]!.group ?? null,
+      nested:
+        profile.devices[i]!.vm === undefined
+          ? null
+          : {
+              walks: c[Counter.nestedWalks]!,
+              s1Refs: c[Counter.s1Refs]!,
+              s2RefsByStep: [0, 1, 2, 3, 4].map((k) => c[Counter.s2RefsStep + k]!),
+              s2CacheHits: c[Counter.s2CacheHits]!,
+            },
       faults: {
         pageRequests: c[Counter.pageRequests]!,
         groups: c[Counter.pageGroups]!,
@@ -279,6 +297,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         pagesChecked: sum((d) => d.checker.pagesChecked),
         violations: sum((d) => d.checker.violations),
         firstViolation: devices.find((d) => d.checker.firstViolation)?.checker.firstViolation ?? null,
+        isolationBreaches: sum((d) => d.isolationBreaches ?? 0),
       },
       invalidation: inv
         ? {
@@ -357,6 +376,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         },
         exposure: { ...k.exposure },
       })),
+      guests: guestsResult(input, devices),
       faults: {
         pageRequests: sum((d) => d.faults.pageRequests),
         groups: sum((d) => d.faults.groups),
@@ -382,7 +402,7 @@ export function buildResult(input: BuildInput): RunOutcome {
         framesFree: frames.freeFrames,
         framesFreed: frames.stats.freed,
         framesReused: frames.stats.reused,
-        framesLeaked: booted.kernel.mm.leakedDataFrames(),
+        framesLeaked: booted.kernel.mm.leakedDataFrames() + booted.kernel.vms.reduce((n, vm) => n + vm.mm.leakedDataFrames(), 0),
       },
     },
     histograms: { total, byDevice },
@@ -399,4 +419,118 @@ function dmaApiLatency(h: Histogram): { mean: number; stddev: number; p50: numbe
 function spanCounts(m: ReadonlyMap<string, number>): Record<string, number> {
   const key = (k: string): number => (k === 'all' ? Infinity : Number(k));
   return Object.fromEntries([...m].sort(([a], [b]) => key(a) - key(b)));
+}
+
+/**
+ * The guests section: per VM its binds (by the PASID-table mode), the guest kernel's
+ * invalidations and the host's share of them (by the invalidation path), stage-2 changes and
+ * their flushes, and the nested walks of its devices; per multi-device IOMMU group, the PASID
+ * attachments its devices share.
+ */
+function guestsResult(input: BuildInput, devices: readonly DeviceResult[]): z.infer<typeof runGuestsSchema> {
+  const { profile, booted } = input;
+  const kernel = booted.kernel;
+  const costs = profile.platform.costs;
+  const inv = input.invalidation;
+  const churnProc = profile.churn ? booted.processes.get(profile.churn.process) : undefined;
+  const vms = kernel.vms.map((vm) => {
+    const cfg = profile.vms[vm.index]!;
+    const mine = devices.filter((_, i) => profile.devices[i]!.vm === vm.name);
+    const procs = vm.mm.processes;
+    const pasidBinds = procs.reduce((n, p) => n + p.svaDomains.reduce((m, d) => m + kernel.domains.attachmentsOf(d).length, 0), 0);
+    const perPasid = vm.pasidTable === 'per-pasid';
+    // A guest bind: its PASID-table update traps in both modes (SMMUv3's CFGI_CD is not a command
+    // a guest's CMDQV queue takes); the host then attaches (per-pasid) or only forwards the
+    // cache invalidation (whole-table), one submission of one descriptor either way.
+    const nsPerBind = costs.guestTrapNs + (perPasid ? costs.hostPasidAttachNs : 0) + costs.iotlbDescriptorNs + costs.submissionWaitNs;
+    const deviceTableBinds = perPasid ? 0 : mine.length;
+    const guestInv = inv && input.guests?.guestChurn && churnProc?.guest?.vm === vm.index ? inv.stats : undefined;
+    const trapped = vm.invalidation === 'trapped';
+    const nested = { walks: 0, refs: 0, s1Refs: 0, s2RefsByStep: [0, 0, 0, 0, 0], s2CacheHits: 0, refsPerWalk: 0 };
+    for (const d of mine) {
+      if (!d.nested) continue;
+      nested.walks += d.nested.walks;
+      nested.s1Refs += d.nested.s1Refs;
+      d.nested.s2RefsByStep.forEach((v, k) => (nested.s2RefsByStep[k]! += v));
+      nested.s2CacheHits += d.nested.s2CacheHits;
+    }
+    nested.refs = nested.s1Refs + nested.s2RefsByStep.reduce((a, b) => a + b, 0);
+    nested.refsPerWalk = nested.walks > 0 ? nested.refs / nested.walks : 0;
+    const s2 = input.guests?.stage2;
+    const s2Here = profile.churn?.stage === 2 && churnProc?.guest?.vm === vm.index && s2;
+    return {
+      name: vm.name,
+      memoryBytes: cfg.memoryBytes,
+      hostFramesBacked: vm.backedFrames(),
+      pasidTable: vm.pasidTable,
+      invalidationPath: vm.invalidation,
+      devices: mine.map((d) => d.id),
+      processes: procs.map((p) => p.name),
+      binds: {
+        pasidBinds,
+        hostAttaches: perPasid ? pasidBinds : 0,
+        deviceTableBinds,
+        traps: pasidBinds,
+        nsPerBind,
+        totalNs: pasidBinds * nsPerBind + deviceTableBinds * costs.hostPasidAttachNs,
+      },
+      invalidation: guestInv
+        ? {
+            guestSubmissions: guestInv.submissions,
+            guestDescriptors: guestInv.iotlbDescriptors + guestInv.devtlbDescriptors,
+            traps: trapped ? guestInv.submissions : 0,
+            trapNs: trapped ? guestInv.submissions * costs.guestTrapNs : 0,
+            hostSubmissions: trapped ? guestInv.submissions : 0,
+            hostDescriptors: trapped ? guestInv.iotlbDescriptors + guestInv.devtlbDescriptors : 0,
+            totalNs: guestInv.totalNs,
+          }
+        : null,
+      stage2: {
+        changes: vm.stats.stage2Changes,
+        pages: vm.stats.stage2Pages,
+        framesFreed: vm.stats.stage2FramesFreed,
+        flushes: s2Here ? s2Here.flushes : 0,
+        submissions: s2Here ? s2Here.submissions : 0,
+        iotlbDescriptors: s2Here ? s2Here.iotlbDescriptors : 0,
+        devtlbWholeDescriptors: s2Here ? s2Here.devtlbWholeDescriptors : 0,
+        totalNs: s2Here ? Math.round(s2Here.totalNs) : 0,
+        cpuFaults: vm.stats.cpuStage2Faults,
+        deviceFaults: vm.stats.deviceStage2Faults,
+      },
+      nested,
+    };
+  });
+  // Multi-device groups and the PASID attachments their devices share.
+  const names = new Map<string, number[]>();
+  profile.devices.forEach((d, i) => {
+    if (d.group !== undefined) names.set(d.group, [...(names.get(d.group) ?? []), i]);
+  });
+  const groups = [...names].filter(([, members]) => members.length > 1).map(([name, members]) => {
+    const attachments: { pasid: number; domain: string; process: string | null; boundBy: string; devices: string[] }[] = [];
+    const seen = new Set<string>();
+    for (const proc of [...kernel.mm.processes, ...kernel.vms.flatMap((v) => v.mm.processes)]) {
+      for (const d of proc.svaDomains) {
+        const on = kernel.domains.attachmentsOf(d).filter((a) => members.includes(a.device));
+        if (on.length === 0) continue;
+        const key = `${d.index}/${proc.pasid}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const bond = proc.bonds.get(on[0]!.device);
+        attachments.push({
+          pasid: proc.pasid,
+          domain: DOMAIN_TYPE_NAMES[d.type] ?? String(d.type),
+          process: proc.name,
+          boundBy: profile.devices[bond?.device ?? on[0]!.device]!.id,
+          devices: on.map((a) => profile.devices[a.device]!.id),
+        });
+      }
+    }
+    return { name, devices: members.map((i) => profile.devices[i]!.id), attachments };
+  });
+  return {
+    vms,
+    groups,
+    pageRequestsForwarded: kernel.faults.stats.forwardedToGuest,
+    stage2Faults: kernel.faults.stats.stage2Faults,
+  };
 }

@@ -21,6 +21,8 @@ import { Lifecycle, type ScheduledEvent } from '../kernel/lifecycle.js';
 import type { TeardownPlanner } from '../kernel/teardown.js';
 import { KernelError } from '../kernel/errors.js';
 import { MmNotifier } from '../kernel/notifier.js';
+import type { Vm } from '../kernel/vm.js';
+import { flushStage2, newStage2FlushStats } from '../kernel/vm-flush.js';
 import { strategyNamed } from '../kernel/strategies/registry.js';
 import type { InvalidationStrategy } from '../kernel/strategies/strategy.js';
 import type { Profile, Strategy, Timing } from '../profile/types.js';
@@ -134,6 +136,9 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   if (!modelled && kernelClientDevices.length > 0) {
     throw new BadInputError(`timing: host cannot run kernel clients (devices ${kernelClientDevices.map((d) => d.id).join(', ')}); expected timing: modelled`);
   }
+  if (!modelled && profile.vms.length > 0) {
+    throw new BadInputError(`timing: host cannot run VMs (${profile.vms.map((v) => v.name).join(', ')}: nested translation and its traps are modelled costs); expected timing: modelled`);
+  }
   if (durationS === undefined && (profile.lifecycle.length > 0 || unboundAtStart)) {
     throw new BadInputError('durationS: missing; a run with a lifecycle schedule or a device with attach.bound: false needs durationS');
   }
@@ -172,15 +177,29 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       })
     : undefined;
   const kernelClock = { nowNs: 0 };
+  // A guest process's churn is its guest kernel's: its notifier's submissions trap (or not) as
+  // its VM's invalidation path says (kernel/vm.ts).
+  const churnVm = profile.churn ? kernel.vmOf(booted.processes.get(profile.churn.process)!) : undefined;
+  const guestChurn = churnVm !== undefined && profile.churn?.stage === 1;
+  const costs = profile.platform.costs;
   const notifier = new MmNotifier({
     ...(seq ? { modelled: { clock: kernelClock, ack: (d: number, s: number, a: number) => seq.ack(d, s, a) } } : {}),
     domains: kernel.domains,
     qi: kernel.qi,
     strategy,
     config: profile.invalidation,
-    costs: profile.platform.costs,
+    costs: guestChurn ? { ...costs, trapNs: churnVm.trapNsPerSubmission(costs) } : costs,
     iommuCount: kernel.shape.iommus.length,
   });
+  // A stage-2 churn's flushes (modelled time), from the kernel context's clock.
+  const stage2Stats = newStage2FlushStats();
+  const stage2Flush =
+    seq && profile.churn?.stage === 2
+      ? async (vm: Vm): Promise<void> => {
+          const env = { views: kernel.views, domains: kernel.domains, qi: kernel.qi, costs, style: submissionStyleFor(strategy.name), ack: (d: number, s: number, a: number) => seq.ack(d, s, a) };
+          kernelClock.nowNs = await flushStage2(env, vm, stage2Stats, kernelClock.nowNs);
+        }
+      : undefined;
   const context = new KernelContext();
   const lifecycle =
     seq && profile.lifecycle.length > 0
@@ -255,7 +274,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
     const vma = proc.vmas.find((v) => v.name === c.region)!;
     try {
       const region = profile.processes.find((p) => p.name === c.process)!.regions.find((r) => r.name === c.region)!;
-      churn = new Churn(kernel, notifier, c, proc, vma, seed, durationS, region.populate >= 1);
+      churn = new Churn(kernel, notifier, c, proc, vma, seed, durationS, region.populate >= 1, stage2Flush);
     } catch (e) {
       if (e instanceof KernelError) throw new BadInputError(e.message);
       throw e;
@@ -345,6 +364,7 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       wallElapsedNs,
       strategy: strategy.name,
       invalidation: churn ? { stats: notifier.stats, churn: churn.stats } : undefined,
+      guests: { guestChurn, stage2: stage2Stats },
       lifecycle: lifecycle?.stats,
       kernelClients: kernelClients.map((k) => ({ id: k.id, device: k.device, mode: k.mode, stats: k.client.stats })),
       interrupted,

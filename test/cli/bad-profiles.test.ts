@@ -22,7 +22,7 @@ const FIXTURES: { name: string; lines: (string | RegExp)[] }[] = [
     name: 'bad-unknown-key.yaml',
     lines: [
       `${dir}/bad-unknown-key.yaml:13:12: devices[0].bogus: unknown key "bogus"; expected one of: ` +
-        'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, attach, workload, kernelClients',
+        'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, attach, workload, kernelClients, vm, group',
     ],
   },
   {

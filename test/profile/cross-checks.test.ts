@@ -133,7 +133,7 @@ devices:
         path: 'system.memoryBytes',
         message:
           '10 MiB is too small: this profile needs about 11 MiB (regions 8 MiB + dma/identity windows 1 MiB + ' +
-          'page tables 1 MiB × 2, one per process and per dma/identity/kernel domain); expected at least 11 MiB',
+          'page tables 1 MiB × 2, one per process, per dma/identity/kernel domain and per VM); expected at least 11 MiB',
       },
     ]);
   });

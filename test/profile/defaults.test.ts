@@ -14,7 +14,7 @@ describe('profile defaults', () => {
       durationS: 1,
       system: { memoryBytes: 256 * 1024 ** 2, maxPasids: 65536, integritySampleEvery: 256 },
       iommus: [{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }],
-      processes: [{ name: 'app', regions: [{ name: 'buf', sizeBytes: 1024 ** 2, populate: 1, writable: true }] }],
+      processes: [{ name: 'app', regions: [{ name: 'buf', sizeBytes: 1024 ** 2, populate: 1, writable: true, stealFrom: undefined }], vm: undefined }],
       devices: [
         {
           id: 'dsa0',
@@ -45,9 +45,12 @@ describe('profile defaults', () => {
             arrival: 'uniform',
           },
           kernelClients: [],
+          vm: undefined,
+          group: undefined,
         },
       ],
       churn: undefined,
+      vms: [],
       lifecycle: [],
       invalidation: { strategy: 'vtd-cache-tags-grouped', batchSize: 16, rangeEncoding: 'vtd', arch: 'x86', maxAddressMask: 18 },
       platform: { preset: 'native', costs: PRESET_COSTS.native },
@@ -89,7 +92,7 @@ describe('shipped profiles', () => {
     expect(profile).toMatchObject({ name: 'quickstart', seed: 42, durationS: 0.5, timing: 'modelled' });
     expect(profile.iommus).toEqual([{ id: 'iommu0', type: 'vtd', iotlbEntries: 64, iotlbWays: 64, prqEntries: 2048 }]);
     expect(profile.processes).toEqual([
-      { name: 'app', regions: [{ name: 'buf', sizeBytes: 32 * 1024 ** 2, populate: 1, writable: true }] },
+      { name: 'app', regions: [{ name: 'buf', sizeBytes: 32 * 1024 ** 2, populate: 1, writable: true, stealFrom: undefined }], vm: undefined },
     ]);
     expect(profile.devices.map((d) => d.id)).toEqual(['dsa0', 'dsa1']);
     for (const device of profile.devices) {

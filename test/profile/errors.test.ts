@@ -24,7 +24,7 @@ describe('bad profiles', () => {
         message:
           'unknown key "bogus"; expected one of: ' +
           'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, ' +
-          'attach, workload, kernelClients',
+          'attach, workload, kernelClients, vm, group',
       },
     ]);
   });

@@ -42,6 +42,7 @@ describe('defaults of churn, invalidation, platform, checker', () => {
       rangeBytes: 4096,
       aligned: true,
       startS: 0,
+      stage: 1,
     });
   });
 

@@ -58,7 +58,7 @@ describe('bad values of the invalidation keys', () => {
           'expected a platform preset (native, guest, zero) or a mapping {preset: <name>, <cost>: <ns>} with costs ' +
           'submitNs, descriptorNs, completionNs, devtlbHitNs, atsTranslationNs, iotlbHitNs, iotlbMissWalkNs, ' +
           'memmoveGBps, fillGBps, compareGBps, comparePatternGBps, crc32cGBps, submissionWaitNs, iotlbDescriptorNs, ' +
-          'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, pageRequestNs, pageResponseNs, faultServiceNs, pageResponseDescriptorNs, pageZeroingNs, kernelBufferAllocNs, iovaCacheNs, iovaTreeNs, dmaMapNs, dmaMapPageNs, dmaUnmapNs, dmaUnmapPageNs, dmaSyncPageNs, got 5',
+          'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, guestTrapNs, guestFaultForwardNs, hostPasidAttachNs, pageRequestNs, pageResponseNs, faultServiceNs, pageResponseDescriptorNs, pageZeroingNs, kernelBufferAllocNs, iovaCacheNs, iovaTreeNs, dmaMapNs, dmaMapPageNs, dmaUnmapNs, dmaUnmapPageNs, dmaSyncPageNs, got 5',
       },
     ]);
   });
@@ -67,7 +67,7 @@ describe('bad values of the invalidation keys', () => {
     expect(problems(`${CHURN}, pages: 4 }`)).toEqual([
       {
         path: 'churn.pages',
-        message: 'unknown key "pages"; expected one of: process, region, ops, ratePerSec, count, rangeBytes, aligned, startS',
+        message: 'unknown key "pages"; expected one of: process, region, ops, ratePerSec, count, rangeBytes, aligned, startS, stage',
       },
     ]);
   });

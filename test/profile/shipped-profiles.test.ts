@@ -103,6 +103,7 @@ describe('shipped profiles', () => {
         rangeBytes: 16 * 1024,
         aligned: true,
         startS: 0,
+        stage: 1,
       });
     });
 

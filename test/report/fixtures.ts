@@ -203,6 +203,7 @@ export function makeRunResult(opts: FixtureOptions = {}): RunResult {
     invalidation: inv,
     lifecycle: null,
     kernelClients: [],
+    guests: { vms: [], groups: [], pageRequestsForwarded: 0, stage2Faults: 0 },
     faults: {
       pageRequests: opts.faults ? 12 * ids.length : 0,
       groups: opts.faults ? 4 * ids.length : 0,

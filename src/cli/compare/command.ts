@@ -6,7 +6,7 @@
  */
 
 import { KERNEL_DMA_MODES } from '../../profile/schema.js';
-import { canonicalStrategy, type KernelDmaMode, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
+import { canonicalStrategy, GUEST_VARIANTS, type GuestVariant, type KernelDmaMode, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
 import { commandModule, durationOption, fileOption, quietOption, seedOption, single, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */
@@ -37,6 +37,19 @@ export function parseKernelModes(raw: string): KernelDmaMode[] {
   return names;
 }
 
+/** `a,b` → [a, b], each a guest variant, at least two, no repeats. */
+export function parseGuestVariants(raw: string): GuestVariant[] {
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const known = (s: string): s is GuestVariant => (GUEST_VARIANTS as readonly string[]).includes(s);
+  if (!names.every(known) || names.length < 2 || new Set(names).size !== names.length) {
+    throw new UsageError(`--guest: expected two or more distinct of ${GUEST_VARIANTS.join(', ')}, comma-separated, got "${raw}"`);
+  }
+  return names;
+}
+
 export const command = commandModule(
   'compare <inputs..>',
   'run a profile under each invalidation strategy (same seed and churn schedule) and compare — or compare saved run results (two or more JSON files)',
@@ -55,6 +68,11 @@ export const command = commandModule(
         coerce: single('kernel-modes', parseKernelModes),
         describe: `comma-separated kernel client modes, any of ${KERNEL_DMA_MODES.join(', ')}: run the profile once per mode, every kernel client (attach type kernel) set to it; the first is the baseline. Instead of --strategies`,
       })
+      .option('guest', {
+        type: 'string',
+        coerce: single('guest', parseGuestVariants),
+        describe: `comma-separated, any of ${GUEST_VARIANTS.join(', ')}: run a profile with VMs once per variant — bare-metal (the same processes and devices on the host), or every VM's guest invalidations trapped or direct; the first is the baseline. Instead of --strategies`,
+      })
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))
       .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
@@ -67,6 +85,7 @@ export const command = commandModule(
       inputs: (a.inputs ?? []).map(String),
       strategies: a.strategies,
       kernelModes: a['kernel-modes'],
+      guest: a.guest,
       timing: a.timing,
       seed: a.seed,
       duration: a.duration,

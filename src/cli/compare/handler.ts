@@ -3,10 +3,12 @@
  * same seed and churn schedule, print the side-by-side table, and write the comparison's JSON
  * and HTML report when asked. A profile without churn is bad input (nothing to invalidate).
  * `--kernel-modes a,b`: the same for kernel clients, the profile run once per mode.
+ * `--guest bare-metal,trapped,direct`: a profile with VMs run on bare metal (its processes and
+ * devices moved to the host) and with every VM's guest invalidations trapped or direct.
  */
 
 import { loadProfile } from '../../profile/load.js';
-import { defaultCompared, type KernelDmaMode, type Profile, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
+import { defaultCompared, type GuestVariant, type KernelDmaMode, type Profile, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
 import { kernelClientProblems } from '../../profile/cross-checks.js';
 import { readFileSync } from 'node:fs';
 import { compareRuns, formatCompare, savedLabels, savedRunsWarnings } from '../../report/compare.js';
@@ -27,6 +29,8 @@ export interface CompareArgs {
   readonly strategies: readonly Strategy[] | undefined;
   /** Compare kernel client modes instead of strategies (every attach type kernel set to each). */
   readonly kernelModes?: readonly KernelDmaMode[] | undefined;
+  /** Compare a profile with VMs on bare metal and by guest invalidation path. */
+  readonly guest?: readonly GuestVariant[] | undefined;
   readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
@@ -53,8 +57,12 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   const profileFile = kinds[0]!.file;
   const profile = loadProfile(profileFile);
   let variants: { label: string; profile: Profile; strategy?: Strategy }[];
-  if (args.kernelModes) {
-    if (args.strategies) throw new BadInputError('--kernel-modes and --strategies: compare one axis at a time');
+  if ([args.kernelModes, args.strategies, args.guest].filter((x) => x !== undefined).length > 1) {
+    throw new BadInputError(`${[args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.guest && '--guest'].filter(Boolean).join(' and ')}: compare one axis at a time`);
+  }
+  if (args.guest) {
+    variants = args.guest.map((g) => ({ label: g, profile: withGuestVariant(profile, profileFile, g) }));
+  } else if (args.kernelModes) {
     variants = args.kernelModes.map((mode) => ({ label: mode, profile: withKernelMode(profile, profileFile, mode) }));
   } else {
     if (!profile.churn) {
@@ -125,7 +133,7 @@ function savedInput(file: string): StoredRunResult | undefined {
 
 /** Compare saved run results: the same table and ratios as a live compare, warnings first. */
 async function compareSaved(args: CompareArgs, saved: { file: string; result: StoredRunResult }[]): Promise<void> {
-  const running = [args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
+  const running = [args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.guest && '--guest', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
   if (running.length > 0) throw new BadInputError(`${running.join(', ')}: only for running a profile; saved results are compared as they ran`);
   const labels = savedLabels(saved.map((s) => s.file));
   checkOutputs(compareOutputs(args));
@@ -156,6 +164,27 @@ function withKernelMode(profile: Profile, file: string, mode: KernelDmaMode): Pr
   const problem = devices.flatMap((d, i) => kernelClientProblems(d, i))[0];
   if (problem) throw new BadInputError(`--kernel-modes ${mode}: ${file}: ${problem}`);
   return { ...profile, devices };
+}
+
+/**
+ * The profile as `variant` runs it: `trapped` / `direct` set every VM's invalidation path;
+ * `bare-metal` runs the same processes and devices on the host (no VMs: one-dimensional walks,
+ * the host's own notifier, page requests answered by the host). Refused before any run when the
+ * profile has no VM, or when its bare-metal form has no meaning (a stage-2 churn, a region
+ * mapped onto another VM's memory).
+ */
+function withGuestVariant(profile: Profile, file: string, variant: GuestVariant): Profile {
+  if (profile.vms.length === 0) throw new BadInputError(`${file}: --guest needs a profile with vms; this one has none`);
+  if (variant !== 'bare-metal') return { ...profile, vms: profile.vms.map((v) => ({ ...v, invalidation: variant })) };
+  if (profile.churn?.stage === 2) throw new BadInputError(`--guest bare-metal: ${file}: its churn changes stage 2 (guest memory), which bare metal does not have`);
+  const stolen = profile.processes.find((p) => p.regions.some((r) => r.stealFrom !== undefined));
+  if (stolen) throw new BadInputError(`--guest bare-metal: ${file}: process "${stolen.name}" maps another VM's memory (stealFrom), which bare metal does not have`);
+  return {
+    ...profile,
+    vms: [],
+    processes: profile.processes.map((p) => ({ ...p, vm: undefined })),
+    devices: profile.devices.map((d) => ({ ...d, vm: undefined })),
+  };
 }
 
 /** The files `compare` was asked to write, for the preflight check. */
