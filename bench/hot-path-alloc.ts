@@ -6,6 +6,7 @@
  * the device's park hook marks the end of a warm-up and stops the profiler two million
  * descriptors later (the inspector's callbacks run synchronously on this thread). Prints one JSON
  * line: the bytes sampled after the mark per descriptor, and the largest allocation sites.
+ * `--nested`: the device is assigned to a VM, so every walk is a nested one.
  */
 
 import { Session } from 'node:inspector';
@@ -29,8 +30,12 @@ interface SamplingProfile {
   samples: { size: number; nodeId: number; ordinal: number }[];
 }
 
-/** The same machine as the host-timing test, in modelled time and long enough never to end by itself. */
-const YAML = hotPathYaml('durationS: 1000');
+/**
+ * The same machine as the host-timing test, in modelled time and long enough never to end by
+ * itself; `--nested`: its process in a VM and the device assigned to it (2-D walks).
+ */
+const NESTED = process.argv.includes('--nested');
+const YAML = hotPathYaml('durationS: 1000', NESTED);
 
 const WARM = 500_000;
 const DESCRIPTORS = 2_000_000;
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
       virtualNs: e.vt.nowNs,
       devtlbMisses: c[Counter.devtlbMisses],
       walks: c[Counter.walks],
+      nestedWalks: c[Counter.nestedWalks],
       sites: [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 8),
     })}\n`,
   );

@@ -63,16 +63,17 @@ export function ns(v: number): string {
  * one device mixing every op and three sizes over a zipf-distributed 4 MiB region, so device-TLB
  * hits, IOTLB hits, walks and multi-page runs all occur. `head` gives the run's timing lines.
  */
-export function hotPathYaml(head: string): string {
+export function hotPathYaml(head: string, nested = false): string {
   return `
 ${head}
 system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
 iommus: [{ id: mmu, iotlbEntries: 64 }]
+${nested ? 'vms: [{ name: vm0, memoryBytes: 16MiB }]' : ''}
 processes:
-  - { name: app, regions: [{ name: buf, sizeBytes: 4MiB }] }
+  - { name: app, ${nested ? 'vm: vm0, ' : ''}regions: [{ name: buf, sizeBytes: 4MiB }] }
 devices:
   - id: d0
-    iommu: mmu
+    iommu: mmu${nested ? '\n    vm: vm0' : ''}
     devtlbEntries: 32
     attach: { type: sva, process: app }
     workload:

@@ -354,7 +354,7 @@ export class PageRun {
     this.faulted = true;
     if (!this.blockOnFault) return this.stand(Fault.partial);
     if (this.faultRetries >= MAX_FAULT_RETRIES) return this.stand(fault);
-    const outcome = requester.request(Math.floor(address / PAGE_SIZE), write);
+    const outcome = requester.request(Math.floor(address / PAGE_SIZE), write, this.translator.faultStage);
     if (outcome === RequestOutcome.overflow) {
       // Not answered by the kernel, so not counted against the retry limit; bounded in time.
       const now = this.modelled ? this.vt.nowNs / 1e6 : performance.now();

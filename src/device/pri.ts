@@ -64,9 +64,13 @@ export class PageRequester {
     private readonly modelled: { readonly vt: VirtualTime; readonly requestNs: number; readonly responseNs: number } | undefined = undefined,
   ) {}
 
-  /** Request page `vpn` (for a write or a read) and wait for the outcome. Slow path. */
-  request(vpn: number, write: boolean): RequestOutcomeCode {
+  /** The fault stage of the request being made (`request`'s `stage`). */
+  private stage = 1;
+
+  /** Request page `vpn` (for a write or a read; `stage`: where the walk stopped) and wait for the outcome. Slow path. */
+  request(vpn: number, write: boolean, stage = 1): RequestOutcomeCode {
     const c = this.dev.counters;
+    this.stage = stage;
     if (this.modelled) {
       const code = this.ask(RequestKind.page, vpn, write);
       if (code === PageResponse.overflow) {
@@ -112,6 +116,7 @@ export class PageRequester {
     ring.slots[slot + PrqRecord.last] = 1;
     ring.slots[slot + PrqRecord.time] = timeNs + (this.modelled?.requestNs ?? 0);
     ring.slots[slot + PrqRecord.kind] = RequestKind.stopMarker;
+    ring.slots[slot + PrqRecord.stage] = 1;
     ring.publish();
     this.dev.counters[Counter.stopMarkers]!++;
   }
@@ -161,6 +166,7 @@ export class PageRequester {
     ring.slots[slot + PrqRecord.last] = 1;
     ring.slots[slot + PrqRecord.time] = time;
     ring.slots[slot + PrqRecord.kind] = kind;
+    ring.slots[slot + PrqRecord.stage] = kind === RequestKind.page ? this.stage : 1;
     ring.publish();
     return group;
   }

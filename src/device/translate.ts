@@ -80,6 +80,11 @@ export class Translator {
   costNs = 0;
   /** That frame's generation when the translation was made (checker input). */
   gen = 0;
+  /**
+   * Where the last faulting walk stopped: 2 when a nested walk found no stage-2 translation (the
+   * host's fault), else 1. A page request carries it, as the hardware's fault record does.
+   */
+  faultStage = 1;
   private readonly walkOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
   /** The reference walk's own out-record (its walks are not counted). */
   private readonly referenceOut: WalkOut = { pfn: 0, walkRefs: 0, writable: false };
@@ -308,6 +313,7 @@ export class Translator {
    * checks the frames it reached against the isolation rule.
    */
   private walkDomain(domain: number, type: number, vpn: number, write: boolean, out: WalkOut): FaultCode {
+    this.faultStage = 1;
     if (type === DomainType.nested) {
       const fault = this.nestedWalk(domain, vpn, write, out, true);
       // The walk's cost (walkNs) stands for a native walk's 4 dependent references; a nested one
@@ -364,7 +370,10 @@ export class Translator {
           out.walkRefs += so.walkRefs;
         }
         // A stage-2 fault: the host's (kernel/vm.ts); the device sees a translation fault.
-        if (f !== Fault.none) return Fault.notPresent;
+        if (f !== Fault.none) {
+          if (counting) this.faultStage = 2;
+          return Fault.notPresent;
+        }
         host = so.pfn;
         if (counting) {
           this.s2Tag[slot] = table;

@@ -22,6 +22,12 @@
  * Touch: after a partial completion the submitting software touches the faulting page (the
  * worker asks over the control plane): the same checks, then the page is populated.
  *
+ * Guests (design.md §8, kernel/vm.ts): a request on a guest PASID carries where the device's
+ * nested walk stopped, as the hardware's fault record does. A stage-1 fault is forwarded to the
+ * guest, whose own fault service answers it (the same checks, in the guest's address space); a
+ * stage-2 fault is the host's: it backs the guest frame (or answers INVALID for a guest frame
+ * beyond the VM's RAM). The sequencer charges the forwarding and the guest's trapped response.
+ *
  * Depends on a small interface (FaultHost), not on the kernel's classes.
  * A stop marker (last-in-group, neither read nor write: the device has stopped using the PASID)
  * is dropped without a response and counted — VT-d drivers/iommu/intel/prq.c (svm.c before
@@ -33,12 +39,9 @@
  */
 
 import { type DeviceViews, PageResponse, PrqRecord, RequestKind, RespRecord } from '../layout/device.js';
-import { PTE_P } from '../layout/pagetable.js';
-import type { PhysMemViews } from '../layout/physmem.js';
 import { type Histogram, newMergeHistogram } from '../metrics/histogram.js';
 import { PAGE_SIZE } from '../layout/constants.js';
 import type { TouchOutcome } from '../rpc/endpoint.js';
-import { lookupPte } from './pagetables.js';
 
 /** The address space a page request faults into (an mm). */
 export interface FaultAddressSpace {
@@ -102,6 +105,8 @@ export interface PendingRequest {
   readonly write: boolean;
   /** RequestKind: a PRI page request or a software touch. */
   readonly kind: number;
+  /** Where the device's walk stopped: 2 a nested walk's stage 2 (the host's fault), else 1. Default 1. */
+  readonly stage?: number;
   /** Virtual time at which it reaches the kernel, ns. */
   readonly timeNs: number;
 }
@@ -138,7 +143,6 @@ export class FaultService<S extends FaultAddressSpace> {
 
   constructor(
     private readonly devices: readonly DeviceViews[],
-    private readonly mem: PhysMemViews,
     private readonly host: FaultHost<S>,
   ) {
     this.open = devices.map(() => new Map());
@@ -205,6 +209,7 @@ export class FaultService<S extends FaultAddressSpace> {
           write: ring.slots[at + PrqRecord.write] === 1,
           kind: ring.slots[at + PrqRecord.kind]!,
           timeNs: ring.slots[at + PrqRecord.time]!,
+          stage: ring.slots[at + PrqRecord.stage]!,
         });
         ring.consume();
       }
@@ -228,7 +233,7 @@ export class FaultService<S extends FaultAddressSpace> {
       return { code: outcome === 'ok' ? PageResponse.success : PageResponse.invalid, populated: outcome === 'ok', route: FaultRoute.host };
     }
     this.stats.requests++;
-    const code = this.handle(r.device, r.pasid, r.vpn, r.write);
+    const code = this.handle(r.device, r.pasid, r.vpn, r.write, r.stage ?? 1);
     // A stage-2 fault backs a guest frame: a page cleared (or swapped back in) like a populate.
     const backed = this.lastRoute === FaultRoute.stage2 && code === PageResponse.success;
     return { code, populated: this.stats.pagesPopulated > before || backed, route: this.lastRoute };
@@ -305,13 +310,14 @@ export class FaultService<S extends FaultAddressSpace> {
       const write = ring.slots[at + PrqRecord.write] === 1;
       const last = ring.slots[at + PrqRecord.last] === 1;
       const timeMs = ring.slots[at + PrqRecord.time]!;
+      const stage = ring.slots[at + PrqRecord.stage]!;
       ring.consume();
       n++;
       this.stats.requests++;
       const groups = this.open[device]!;
       let g = groups.get(group);
       if (!g) groups.set(group, (g = { code: PageResponse.success, firstTimeMs: timeMs }));
-      if (g.code === PageResponse.success) g.code = this.handle(device, pasid, vpn, write);
+      if (g.code === PageResponse.success) g.code = this.handle(device, pasid, vpn, write, stage);
       if (last) {
         groups.delete(group);
         this.respond(device, group, g.code, g.firstTimeMs);
@@ -321,17 +327,18 @@ export class FaultService<S extends FaultAddressSpace> {
   }
 
   /** handle_mm_fault for one request; returns the response code. */
-  private handle(device: number, pasid: number, vpn: number, write: boolean): number {
+  private handle(device: number, pasid: number, vpn: number, write: boolean, stage: number): number {
     this.lastRoute = FaultRoute.host;
     const proc = this.host.svaTarget(device, pasid);
     if (!proc) return PageResponse.invalid;
     if (this.host.isGuest(proc)) {
       // Stage 2 first: the host's own fault (the guest cannot see it); else the guest's.
-      const s2 = this.host.stage2(proc, vpn);
-      if (s2 !== 0) {
+      // The request says where the walk stopped, as the hardware's fault record does: stage 2
+      // is the host's (backed now, or already by an earlier request: retry), stage 1 the guest's.
+      if (stage === 2) {
         this.lastRoute = FaultRoute.stage2;
         this.stats.stage2Faults++;
-        return s2 > 0 ? PageResponse.success : PageResponse.invalid;
+        return this.host.stage2(proc, vpn) >= 0 ? PageResponse.success : PageResponse.invalid;
       }
       this.lastRoute = FaultRoute.guest;
       this.stats.forwardedToGuest++;

@@ -78,7 +78,7 @@ export class Kernel {
       (v, index) => new Vm({ ...v, index, maxPasids: opts.shape.maxPasids, seed: opts.seed }, this.views, this.frames),
     );
     this.qi = new InvalidationQueues(this.views, opts.devices);
-    this.faults = new FaultService<Process>(this.views.devices, this.views.mem, {
+    this.faults = new FaultService<Process>(this.views.devices, {
       svaTarget: (device, pasid) => this.domains.svaTarget(device, pasid),
       populatePage: (proc, vpn) => this.mmOf(proc).populatePage(proc, vpn),
       present: (proc, vpn) => this.mmOf(proc).resolve(proc.rootPfn, vpn) !== 0,

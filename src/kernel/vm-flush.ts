@@ -37,6 +37,8 @@ export interface Stage2FlushEnv {
   readonly costs: PlatformCosts;
   readonly style: SubmissionStyle;
   readonly ack: (device: number, seq: number, arrivalNs: number) => Promise<number>;
+  /** Test hook: leave the device TLBs out (a broken flush the checker must catch). */
+  readonly brokenNoDevtlb?: boolean;
 }
 
 export function newStage2FlushStats(): Stage2FlushStats {
@@ -60,7 +62,7 @@ export async function flushStage2(env: Stage2FlushEnv, vm: Vm, stats: Stage2Flus
           units.add(a.iommu);
           add(a.iommu, { kind: 'iotlb', scope: 'domain', did: a.did, pasid: 0, startVpn: 0, endVpn: 0, drain: true });
         }
-        if (a.ats && !devices.has(a.device)) {
+        if (a.ats && !devices.has(a.device) && env.brokenNoDevtlb !== true) {
           devices.add(a.device);
           add(a.iommu, { kind: 'devtlb', device: a.device, pasid: 0, startVpn: 0, endVpn: 0, whole: true });
         }

@@ -230,7 +230,9 @@ export const PrqRecord = {
   last: 4,
   time: 5,
   kind: 6,
-  width: 7,
+  /** Where the walk stopped (device/translate.ts faultStage): 1 stage 1 (or a 1-D walk), 2 a nested walk's stage 2. */
+  stage: 7,
+  width: 8,
 } as const;
 
 /**

@@ -763,6 +763,8 @@ function checkGuests(p: Parts, add: Add): void {
     if (!d) return;
     if (d.vm !== undefined && !known(d.vm)) add(['devices', i, 'vm'], `"${d.vm}" names no VM; expected ${expectedVm}`);
     const attachVm = d.attach.type === 'sva' ? procVm.get(d.attach.process) : undefined;
+    // A process of an unknown VM is reported at the process (no cascade here).
+    if (attachVm !== undefined && !known(attachVm)) return;
     if (d.vm !== undefined) {
       if (d.attach.type !== 'sva' && d.attach.type !== 'none') {
         add(['devices', i, 'attach', 'type'], `"${d.attach.type}" on device ${d.id}, assigned to vm ${d.vm}; expected sva (a process of ${d.vm}) or none — a guest's other attaches are not modelled`);
@@ -784,6 +786,12 @@ function checkGuests(p: Parts, add: Add): void {
     else if (grouped) add(['lifecycle', i], `an event on device ${d!.id} of multi-device group "${d!.group}"; expected events on devices alone in their group (not modelled)`);
   }
   const churn = p.churn;
+  if (churn?.process.ok && churn.region.ok) {
+    const processName = churn.process.value;
+    const regionName = churn.region.value;
+    const region = processes.find((x) => x.value?.name === processName)?.value?.regions.find((r) => r.name === regionName);
+    if (region?.stealFrom !== undefined) add(['churn', 'region'], `"${regionName}" maps another VM's memory (stealFrom); expected a region of the process's own memory`);
+  }
   if (churn?.stage.ok && churn.stage.value === 2) {
     const processName = churn.process.ok ? churn.process.value : undefined;
     const proc = processes.find((x) => processName !== undefined && x.value?.name === processName)?.value;

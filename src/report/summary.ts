@@ -79,7 +79,8 @@ export function formatSummary(r: RunResult): string {
   }
   lines.push(mmu.toString());
 
-  if (r.invalidation) {
+  const stage2Churn = (r.guests?.vms ?? []).some((v) => v.stage2.changes > 0);
+  if (r.invalidation && !(stage2Churn && r.invalidation.events === 0)) {
     const inv = r.invalidation;
     const t = new Table({
       ...plain,
@@ -111,6 +112,15 @@ export function formatSummary(r: RunResult): string {
           `${formatNs(inv.lateNs ?? 0)} behind schedule in total`,
       );
     }
+  }
+
+  for (const v of r.guests?.vms ?? []) lines.push(...guestLines(v));
+  for (const g of r.guests?.groups ?? []) {
+    const shared = g.attachments.map((a) => `PASID ${a.pasid} (${a.domain}${a.process ? `, ${a.process}` : ''}) bound by ${a.boundBy}, attached to ${a.devices.join(', ')}`).join('; ');
+    lines.push(`IOMMU group ${g.name} (${g.devices.join(', ')}): ${shared || 'no shared attachment'}`);
+  }
+  if (r.guests && (r.guests.pageRequestsForwarded > 0 || r.guests.stage2Faults > 0)) {
+    lines.push(`guest page requests: ${formatCount(r.guests.pageRequestsForwarded)} forwarded to the guest (stage 1), ${formatCount(r.guests.stage2Faults)} answered by the host (stage 2)`);
   }
 
   const lc = r.lifecycle;
@@ -187,9 +197,11 @@ export function formatSummary(r: RunResult): string {
     lines.push(`frame audit: ${formatCount(r.memory.framesLeaked)} data frame(s) owned by a process but mapped by none of its pages (leaked)`);
   }
   if (r.checker.enabled) {
+    const isolation = r.checker.isolationBreaches;
     lines.push(
       `use-after-free checker: ${formatCount(r.checker.pagesChecked)} page copies checked, ` +
-        `${formatCount(r.checker.violations)} violation(s)`,
+        `${formatCount(r.checker.violations)} violation(s)` +
+        ((r.guests?.vms.length ?? 0) > 0 || (isolation ?? 0) > 0 ? `; isolation: ${formatCount(isolation ?? 0)} breach(es)` : ''),
     );
     const v = r.checker.firstViolation;
     if (v) {
@@ -218,4 +230,35 @@ function timingLine(t: RunResult['timing']): string {
     `timing modelled: figures are virtual time (${formatNs(t.virtualElapsedNs ?? 0)}), simulated in wall ${formatNs(t.wallElapsedNs)}` +
     (t.slowdown !== null ? `, slowdown ${formatRate(t.slowdown)}×` : '')
   );
+}
+
+type VmRow = NonNullable<RunResult['guests']>['vms'][number];
+
+/** One VM: its binds, the guest kernel's invalidations and the host's share, nested walks, stage 2. */
+function guestLines(v: VmRow): string[] {
+  const b = v.binds;
+  const head = `vm ${v.name} (${v.pasidTable} PASIDs, ${v.invalidationPath} invalidation; ${v.devices.join(', ') || 'no devices'})`;
+  const parts = [
+    `binds ${formatCount(b.pasidBinds)} (${formatCount(b.hostAttaches)} host attaches${b.deviceTableBinds > 0 ? `, ${formatCount(b.deviceTableBinds)} PASID-table binds` : ''}, ${formatCount(b.traps)} VM exits, ${formatNs(b.nsPerBind)} each)`,
+  ];
+  const i = v.invalidation;
+  if (i) {
+    parts.push(
+      `guest invalidation ${formatCount(i.guestSubmissions)} submissions (${formatCount(i.guestDescriptors)} descriptors, ${formatNs(i.totalNs)}) → ` +
+        `${formatCount(i.traps)} VM exits (${formatNs(i.trapNs)}), ${formatCount(i.hostSubmissions)} host replays`,
+    );
+  }
+  const n = v.nested;
+  if (n.walks > 0) {
+    parts.push(`nested walks ${formatCount(n.walks)}, ${n.refsPerWalk.toFixed(1)} references each (stage-2 by step ${n.s2RefsByStep.map(formatCount).join('/')}; ${formatCount(n.s2CacheHits)} stage-2 walk-cache hits)`);
+  }
+  const s2 = v.stage2;
+  if (s2.changes > 0) {
+    parts.push(
+      `stage 2: ${formatCount(s2.changes)} changes (${formatCount(s2.pages)} pages, ${formatCount(s2.framesFreed)} host frames freed), ${formatCount(s2.flushes)} flushes in ` +
+        `${formatCount(s2.submissions)} submissions (${formatCount(s2.iotlbDescriptors)} IOTLB, ${formatCount(s2.devtlbWholeDescriptors)} whole device-TLB descriptors, ${formatNs(s2.totalNs)})`,
+    );
+  }
+  if (s2.deviceFaults > 0 || s2.cpuFaults > 0) parts.push(`guest frames backed on touch: ${formatCount(s2.deviceFaults)} by devices, ${formatCount(s2.cpuFaults)} by the guest CPU`);
+  return [`${head}: ${parts.join('; ')}`];
 }

@@ -62,6 +62,8 @@ export interface RunOptions {
   readonly teardownPlan?: TeardownPlanner;
   /** Test-only fault injection, by device index. */
   readonly testHooks?: Readonly<Record<number, DeviceTestHooks>>;
+  /** Test only: stage-2 flushes leave the device TLBs out (a broken stage-2 flush the checker must catch). */
+  brokenStage2NoDevtlb?: boolean;
   /** Test only: lazy kernel clients free IOVAs and pages before their flush (a broken flush queue the checker must catch). */
   readonly brokenLazyEarlyFree?: boolean;
   /** Called once after boot, before devices start (tests use it to inspect the machine). */
@@ -196,7 +198,15 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
   const stage2Flush =
     seq && profile.churn?.stage === 2
       ? async (vm: Vm): Promise<void> => {
-          const env = { views: kernel.views, domains: kernel.domains, qi: kernel.qi, costs, style: submissionStyleFor(strategy.name), ack: (d: number, s: number, a: number) => seq.ack(d, s, a) };
+          const env = {
+            views: kernel.views,
+            domains: kernel.domains,
+            qi: kernel.qi,
+            costs,
+            style: submissionStyleFor(strategy.name),
+            ack: (d: number, s: number, a: number) => seq.ack(d, s, a),
+            ...(options.brokenStage2NoDevtlb ? { brokenNoDevtlb: true } : {}),
+          };
           kernelClock.nowNs = await flushStage2(env, vm, stage2Stats, kernelClock.nowNs);
         }
       : undefined;

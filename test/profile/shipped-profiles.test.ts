@@ -180,3 +180,23 @@ describe('shipped profiles', () => {
     });
   });
 });
+
+describe('guest-sva-4dsa.yaml', () => {
+  const profile = loadProfile(shippedProfile('guest-sva-4dsa.yaml'));
+
+  it('has a VM with per-PASID binds and trapped invalidation, and one guest process app in it', () => {
+    expect(profile.vms).toEqual([{ name: 'vm0', memoryBytes: 64 * 1024 ** 2, populate: 1, pasidTable: 'per-pasid', invalidation: 'trapped' }]);
+    expect(profile.processes.map((p) => [p.name, p.vm])).toEqual([['app', 'vm0']]);
+  });
+
+  it('assigns four ATS DSA devices to the VM, SVA-bound to app, behind one IOMMU', () => {
+    expect(profile.devices.map((d) => [d.id, d.vm, d.iommu, d.ats, d.attach.type === 'sva' ? d.attach.process : d.attach.type])).toEqual(
+      ['dsa0', 'dsa1', 'dsa2', 'dsa3'].map((id) => [id, 'vm0', 'iommu0', true, 'app']),
+    );
+  });
+
+  it('has the guest kernel churn app/buf (stage 1): the same 150 changes in every variant compared', () => {
+    expect(profile.churn).toMatchObject({ process: 'app', region: 'buf', stage: 1, count: 150, ratePerSec: 3000, rangeBytes: 16 * 1024 });
+    expect(profile.platform.preset).toBe('native');
+  });
+});

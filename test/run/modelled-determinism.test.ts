@@ -4,7 +4,8 @@
 // profile with four ATS devices behind one IOMMU in a guest, a demand-paging profile (PRI), and
 // sixteen devices behind two IOMMUs with churn and PRI (more device threads than cores), and the
 // lifecycle schedule (unbind, rebind, exit, PASID reuse) interleaved with churn on the same process,
-// and two kernel clients (strict, lazy) beside an SVA device with churn behind one IOMMU.
+// and two kernel clients (strict, lazy) beside an SVA device with churn behind one IOMMU, and the
+// guests: a VM's grouped PRI devices with the guest kernel's churn, and stage-2 churn.
 // Each is run twice in this process and once through the CLI pinned to one core (`taskset -c 0`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ function modelOnly(result: unknown): unknown {
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 describe('modelled time is deterministic', () => {
-  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices', 'lifecycle-churn', 'kernel-clients']) {
+  for (const name of ['quickstart', 'inval-4dev-1iommu-guest', 'faults-demand', 'sixteen-devices', 'lifecycle-churn', 'kernel-clients', 'guests', 'guests-stage2']) {
     it(`${name}: two runs and a one-core run give the same result`, async () => {
       const file = join(DIR, `${name}.yaml`);
       const profile = loadProfile(file);

@@ -7,7 +7,7 @@
  * need them are replaced by a note.
  */
 
-import { formatBytesPerSec, formatCount, formatGBps, formatNs, formatPercent, formatRate, NO_VALUE } from '../../common/units.js';
+import { formatBytes, formatBytesPerSec, formatCount, formatGBps, formatNs, formatPercent, formatRate, NO_VALUE } from '../../common/units.js';
 import type { DeviceResult, StoredRunResult } from '../../run/result.js';
 import { badIfAny, type Cell, card, escapeHtml, jsonPre, kv, LAT_HEAD, latCells, note, numCell, PCT_NOTE, plotDiv, row, table } from './blocks.js';
 import { color, curve } from './curves.js';
@@ -315,6 +315,64 @@ function summaryCards(r: StoredRunResult): string {
   ].join('')}</div>`;
 }
 
+/**
+ * VMs and IOMMU groups (a result with guests): per VM its PASID-table mode and invalidation
+ * path, binds, the guest kernel's invalidations and the host's share, nested walks by stage-1
+ * step, stage-2 changes and their flushes; per group its shared attachments. Empty without.
+ */
+function guestsSection(r: StoredRunResult): string {
+  const g = r.guests;
+  if (!g || (g.vms.length === 0 && g.groups.length === 0)) return '';
+  const out: string[] = ['<h2 id="guests">Guests and IOMMU groups</h2>'];
+  out.push(
+    note(
+      'A device assigned to a VM walks the guest\'s stage-1 table with every table access translated by the VM\'s stage-2 table: ' +
+        'a cold walk of 4 levels over 4 reads 24 entries (4 stage-1, 5 × 4 stage-2); the stage-2 walk cache makes warm walks cheaper. ' +
+        'Guest invalidations trap (a VM exit and the vIOMMU\'s emulation, then the host\'s replay) or go direct (a virtual command queue).',
+    ),
+  );
+  for (const v of g.vms) {
+    const rows: [string, string | number][] = [
+      ['PASID table · invalidation path', `${v.pasidTable} · ${v.invalidationPath}`],
+      ['devices · processes', `${v.devices.join(', ') || '-'} · ${v.processes.join(', ') || '-'}`],
+      ['guest RAM · host frames behind it', `${formatBytes(v.memoryBytes)} · ${formatCount(v.hostFramesBacked)}`],
+      ['binds (host attaches, PASID-table binds, VM exits)', `${formatCount(v.binds.pasidBinds)} (${formatCount(v.binds.hostAttaches)}, ${formatCount(v.binds.deviceTableBinds)}, ${formatCount(v.binds.traps)}), ${formatNs(v.binds.nsPerBind)} each`],
+    ];
+    const i = v.invalidation;
+    if (i) {
+      rows.push(
+        ['guest submissions · descriptors · time', `${formatCount(i.guestSubmissions)} · ${formatCount(i.guestDescriptors)} · ${formatNs(i.totalNs)}`],
+        ['VM exits · their time', `${formatCount(i.traps)} · ${formatNs(i.trapNs)}`],
+        ["host's replayed submissions · descriptors", `${formatCount(i.hostSubmissions)} · ${formatCount(i.hostDescriptors)}`],
+      );
+    }
+    const n = v.nested;
+    rows.push(
+      ['nested walks · references per walk', `${formatCount(n.walks)} · ${n.refsPerWalk.toFixed(2)}`],
+      ['stage-2 references by stage-1 step (L4, L3, L2, L1 tables, page)', n.s2RefsByStep.map(formatCount).join(' · ')],
+      ['stage-1 references · stage-2 walk-cache hits', `${formatCount(n.s1Refs)} · ${formatCount(n.s2CacheHits)}`],
+    );
+    const s2 = v.stage2;
+    if (s2.changes > 0) {
+      rows.push(
+        ['stage-2 changes · pages · host frames freed', `${formatCount(s2.changes)} · ${formatCount(s2.pages)} · ${formatCount(s2.framesFreed)}`],
+        ['stage-2 flushes · submissions · time', `${formatCount(s2.flushes)} · ${formatCount(s2.submissions)} · ${formatNs(s2.totalNs)}`],
+        ['IOTLB · whole device-TLB descriptors', `${formatCount(s2.iotlbDescriptors)} · ${formatCount(s2.devtlbWholeDescriptors)}`],
+      );
+    }
+    rows.push(['guest frames backed on touch (devices · guest CPU)', `${formatCount(s2.deviceFaults)} · ${formatCount(s2.cpuFaults)}`]);
+    out.push(`<h3>VM ${escapeHtml(v.name)}</h3>`, kv(rows));
+  }
+  if (g.vms.length > 0) {
+    out.push(kv([['page requests forwarded to a guest · answered by the host at stage 2', `${formatCount(g.pageRequestsForwarded)} · ${formatCount(g.stage2Faults)}`]]));
+  }
+  for (const grp of g.groups) {
+    out.push(`<h3>IOMMU group ${escapeHtml(grp.name)} (${escapeHtml(grp.devices.join(', '))})</h3>`);
+    out.push(table(['PASID', 'domain', 'process', 'bound by', 'attached to'], grp.attachments.map((a) => [a.pasid, a.domain, a.process ?? '-', a.boundBy, a.devices.join(', ')])));
+  }
+  return out.join('\n');
+}
+
 /** The whole report, one self-contained HTML document. */
 export function renderRunReport(r: StoredRunResult): string {
   const pctPlots = runPercentilePlots(r);
@@ -353,6 +411,7 @@ export function renderRunReport(r: StoredRunResult): string {
   body.push(invalidationSection(r));
   body.push(faultsSection(r));
   body.push(integritySection(r));
+  body.push(guestsSection(r));
   for (const k of r.kernelClients ?? []) {
     body.push(
       `<h2 id="kernel-client-${escapeHtml(k.id ?? k.device)}">Kernel client ${k.id === undefined || k.id === k.device ? '' : `${escapeHtml(k.id)} `}on ${escapeHtml(k.device)} (${escapeHtml(k.mode)})</h2>`,
