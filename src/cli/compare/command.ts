@@ -1,7 +1,7 @@
 /**
  * `dmaload compare <profile>`: its options, parsed and typed — `--strategies` is one
  * comma-separated string, read into a list whose every name must be one of STRATEGIES
- * (profile/types.ts), two or more and distinct; `--kernel-modes` likewise for kernel clients' modes; the handler (./handler.ts) is loaded only when
+ * (profile/types.ts), two or more and distinct; `--kernel-modes` likewise for kernel clients' modes, `--guest` for the guest variants; the handler (./handler.ts) is loaded only when
  * the command runs.
  */
 
@@ -24,30 +24,27 @@ export function parseStrategies(raw: string): Strategy[] {
   return names;
 }
 
-/** `a,b` → [a, b], each a kernel client mode, at least two, no repeats. */
-export function parseKernelModes(raw: string): KernelDmaMode[] {
+/** `a,b` → [a, b] for `--option`: each one of `allowed`, at least two, no repeats. */
+function parseDistinct<T extends string>(option: string, raw: string, allowed: readonly T[]): T[] {
   const names = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const known = (s: string): s is KernelDmaMode => (KERNEL_DMA_MODES as readonly string[]).includes(s);
+  const known = (s: string): s is T => (allowed as readonly string[]).includes(s);
   if (!names.every(known) || names.length < 2 || new Set(names).size !== names.length) {
-    throw new UsageError(`--kernel-modes: expected two or more distinct of ${KERNEL_DMA_MODES.join(', ')}, comma-separated, got "${raw}"`);
+    throw new UsageError(`--${option}: expected two or more distinct of ${allowed.join(', ')}, comma-separated, got "${raw}"`);
   }
   return names;
 }
 
+/** `a,b` → [a, b], each a kernel client mode, at least two, no repeats. */
+export function parseKernelModes(raw: string): KernelDmaMode[] {
+  return parseDistinct('kernel-modes', raw, KERNEL_DMA_MODES);
+}
+
 /** `a,b` → [a, b], each a guest variant, at least two, no repeats. */
 export function parseGuestVariants(raw: string): GuestVariant[] {
-  const names = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  const known = (s: string): s is GuestVariant => (GUEST_VARIANTS as readonly string[]).includes(s);
-  if (!names.every(known) || names.length < 2 || new Set(names).size !== names.length) {
-    throw new UsageError(`--guest: expected two or more distinct of ${GUEST_VARIANTS.join(', ')}, comma-separated, got "${raw}"`);
-  }
-  return names;
+  return parseDistinct('guest', raw, GUEST_VARIANTS);
 }
 
 export const command = commandModule(
