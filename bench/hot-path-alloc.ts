@@ -6,7 +6,8 @@
  * the device's park hook marks the end of a warm-up and stops the profiler two million
  * descriptors later (the inspector's callbacks run synchronously on this thread). Prints one JSON
  * line: the bytes sampled after the mark per descriptor, and the largest allocation sites.
- * `--nested`: the device is assigned to a VM, so every walk is a nested one.
+ * `--nested`: the device is assigned to a VM, so every walk is a nested one; `--queued`: four
+ * engines and a shared WQ; `--iaa`: an IAA's compress, verify, decompress and CRC64 (bench/machine.ts).
  */
 
 import { Session } from 'node:inspector';
@@ -34,11 +35,12 @@ interface SamplingProfile {
  * The same machine as the host-timing test, in modelled time and long enough never to end by
  * itself; `--nested`: its process in a VM and the device assigned to it (2-D walks).
  */
-const NESTED = process.argv.includes('--nested');
-const YAML = hotPathYaml('durationS: 1000', NESTED);
+const VARIANT = (['nested', 'queued', 'iaa'] as const).find((v) => process.argv.includes(`--${v}`)) ?? 'plain';
+const YAML = hotPathYaml('durationS: 1000', VARIANT);
 
-const WARM = 500_000;
-const DESCRIPTORS = 2_000_000;
+// An IAA descriptor compresses kilobytes (tens of µs of host time each): fewer of them.
+const WARM = VARIANT === 'iaa' ? 20_000 : 500_000;
+const DESCRIPTORS = VARIANT === 'iaa' ? 100_000 : 2_000_000;
 
 async function main(): Promise<void> {
   await initHistogramWasm();
@@ -105,6 +107,8 @@ async function main(): Promise<void> {
       devtlbMisses: c[Counter.devtlbMisses],
       walks: c[Counter.walks],
       nestedWalks: c[Counter.nestedWalks],
+      submitRetries: c[Counter.submitRetries],
+      compressedBytes: c[Counter.compressIn + 2],
       sites: [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 8),
     })}\n`,
   );

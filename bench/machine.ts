@@ -58,12 +58,41 @@ export function ns(v: number): string {
   return `${(v / 1e6).toFixed(2)} ms`;
 }
 
+/** The hot-path machine's variants: its device plain, assigned to a VM, on four engines and a shared WQ, or an IAA. */
+export type HotPathVariant = 'plain' | 'nested' | 'queued' | 'iaa';
+
 /**
  * The hot-path allocation measurements' machine (test/device/hot-path-no-allocation.test.ts in host timing, bench/hot-path-alloc.ts in modelled time):
  * one device mixing every op and three sizes over a zipf-distributed 4 MiB region, so device-TLB
  * hits, IOTLB hits, walks and multi-page runs all occur. `head` gives the run's timing lines.
+ * `nested`: the process in a VM, the device assigned to it; `queued`: four engines and a shared
+ * WQ of 4 entries (ENQCMD retries); `iaa`: an IAA compressing (both modes' descriptors: compress,
+ * compress-verify), decompressing and taking CRC64s of text-like data on two regions.
  */
-export function hotPathYaml(head: string, nested = false): string {
+export function hotPathYaml(head: string, variant: HotPathVariant = 'plain'): string {
+  const nested = variant === 'nested';
+  if (variant === 'iaa') {
+    return `
+${head}
+system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
+iommus: [{ id: mmu, iotlbEntries: 64 }]
+processes:
+  - { name: app, regions: [{ name: buf, sizeBytes: 4MiB }] }
+  - { name: z, regions: [{ name: buf, sizeBytes: 4MiB }] }
+devices:
+  - id: d0
+    type: iaa
+    iommu: mmu
+    devtlbEntries: 32
+    engines: 2
+    wqMode: shared
+    wqSize: 8
+    attach: { type: sva, process: app }
+    workload: { region: buf, queueDepth: 8, pattern: zipf, transferSizeBytes: [{ sizeBytes: 4096, weight: 3 }, { sizeBytes: 16KiB, weight: 1 }], data: text, ops: { compress: 2, compressVerify: 1, crc64: 1 } }
+    submitters:
+      - { process: z, workload: { region: buf, queueDepth: 8, transferSizeBytes: 4096, data: text, ops: { decompress: 1 } } }
+`;
+  }
   return `
 ${head}
 system: { memoryBytes: 64MiB, integritySampleEvery: 0 }
@@ -73,7 +102,7 @@ processes:
   - { name: app, ${nested ? 'vm: vm0, ' : ''}regions: [{ name: buf, sizeBytes: 4MiB }] }
 devices:
   - id: d0
-    iommu: mmu${nested ? '\n    vm: vm0' : ''}
+    iommu: mmu${nested ? '\n    vm: vm0' : ''}${variant === 'queued' ? '\n    engines: 4\n    wqMode: shared\n    wqSize: 4' : ''}
     devtlbEntries: 32
     attach: { type: sva, process: app }
     workload:
@@ -81,7 +110,7 @@ devices:
       queueDepth: 8
       pattern: zipf
       transferSizeBytes: [{ sizeBytes: 64, weight: 4 }, { sizeBytes: 256, weight: 1 }, { sizeBytes: 5000, weight: 1 }]
-      ops: { memmove: 2, fill: 1, compare: 1, comparePattern: 1, crc32c: 1, batch: 1 }
+      ops: { memmove: 2, fill: 1, compare: 1, comparePattern: 1, crc32c: 1, batch: 1, dualcast: 1 }
       batchSize: 4
 `;
 }

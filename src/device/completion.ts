@@ -13,7 +13,11 @@
 import { Fault, type FaultCode } from '../layout/pagetable.js';
 import { Status, type StatusCode } from '../layout/status.js';
 
-export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, faultWrite: 4, width: 5 } as const;
+/**
+ * `result`: compare's difference offset, crc32c's CRC, an IAA compress or decompress's output
+ * bytes, crc64's low 32 bits (`resultHi`: its high 32).
+ */
+export const C = { status: 0, bytesCompleted: 1, faultAddress: 2, result: 3, faultWrite: 4, resultHi: 5, width: 6 } as const;
 
 export type CompletionRecord = Float64Array;
 

@@ -18,8 +18,21 @@ export const D = {
   dst: 3,
   /** Bytes already completed by earlier (partial) completions: execution resumes here. */
   startOffset: 4,
-  width: 5,
+  /** Dualcast's second destination. */
+  dst2: 5,
+  /** Compress: the deflate mode (device/deflate.ts DeflateMode: fixed or dynamic Huffman). */
+  mode: 6,
+  /** CRC64: the polynomial's high and low 32 bits (normal form, x^64 implied) and its flags (CrcFlag). */
+  polyHi: 7,
+  polyLo: 8,
+  crcFlags: 9,
+  /** IAA: the destination's size, bytes (0: the source's, `sizeBytes`) — the most a compress or decompress may write. */
+  dstSizeBytes: 10,
+  width: 11,
 } as const;
+
+/** CRC64 descriptor flags (IAA: bit order and inversion). */
+export const CrcFlag = { reflected: 1, invert: 2 } as const;
 
 export function newDescriptor(): Descriptor {
   return new Float64Array(D.width);

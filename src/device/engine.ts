@@ -13,8 +13,17 @@
  * remainder; device-TLB invalidations applied between copy windows (invalidations.ts).
  * Latency runs from submission (closed loop) or from the intended start (open loop, corrected
  * for coordinated omission; the uncorrected service time is reported beside it).
- * Leaves out: several engines per device and work-queue submission (one submitter per device
- * never overfills its WQ, so submit retries are always 0), batch-list fetch through translation.
+ * Engines and a shared work queue (modelled time, `stepQueued`): with `engines` > 1 or a shared
+ * WQ, descriptors reach the queue in order of arrival from every submitter's closed loop — the
+ * attach's process and `submitters`, each with its PASID and workload — a shared WQ admitting
+ * them as its entries allow (ENQCMD retries, wq.ts); each is dispatched to the engine that frees
+ * first, at the later of its admission and that engine's free time, and runs there. Descriptors
+ * run one after another on this thread, so the clock goes back to a later descriptor's start
+ * when another engine was free before the previous one ended (vtime.ts `rewindToTarget`), never
+ * below the last park. Latency, the closed loop's next arrival and the engine's next free time
+ * are the descriptor's own end.
+ * Leaves out: batch-list fetch through translation, several WQs and engine groups per device,
+ * kernel clients and open loops on a device with several engines or a shared WQ.
  *
  * Modelled time (`runModelled`, design.md §6): a descriptor arriving at `a` (closed loop: when
  * its slot's previous descriptor completed; open loop: its intended start) starts at
@@ -29,12 +38,13 @@
  */
 
 import { Rng, nextFloat } from '../common/rng.js';
-import { Counter, DeviceState, type DeviceViews, KbufRecord, KdoneRecord, SyncState } from '../layout/device.js';
+import { Counter, DeviceState, type DeviceViews, KbufRecord, KdoneRecord, SubmitterCounter, SyncState } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
-import { OP_COUNT, Op } from '../layout/ops.js';
+import { IAA_MAX_TRANSFER_BYTES, OP_CODE_COUNT, OP_COUNT, Op } from '../layout/ops.js';
 import type { DeviceSpec, IntegrityFailure, ViolationReport } from '../layout/protocol.js';
 import { Status, type StatusCode } from '../layout/status.js';
 import { C, newCompletionRecord, startCompletion } from './completion.js';
+import { CompoundOps } from './compound.js';
 import { D, type Descriptor, newDescriptor } from './descriptor.js';
 import { DevtlbInvalidations } from './invalidations.js';
 import { OpKernels } from './ops.js';
@@ -45,6 +55,10 @@ import { Translator } from './translate.js';
 import { IntegrityVerifier } from './verify.js';
 import { VirtualTime } from './vtime.js';
 import { Workload } from './workload.js';
+import { SharedWq } from './wq.js';
+
+/** Rng streams of a shared WQ's further submitters: one per (device, submitter), apart from the devices' own. */
+const SUBMITTER_STREAM_BASE = 0x10000;
 
 /** GB/s = bytes per ns → ns per byte (0: unlimited). */
 function perByte(gbps: number): number {
@@ -112,6 +126,8 @@ export class DeviceEngine {
   private readonly dev: DeviceViews;
   private readonly counters: Float64Array;
   private readonly pageRun: PageRun;
+  /** Dualcast and the IAA ops: page-run passes and the codecs (compound.ts). */
+  private readonly compound: CompoundOps;
   private readonly verifier: IntegrityVerifier;
   private readonly invalidations: DevtlbInvalidations;
   private readonly desc: Descriptor = newDescriptor();
@@ -185,7 +201,7 @@ export class DeviceEngine {
     for (let j = 0; j < 8; j++) {
       pattern[j] = (j < 4 ? this.workload.patternLo >>> (8 * j) : this.workload.patternHi >>> (8 * (j - 4))) & 0xff;
     }
-    const nsPerByte = new Float64Array(OP_COUNT);
+    const nsPerByte = new Float64Array(OP_CODE_COUNT);
     nsPerByte[Op.memmove] = perByte(costs.memmoveGBps);
     nsPerByte[Op.fill] = perByte(costs.fillGBps);
     nsPerByte[Op.compare] = perByte(costs.compareGBps);
@@ -209,9 +225,14 @@ export class DeviceEngine {
     // The driver's PASID stop (before an unbind, modelled time): a device with PRI sends a stop marker.
     const requester = this.requester;
     if (spec.pri && requester) this.invalidations.onStopPasid = (pasid, timeNs) => requester.sendStopMarker(pasid, timeNs);
+    // An IAA-like device moves its operands through an input and an output buffer (compound.ts).
+    const iaa = spec.iaa;
+    const bufferBytes = iaa ? IAA_MAX_TRANSFER_BYTES : 0;
+    const input = new Uint8Array(bufferBytes);
+    const output = new Uint8Array(bufferBytes);
     this.pageRun = new PageRun({
       translator: this.translator,
-      kernels: new OpKernels(m.mem.bytes, m.mem.words, pattern, this.workload.patternLo, this.workload.patternHi),
+      kernels: new OpKernels(m.mem.bytes, m.mem.words, pattern, this.workload.patternLo, this.workload.patternHi, input, output),
       completion: this.completion,
       invalidations: this.invalidations,
       requester: spec.pri ? this.requester : undefined,
@@ -225,13 +246,30 @@ export class DeviceEngine {
       nsPerByte,
     });
 
+    // The queue's submitters: the attach's process (this workload), then the shared WQ's others.
+    this.qWorkloads = [
+      this.workload,
+      ...spec.submitters.map((s, j) => new Workload(s.workload, s.region, new Rng(spec.seed, SUBMITTER_STREAM_BASE + spec.index * 256 + j))),
+    ];
+    this.activeWorkload = this.workload;
+    this.compound = new CompoundOps(
+      this.pageRun,
+      this.completion,
+      nsPerByte,
+      { compressNsPerByte: perByte(costs.compressGBps), decompressNsPerByte: perByte(costs.decompressGBps), crc64NsPerByte: perByte(costs.crc64GBps) },
+      this.vt,
+      this.counters,
+      input,
+      output,
+      iaa,
+    );
     this.verifier = new IntegrityVerifier(
       this.translator,
       m.mem.bytes,
       this.counters,
       spec.pasid,
       pattern,
-      this.workload.maxSizeBytes,
+      Math.max(...this.qWorkloads.map((q) => q.maxSizeBytes)),
       this.dev.pasidDomain,
       m.domains.mmSeq,
     );
@@ -253,6 +291,21 @@ export class DeviceEngine {
     this.sharedProcess = spec.sharedWithOwnWorkload;
     this.batchSize = w.batchSize;
     this.submitMs = new Float64Array(this.queueDepth);
+    const sources = [w, ...spec.submitters.map((s) => s.workload)];
+    this.queued = modelled && (spec.engines > 1 || spec.wq.shared);
+    this.engineFreeNs = new Float64Array(Math.max(1, spec.engines));
+    this.wq = spec.wq.shared ? new SharedWq(spec.wq.entries, costs.submitNs) : undefined;
+    this.qPasids = Int32Array.from([spec.pasid, ...spec.submitters.map((s) => s.pasid)]);
+    this.qLimit = Float64Array.from(sources.map((x) => x.descriptors ?? Infinity));
+    this.qSubmitted = new Float64Array(sources.length);
+    this.qBatchSize = Int32Array.from(sources.map((x) => x.batchSize));
+    const slots = sources.reduce((n, x) => n + x.queueDepth, 0);
+    this.qSlotArrivalNs = new Float64Array(slots);
+    this.qSlotOwner = new Int32Array(slots);
+    let k = 0;
+    sources.forEach((x, s) => {
+      for (let i = 0; i < x.queueDepth; i++) this.qSlotOwner[k++] = s;
+    });
   }
 
   get completedCount(): number {
@@ -355,7 +408,10 @@ export class DeviceEngine {
     // (test/device/hot-path-no-allocation-modelled.test.ts).
     if (this.spec.kernelClient) while (!vt.stopped && this.stepKernelClient());
     else if (this.spec.kernelClientPasids.length > 0) while (!vt.stopped && this.stepShared());
+    else if (this.queued) while (!vt.stopped && this.stepQueued());
     else while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
+    // Several engines: the run's last completion is the latest of any engine.
+    if (this.queued) for (let e = 0; e < this.engineFreeNs.length; e++) if (this.engineFreeNs[e]! > vt.nowNs) vt.nowNs = this.engineFreeNs[e]!;
     this.outstanding = 0;
     vt.finish();
   }
@@ -456,6 +512,124 @@ export class DeviceEngine {
       this.slotArrivalNs[this.slot] = vt.nowNs;
       this.slot = (this.slot + 1) % this.queueDepth;
     }
+    return true;
+  }
+
+  // ---- engines and a shared work queue (modelled time) ---------------------------------------
+
+  /** `engines` > 1 or a shared WQ: descriptors go through `stepQueued`. */
+  private readonly queued: boolean;
+  /** Per engine: when it is free, ns. */
+  private readonly engineFreeNs: Float64Array;
+  private readonly wq: SharedWq | undefined;
+  /** Per submitter of the queue (0: the attach's process): its workload, PASID, limit, descriptors submitted, batch size. */
+  private readonly qWorkloads: readonly Workload[];
+  private readonly qPasids: Int32Array;
+  private readonly qLimit: Float64Array;
+  private readonly qSubmitted: Float64Array;
+  private readonly qBatchSize: Int32Array;
+  /** Every submitter's closed-loop slots: when the slot's next descriptor arrives, and whose slot it is. */
+  private readonly qSlotArrivalNs: Float64Array;
+  private readonly qSlotOwner: Int32Array;
+  /** The submitter of the descriptor in flight, and its workload. */
+  private qCurrent = 0;
+  private activeWorkload: Workload;
+
+  /**
+   * Modelled time, queued: the earliest-arriving descriptor of any submitter reaches the queue
+   * (admitted by a shared WQ, with retries), is dispatched to the engine that frees first, and
+   * runs. False when no submitter has a descriptor left to submit in the window.
+   */
+  private stepQueued(): boolean {
+    const vt = this.vt;
+    const c = this.counters;
+    const costs = this.spec.costs;
+    const durationNs = this.spec.durationNs ?? Infinity;
+    const t = this.loopNs;
+    // The slot whose next descriptor arrives first, of a submitter with descriptors left.
+    let slot = -1;
+    let arrival = Infinity;
+    const arrivals = this.qSlotArrivalNs;
+    for (let i = 0; i < arrivals.length; i++) {
+      const s = this.qSlotOwner[i]!;
+      if (this.qSubmitted[s]! >= this.qLimit[s]!) continue;
+      if (arrivals[i]! < arrival) {
+        arrival = arrivals[i]!;
+        slot = i;
+      }
+    }
+    if (slot < 0 || arrival >= durationNs) return false;
+    const s = this.qSlotOwner[slot]!;
+    this.qCurrent = s;
+    this.activeWorkload = this.qWorkloads[s]!;
+    this.usePasid(this.qPasids[s]!);
+    this.qSubmitted[s]!++;
+    this.submitted++;
+    this.outstanding = 1;
+    t[LoopNs.arrival] = arrival;
+    // The descriptor reaches the queue one submission trip later — after the retries a full
+    // shared WQ answers — and an engine takes it when one is free.
+    const bySub = this.dev.bySubmitter;
+    const sc = s * SubmitterCounter.width;
+    let enqueued = arrival + costs.submitNs;
+    const wq = this.wq;
+    if (wq) {
+      wq.io[0] = enqueued;
+      wq.admit();
+      enqueued = wq.io[0]!;
+      c[Counter.submitRetries]! += wq.retries;
+      bySub[sc + SubmitterCounter.submitRetries]! += wq.retries;
+    }
+    let engine = 0;
+    const free = this.engineFreeNs;
+    for (let e = 1; e < free.length; e++) if (free[e]! < free[engine]!) engine = e;
+    let start = enqueued > free[engine]! ? enqueued : free[engine]!;
+    if (start < vt.floorNs) start = vt.floorNs;
+    if (wq) {
+      wq.io[0] = enqueued;
+      wq.io[1] = start;
+      wq.record();
+    }
+    t[LoopNs.submit] = start;
+    vt.idleTargetNs[0] = start;
+    if (start >= vt.nowNs) vt.idleUntilTarget();
+    else vt.rewindToTarget();
+    if (vt.stopped) return false;
+    vt.nowNs += costs.descriptorNs;
+    this.activeWorkload.next(this.desc);
+    this.pageRun.beginDescriptor();
+    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+    let status: StatusCode;
+    for (;;) {
+      c[Counter.submitted]!++;
+      status = this.execute(this.desc);
+      c[Counter.completed]!++;
+      c[Counter.statusBase + status]!++;
+      if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
+      // Partial completion: the software touches the page and resubmits the remainder (on the same engine).
+      c[Counter.partialCompletions]!++;
+      vt.nowNs += costs.completionNs;
+      const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
+      if (!ok) {
+        c[Counter.touchesFailed]!++;
+        break;
+      }
+      c[Counter.touchesOk]!++;
+      this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
+      vt.idleTargetNs[0] = vt.nowNs + costs.submitNs;
+      vt.idleUntilTarget();
+      vt.nowNs += costs.descriptorNs;
+    }
+    vt.nowNs += costs.completionNs;
+    free[engine] = vt.nowNs;
+    arrivals[slot] = vt.nowNs;
+    this.closeIntervals();
+    if (vt.nowNs > t[LoopNs.lastCompletion]!) t[LoopNs.lastCompletion] = vt.nowNs;
+    bySub[sc + SubmitterCounter.ops]!++;
+    bySub[sc + SubmitterCounter.bytes]! += this.completion[C.bytesCompleted]!;
+    if (status !== Status.success) bySub[sc + SubmitterCounter.failed]!++;
+    this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
     return true;
   }
 
@@ -720,7 +894,7 @@ export class DeviceEngine {
     this.sink.record(op, latencyNs, faulted, uncorrectedNs);
     if (this.sample && status === Status.success) {
       // Skipped (and counted) if the kernel changed mappings while the descriptor ran.
-      this.verifier.verify(this.desc, this.completion[C.result]!, this.seqBefore, this.completed);
+      this.verifier.verify(this.desc, this.completion[C.result]!, this.seqBefore, this.completed, this.completion[C.resultHi]!);
     }
   }
 
@@ -749,11 +923,11 @@ export class DeviceEngine {
   execute(d: Descriptor): StatusCode {
     if (d[D.op] !== Op.batch) return this.executeOne(d);
     const cpl = this.completion;
-    const n = this.batchSize;
+    const n = this.queued ? this.qBatchSize[this.qCurrent]! : this.batchSize;
     let bytes = 0;
     let failed = false;
     for (let i = 0; i < n; i++) {
-      this.workload.nextSub(this.sub);
+      this.activeWorkload.nextSub(this.sub);
       const st = this.executeOne(this.sub);
       bytes += cpl[C.bytesCompleted]!;
       if (st !== Status.success) failed = true;
@@ -769,7 +943,7 @@ export class DeviceEngine {
   /** Execute one non-batch descriptor (kept apart so a batch never recurses into execute). */
   private executeOne(d: Descriptor): StatusCode {
     startCompletion(this.completion);
-    const status = this.pageRun.execute(d);
+    const status = d[D.op]! < Op.dualcast ? this.pageRun.execute(d) : this.compound.execute(d);
     this.completion[C.status] = status;
     return status;
   }

@@ -11,7 +11,10 @@
  * | compare        | read           | read                | first difference (stops the descriptor)  |
  * | comparePattern | —              | read                | first difference from the pattern (stops)|
  * | crc32c         | read           | —                   | CRC32C update (crc32c.ts)                |
- * batch has no kernel: the engine executes its sub-descriptors.
+ * | gather         | read           | —                   | copy into the engine's input buffer      |
+ * | scatter        | —              | write               | copy out of the engine's output buffer   |
+ * batch has no kernel: the engine executes its sub-descriptors. Dualcast and the IAA ops are made
+ * of passes of these (compound.ts); `gather` and `scatter` are their internal op codes.
  *
  * Window sizes: a copy window (page-run.ts) holds at most `WINDOW_PAGES[op]` page steps, so a
  * window stays open for a similar time whatever the op (the kernel's drain waits for open
@@ -21,7 +24,7 @@
  * first page costs one page of translations — the read-ahead a prefetching engine does.
  */
 
-import { Op } from '../layout/ops.js';
+import { InternalOp, OP_CODE_COUNT, Op } from '../layout/ops.js';
 import { C, type CompletionRecord } from './completion.js';
 import { CRC32C_INIT, crc32cFinal, crc32cUpdate } from './crc32c.js';
 
@@ -46,15 +49,16 @@ export const Trait = {
 } as const;
 
 const t = Trait;
-/** Indexed by Op code. */
-export const OP_TRAITS = Int32Array.of(
-  t.readsSource | t.usesDestination | t.writesDestination | (64 << t.windowShift), // memmove
-  t.usesDestination | t.writesDestination | (64 << t.windowShift), // fill
-  t.readsSource | t.usesDestination | t.stopsEarly | (16 << t.windowShift), // compare
-  t.usesDestination | t.stopsEarly | (16 << t.windowShift), // comparePattern
-  t.readsSource | t.stateful | (4 << t.windowShift), // crc32c
-  0, // batch: no kernel
-);
+/** Indexed by op code (public, then internal). */
+export const OP_TRAITS = new Int32Array(OP_CODE_COUNT);
+OP_TRAITS[Op.memmove] = t.readsSource | t.usesDestination | t.writesDestination | (64 << t.windowShift);
+OP_TRAITS[Op.fill] = t.usesDestination | t.writesDestination | (64 << t.windowShift);
+OP_TRAITS[Op.compare] = t.readsSource | t.usesDestination | t.stopsEarly | (16 << t.windowShift);
+OP_TRAITS[Op.comparePattern] = t.usesDestination | t.stopsEarly | (16 << t.windowShift);
+OP_TRAITS[Op.crc32c] = t.readsSource | t.stateful | (4 << t.windowShift);
+// batch, dualcast and the IAA ops have no kernel of their own: the engine runs their passes.
+OP_TRAITS[InternalOp.gather] = t.readsSource | (64 << t.windowShift);
+OP_TRAITS[InternalOp.scatter] = t.usesDestination | t.writesDestination | (64 << t.windowShift);
 export const MAX_WINDOW_PAGES = 64;
 
 /** Copy `n` bytes from `srcPa` to `dstPa` (memmove semantics). */
@@ -145,6 +149,30 @@ const crc32cRun: RunKernel = (k, srcPa, _dstPa, n) => {
   crc32cUpdate(k.crc, k.bytes, srcPa, n);
   return n;
 };
+const gatherRun: RunKernel = (k, srcPa, _dstPa, n, offset) => {
+  copyBetween(k.bytes, k.words, srcPa, k.input, k.inputWords, offset, n);
+  return n;
+};
+const scatterRun: RunKernel = (k, _srcPa, dstPa, n, offset) => {
+  copyBetween(k.output, k.outputWords, offset, k.bytes, k.words, dstPa, n);
+  return n;
+};
+
+/**
+ * Copy `n` bytes between two buffers (their byte and word views), word by word when both ends
+ * are 4-byte aligned. No subarray: a view per run would be an allocation on the hot path.
+ */
+function copyBetween(from: Uint8Array, fromWords: Int32Array, at: number, to: Uint8Array, toWords: Int32Array, toAt: number, n: number): void {
+  let i = 0;
+  if (((at | toAt) & 3) === 0) {
+    const wf = at >>> 2;
+    const wt = toAt >>> 2;
+    const nw = n >>> 2;
+    for (; i < nw; i++) toWords[wt + i] = fromWords[wf + i]!;
+    i <<= 2;
+  }
+  for (; i < n; i++) to[toAt + i] = from[at + i]!;
+}
 
 /** The kernels of one device, with the state they keep across runs of a descriptor. */
 export class OpKernels {
@@ -158,7 +186,16 @@ export class OpKernels {
     readonly pattern: Uint8Array,
     readonly patternLo: number,
     readonly patternHi: number,
-  ) {}
+    /** The engine's input and output buffers of IAA ops (`gather`, `scatter`; compound.ts). */
+    readonly input: Uint8Array = new Uint8Array(0),
+    readonly output: Uint8Array = new Uint8Array(0),
+  ) {
+    this.inputWords = new Int32Array(input.buffer, input.byteOffset, input.length >>> 2);
+    this.outputWords = new Int32Array(output.buffer, output.byteOffset, output.length >>> 2);
+  }
+
+  readonly inputWords: Int32Array;
+  readonly outputWords: Int32Array;
 
   /** Before the first run of a crc32c descriptor that starts (or resumes) `offset` bytes in. */
   begin(offset: number): void {
@@ -189,6 +226,12 @@ export class OpKernels {
         break;
       case Op.crc32c:
         kernel = crc32cRun;
+        break;
+      case InternalOp.gather:
+        kernel = gatherRun;
+        break;
+      case InternalOp.scatter:
+        kernel = scatterRun;
         break;
       default:
         throw new Error(`bug: op ${op} has no kernel`);

@@ -20,7 +20,7 @@
  * time (an overflow: after OVERFLOW_BACKOFF_MS of virtual time). The same ring carries the
  * submitting software's touch after a partial completion (`touch`), answered the same way.
  *
- * Not modelled: more than one request in flight per device (priCapacity), multi-page groups,
+ * Not modelled: more than one request in flight per device, multi-page groups,
  * stop markers, PASID-less requests.
  */
 

@@ -33,6 +33,12 @@ export class VirtualTime {
   stopAtNs = Infinity;
   /** The kernel raised the stop flag: no more work, leave. */
   stopped = false;
+  /**
+   * The clock at the last park: the kernel may have acted at any virtual time up to it. A device
+   * of several engines, whose next descriptor may start before the previous one ended
+   * (`rewindToTarget`), never starts one before this.
+   */
+  floorNs = 0;
   private horizonNs = 0;
   private seenRelease = 0;
   /**
@@ -85,6 +91,17 @@ export class VirtualTime {
   idleToHorizon(): void {
     this.idleTargetNs[0] = this.horizonNs;
     this.idleUntilTarget();
+  }
+
+  /**
+   * Several engines (device/engine.ts `stepQueued`): the next descriptor starts at
+   * `idleTargetNs[0]`, before the clock the previous one left (another engine was free sooner).
+   * Invalidations stay applied (an entry they dropped is missed a little early: never a stale
+   * use); the caller keeps the target at or after `floorNs`.
+   */
+  rewindToTarget(): void {
+    this.nowNs = this.idleTargetNs[0]!;
+    this.updateStopAt();
   }
 
   /** Idle until `idleTargetNs[0]` (no work before it), applying invalidations at their arrival. */
@@ -153,6 +170,7 @@ export class VirtualTime {
     this.onPark?.();
     const v = this.dev;
     v.clockNs[0] = this.nowNs;
+    if (this.nowNs > this.floorNs) this.floorNs = this.nowNs;
     Atomics.store(v.syncState, 0, state);
     Atomics.store(v.syncRelease, 0, this.seenRelease);
     const sync = this.sync!;

@@ -18,7 +18,8 @@ import { nextBelow, type Rng, WeightedChoice, ZipfSampler } from '../common/rng.
 import { OP_NAMES, Op } from '../layout/ops.js';
 import type { WorkloadSpec } from '../layout/protocol.js';
 import { planRegion, type RegionSpec } from '../layout/region-plan.js';
-import { D, type Descriptor } from './descriptor.js';
+import { CrcFlag, D, type Descriptor } from './descriptor.js';
+import { DeflateMode } from './deflate.js';
 
 
 const PATTERN_SEQUENTIAL = 0;
@@ -76,7 +77,12 @@ export class Workload {
     // Two 30-bit draws widened to 32 bits; no byte is zero, so a pattern never matches cleared memory.
     this.patternLo = ((rng.next30() << 2) | 0x01010101) | 0;
     this.patternHi = ((rng.next30() << 2) | 0x01010101) | 0;
+    this.deflateMode = cfg.deflateMode === 'fixed' ? DeflateMode.fixed : DeflateMode.dynamic;
+    this.crcFlags = (cfg.crc64.reflected ? CrcFlag.reflected : 0) | (cfg.crc64.invert ? CrcFlag.invert : 0);
   }
+
+  private readonly deflateMode: number;
+  private readonly crcFlags: number;
 
   /** Fill `d` with the next top-level descriptor. */
   next(d: Descriptor): void {
@@ -111,6 +117,13 @@ export class Workload {
     }
     d[D.src] = this.sourceBase + unit * this.granuleBytes;
     d[D.dst] = this.destBase + (unit % this.destUnits) * this.granuleBytes;
+    // Dualcast's second destination: half the stripe away (wrapping), so the two rarely overlap.
+    d[D.dst2] = this.destBase + ((unit + (this.destUnits >>> 1)) % this.destUnits) * this.granuleBytes;
+    d[D.mode] = this.deflateMode;
+    d[D.polyHi] = this.cfg.crc64.polyHi;
+    d[D.polyLo] = this.cfg.crc64.polyLo;
+    d[D.crcFlags] = this.crcFlags;
+    d[D.dstSizeBytes] = 0;
     if (this.outsideThreshold > 0 && this.rng.next30() < this.outsideThreshold) {
       const offset = (unit * this.granuleBytes) % (0x20_0000 - this.maxSizeBytes + 1);
       d[D.src] = this.outsideBase + offset;

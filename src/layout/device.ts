@@ -56,6 +56,8 @@
  * |               |      |               | (KbufRecord)                                                  |
  * | kdoneRings[k].*|     |               | device→kernel SPSC ring: those buffers' completions          |
  * |               |      |               | (KdoneRecord), which the kernel unmaps and frees             |
+ * | bySubmitter   | f64  | submitters ×  | device | kernel         | per submitter of a shared WQ (the attach|
+ * |               |      | SubmitterCounter.width |  |                | process first): SubmitterCounter.*      |
  * | kRefilled     | i32  | clients       | kernel | device         | per client: completions the kernel has  |
  * |               |      |               |        |                | taken in and answered (a refill posted, |
  * |               |      |               |        |                | or none to come) — a device shared by   |
@@ -137,9 +139,30 @@ export const Counter = {
   isolationBreaches: 37,
   /** Whole device-TLB flushes applied (a stage-2 change: every nested translation may be stale). */
   devtlbWholeFlushes: 38,
-  statusBase: 39,
+  /** ENQCMD submissions a full shared WQ answered with retry (each attempt that failed). */
+  submitRetries: 39,
+  /**
+   * IAA (device/compound.ts): source and output bytes of completed compress descriptors, fixed
+   * then dynamic Huffman (in, out, in, out); the same for compress-verify; and decompress's.
+   */
+  compressIn: 40,
+  verifyIn: 44,
+  decompressIn: 48,
+  statusBase: 50,
 } as const;
 export const COUNTER_COUNT = Counter.statusBase + STATUS_COUNT;
+
+/** Per submitter of a shared work queue (layout `bySubmitter`), f64 words. */
+export const SubmitterCounter = {
+  /** Logical descriptors completed, and their bytes. */
+  ops: 0,
+  bytes: 1,
+  /** ENQCMD attempts answered retry. */
+  submitRetries: 2,
+  /** Completions with a status other than success. */
+  failed: 3,
+  width: 4,
+} as const;
 
 /** Where a device stands between the kernel's releases (modelled time, layout/clock.ts). */
 export const SyncState = {
@@ -295,6 +318,8 @@ export interface DeviceShape {
   readonly iotlbEntries: number;
   /** Per kernel client of the device: records of its kbufRing and kdoneRing (its buffers in flight + 1). */
   readonly kbufRingCapacities: readonly number[];
+  /** Submitters of its work queue (the attach's process and `submitters`); at least 1. */
+  readonly submitters: number;
 }
 
 export interface DevicePlan {
@@ -322,6 +347,7 @@ export interface DevicePlan {
   readonly kdoneRings: readonly RingPlan[];
   readonly kRefilled: FieldSlot;
   readonly sizeBytes: number;
+  readonly bySubmitter: FieldSlot;
 }
 
 export function planDevice(shape: DeviceShape): DevicePlan {
@@ -350,9 +376,10 @@ export function planDevice(shape: DeviceShape): DevicePlan {
   const kbufRings = shape.kbufRingCapacities.map((c) => planRing(p, c, KbufRecord.width));
   const kdoneRings = shape.kbufRingCapacities.map((c) => planRing(p, c, KdoneRecord.width));
   const kRefilled = p.i32(Math.max(1, shape.kbufRingCapacities.length));
+  const bySubmitter = p.f64(Math.max(1, shape.submitters) * SubmitterCounter.width);
   return {
     pasidDomain, stop, go, state, invAck, copySeq, drainWaiter, counters, devtlb, invRing, prqRing, respRing, doorbell,
-    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs, kbufRings, kdoneRings, kRefilled,
+    submitter, clockNs, syncState, syncRelease, invAckNs, iotlbFills, iotlbUseNs, kbufRings, kdoneRings, kRefilled, bySubmitter,
     sizeBytes: p.sizeBytes,
   };
 }
@@ -381,6 +408,7 @@ export class DeviceViews {
   readonly kbufRings: readonly Ring[];
   readonly kdoneRings: readonly Ring[];
   readonly kRefilled: Int32Array;
+  readonly bySubmitter: Float64Array;
 
   constructor(buffer: SharedArrayBuffer, shape: DeviceShape) {
     const plan = planDevice(shape);
@@ -407,6 +435,7 @@ export class DeviceViews {
     this.kbufRings = plan.kbufRings.map((r) => new Ring(buffer, r));
     this.kdoneRings = plan.kdoneRings.map((r) => new Ring(buffer, r));
     this.kRefilled = viewI32(buffer, plan.kRefilled);
+    this.bySubmitter = viewF64(buffer, plan.bySubmitter);
   }
 
   /** The first kernel client's rings (a device of one kernel client). */

@@ -50,6 +50,31 @@ export interface WorkloadSpec {
    * VMA (to exercise fault errors). Default 0.
    */
   outsideVmaFraction: number;
+  /**
+   * What the source half of the region holds, written at boot (run/data.ts): `zeros`, `random`,
+   * `text` (English-like), `corpus` (a vocabulary drawn from the seed); undefined: the kernel's
+   * deterministic page contents. A workload that decompresses finds raw deflate streams of such
+   * data there, one per 4 KiB granule.
+   */
+  data: DataKind | undefined;
+  /** Compress and compress-verify: fixed or dynamic Huffman codes. Default 'dynamic'. */
+  deflateMode: 'fixed' | 'dynamic';
+  /** CRC64: the polynomial (normal form, x^64 implied, as two 32-bit halves) and IAA's flags. Default CRC-64/ECMA-182. */
+  crc64: Crc64Spec;
+}
+
+export const DATA_KINDS = ['zeros', 'random', 'text', 'corpus'] as const;
+export type DataKind = (typeof DATA_KINDS)[number];
+
+export interface Crc64Spec {
+  /** `ecma-182`, `nvme`, or the polynomial as written (`0x…`). */
+  name: string;
+  polyHi: number;
+  polyLo: number;
+  /** LSB first (reflected input and output), as CRC-64/NVME. */
+  reflected: boolean;
+  /** Initial value and final xor all ones. */
+  invert: boolean;
 }
 
 /** Test-only fault injection; never set from a profile. */
@@ -82,13 +107,16 @@ export interface DeviceCosts {
   readonly compareGBps: number;
   readonly comparePatternGBps: number;
   readonly crc32cGBps: number;
+  readonly compressGBps: number;
+  readonly decompressGBps: number;
+  readonly crc64GBps: number;
 }
 
 /** The device costs' names (boot copies them from the platform's costs). */
 export const DEVICE_COST_NAMES = [
   'iotlbMissWalkNs', 'devtlbInvalidationNs', 'pageRequestNs', 'pageResponseNs', 'submitNs', 'descriptorNs',
   'completionNs', 'devtlbHitNs', 'atsTranslationNs', 'iotlbHitNs', 'memmoveGBps', 'fillGBps', 'compareGBps',
-  'comparePatternGBps', 'crc32cGBps',
+  'comparePatternGBps', 'crc32cGBps', 'compressGBps', 'decompressGBps', 'crc64GBps',
 ] as const satisfies readonly (keyof DeviceCosts)[];
 
 /**
@@ -130,6 +158,17 @@ export interface DeviceSpec {
   /** A shared device that also runs its own workload (its attach's process) beside its kernel clients. */
   readonly sharedWithOwnWorkload: boolean;
   readonly prqEntries: number;
+  /** An IAA-like device (compress, decompress, compress-verify, CRC64: device/compound.ts). */
+  readonly iaa: boolean;
+  /** Engines executing the work queue's descriptors concurrently (modelled time when > 1). */
+  readonly engines: number;
+  /**
+   * The work queue: `shared` — ENQCMD, a PASID per descriptor, retry while all `entries` are
+   * taken (modelled time) — or dedicated (MOVDIR64B by one submitter that never overfills it).
+   */
+  readonly wq: { readonly shared: boolean; readonly entries: number };
+  /** Further submitters of a shared WQ, each an SVA-bound process (the attach's process is the first). */
+  readonly submitters: readonly { readonly process: string; readonly pasid: number; readonly region: RegionSpec; readonly workload: WorkloadSpec }[];
   /**
    * Modelled time (design.md §6): the engine keeps a virtual clock and follows the kernel's
    * horizon (device/vtime.ts); false: host time, costs spun on the thread.

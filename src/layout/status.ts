@@ -22,6 +22,12 @@ export const Status = {
   faultInvalid: 6,
   /** A page request answered FAILURE (the kernel could not service it). */
   faultFailure: 7,
+  /** IAA: the output does not fit the destination (a compress that would expand, a decompress of more than it holds). */
+  outputOverflow: 8,
+  /** IAA decompress: the source is not a valid (or a truncated) deflate stream. */
+  corruptStream: 9,
+  /** IAA compress-verify: the output did not decompress to the source (a bug, never expected). */
+  verifyFailed: 10,
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
@@ -35,5 +41,8 @@ export const STATUS_NAMES = [
   'page-fault',
   'fault-invalid',
   'fault-failure',
+  'output-overflow',
+  'corrupt-stream',
+  'verify-failed',
 ] as const;
 export const STATUS_COUNT = STATUS_NAMES.length;

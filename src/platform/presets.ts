@@ -29,6 +29,9 @@
  *   Quantitative Analysis and Guidelines of Data Streaming Accelerator in Modern Intel Xeon
  *   Scalable Processors" (ASPLOS 2024) report DSA throughput of about 30 GB/s per device for
  *   large transfers; using it for every op and one engine is an ASSUMPTION.
+ * - compressGBps = 4, decompressGBps = 8, crc64GBps = 30: ASSUMED, per IAA engine. No public
+ *   per-engine figure was found; they keep IAA's order (decompress faster than compress, a CRC
+ *   at memory speed). Compress is charged per source byte, decompress per output byte.
  * - devtlbInvalidationNs = 1000: ASSUMED. The device's processing of one ATS invalidation
  *   request before it sends the completion.
  * - pageRequestNs = 2000: ASSUMED. A page request reaching the kernel (PRI message, PRQ write,
@@ -107,6 +110,10 @@ export interface PlatformCosts {
   compareGBps: number;
   comparePatternGBps: number;
   crc32cGBps: number;
+  /** IAA: compress (per source byte), decompress (per output byte), CRC64, GB/s per engine (0: no data cost). */
+  compressGBps: number;
+  decompressGBps: number;
+  crc64GBps: number;
   /** Per invalidation submission (ends in a wait descriptor), kernel, ns. */
   submissionWaitNs: number;
   /** Per IOTLB invalidation descriptor in a submission, kernel, ns. */
@@ -164,6 +171,9 @@ export const COST_NAMES = [
   'compareGBps',
   'comparePatternGBps',
   'crc32cGBps',
+  'compressGBps',
+  'decompressGBps',
+  'crc64GBps',
   'submissionWaitNs',
   'iotlbDescriptorNs',
   'devtlbDescriptorNs',
@@ -188,7 +198,7 @@ export const COST_NAMES = [
 ] as const satisfies readonly (keyof PlatformCosts)[];
 
 /** Cost names that are bandwidths (GB/s), not latencies (ns). */
-export const BANDWIDTH_NAMES = ['memmoveGBps', 'fillGBps', 'compareGBps', 'comparePatternGBps', 'crc32cGBps'] as const;
+export const BANDWIDTH_NAMES = ['memmoveGBps', 'fillGBps', 'compareGBps', 'comparePatternGBps', 'crc32cGBps', 'compressGBps', 'decompressGBps', 'crc64GBps'] as const;
 
 const NATIVE: PlatformCosts = {
   submitNs: 100,
@@ -203,6 +213,9 @@ const NATIVE: PlatformCosts = {
   compareGBps: 30,
   comparePatternGBps: 30,
   crc32cGBps: 30,
+  compressGBps: 4,
+  decompressGBps: 8,
+  crc64GBps: 30,
   submissionWaitNs: 1000,
   iotlbDescriptorNs: 100,
   devtlbDescriptorNs: 100,

@@ -19,6 +19,7 @@ import type { z } from 'zod';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
 import { type Found, formatPath, isRecord, type Seg } from './problems.js';
 import { churnFields, deviceSchema, PAGE_BYTES, iommuSchema, lifecycleEventSchema, platformSchema, processSchema, profileSchema, vmSchema } from './schema.js';
+import { DSA_OPS, IAA_MAX_TRANSFER_BYTES, IAA_OPS } from '../layout/ops.js';
 import { DEFAULT_TIMING, type DeviceConfig, type KernelDmaMode, type LifecycleEvent, type PlatformConfig, type IommuConfig, type ProcessConfig, type RegionConfig, type SystemConfig, type VmConfig } from './types.js';
 
 /** A size for messages; exact bytes are added when the rounded form would not be exact. */
@@ -192,6 +193,8 @@ export function crossCheck(data: Record<string, unknown>): Found[] {
   p.devices?.forEach(({ raw, value }, i) => {
     if (value) checkDevice(value, raw, i, names, add);
     if (value) checkKernelClient(value, i, p, add);
+    if (value) checkQueues(value, i, p, names, add);
+    if (value) checkOps(value, i, names, add);
   });
   // Kernel clients' ids name them in results: unique among themselves and the devices.
   const seen = new Set(p.devices?.map((d) => d.value?.id).filter((x): x is string => x !== undefined));
@@ -362,10 +365,12 @@ function checkDevice(d: DeviceConfig, raw: unknown, i: number, names: Names, add
   const ways = waysProblem(d.devtlbEntries, d.devtlbWays, 'devtlbEntries');
   if (ways) add(at('devtlbWays'), ways);
 
-  if (w.queueDepth > d.wqSize) {
+  // A dedicated WQ is written with MOVDIR64B, which a full queue drops: its one submitter must
+  // never overfill it. A shared WQ answers ENQCMD with retry instead (checkQueues).
+  if (w.queueDepth > d.wqSize && d.wqMode === 'dedicated') {
     add(
       at('workload', 'queueDepth'),
-      `${w.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}`,
+      `${w.queueDepth} is larger than the device's wqSize (${d.wqSize}) of a dedicated WQ; expected at most ${d.wqSize}, or wqMode: shared (a full shared WQ answers retry)`,
     );
   }
 
@@ -817,4 +822,95 @@ function checkGuests(p: Parts, add: Add): void {
       if (d.kernelClients.length > 0) add(['devices', i, 'kernelClients'], `device ${d.id} is in multi-device group "${name}"; expected no kernel clients (not modelled in groups)`);
     }
   }
+}
+
+/**
+ * Work queues and engines (device/engine.ts `stepQueued`): submitters only on a shared WQ, with
+ * the attach's process as the first; each submitter a process with the region its workload
+ * names, of the device's VM (or the host, as the device); several engines or a shared WQ in
+ * modelled time, with closed-loop process submitters only — kernel clients, open loops and
+ * lifecycle events on such a device are not modelled.
+ */
+function checkQueues(d: DeviceConfig, i: number, p: Parts, names: Names, add: Add): void {
+  const at = (...rest: Seg[]): Seg[] => ['devices', i, ...rest];
+  const queued = d.engines > 1 || d.wqMode === 'shared';
+  if (d.submitters.length > 0) {
+    if (d.wqMode !== 'shared') add(at('submitters'), `${d.submitters.length} submitter(s) on a dedicated WQ; expected wqMode: shared (a dedicated WQ has one submitter, with a fixed PASID)`);
+    if (d.attach.type !== 'sva') add(at('submitters'), `with attach.type ${d.attach.type}; expected an sva attach (its process is the first submitter)`);
+  }
+  d.submitters.forEach((s, j) => {
+    const proc = names.processByName.get(s.process);
+    if (names.processNames && !proc) {
+      add(at('submitters', j, 'process'), `"${s.process}" names no process; expected one of: ${names.processNames.join(', ') || '(none)'}`);
+      return;
+    }
+    if (s.workload.region === undefined) {
+      add(at('submitters', j, 'workload', 'region'), `missing; expected a region of process "${s.process}"`);
+    } else if (proc) {
+      const regions = rawNames(field(proc.raw, 'regions'));
+      if (!regions.includes(s.workload.region)) add(at('submitters', j, 'workload', 'region'), `"${s.workload.region}" names no region of process "${s.process}"; expected one of: ${regions.join(', ')}`);
+    }
+    if (proc?.value && proc.value.vm !== d.vm) {
+      add(at('submitters', j, 'process'), `process "${s.process}" runs ${proc.value.vm ? `in vm ${proc.value.vm}` : 'on the host'}, device ${d.id} ${d.vm ? `is assigned to vm ${d.vm}` : 'is the host\'s'}; expected a process where the device is`);
+    }
+    if (d.attach.type === 'sva' && s.process === d.attach.process) add(at('submitters', j, 'process'), `"${s.process}" is already the device's attach process; expected another process (one submitter per process)`);
+    if (s.workload.rateOpsPerSec !== undefined) add(at('submitters', j, 'workload', 'rateOpsPerSec'), 'an open loop on a shared WQ; expected a closed loop (queueDepth), the one modelled with ENQCMD retries');
+  });
+  if (!queued) return;
+  const what = d.engines > 1 ? `engines: ${d.engines}` : 'wqMode: shared';
+  if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') add(at(d.engines > 1 ? 'engines' : 'wqMode'), `${what} needs timing: modelled (concurrent engines and ENQCMD retries are modelled in virtual time); expected timing: modelled`);
+  if (d.attach.type === 'kernel' || d.kernelClients.length > 0) add(at(d.attach.type === 'kernel' ? 'attach' : 'kernelClients'), `kernel clients on a device with ${what}; expected engines: 1 and a dedicated WQ (kernel clients on several engines or a shared WQ are not modelled)`);
+  if (d.workload.rateOpsPerSec !== undefined) add(at('workload', 'rateOpsPerSec'), `an open loop on a device with ${what}; expected a closed loop (queueDepth)`);
+  (p.lifecycle ?? []).forEach(({ value: e }, k) => {
+    const mine = e && (e.kind === 'exit' ? (d.attach.type === 'sva' && d.attach.process === e.process) || d.submitters.some((s) => s.process === e.process) : e.device === d.id);
+    if (mine) add(['lifecycle', k], `an event on device ${d.id} (or a process submitting to it) with ${what}; expected events on devices with one engine and a dedicated WQ (not modelled)`);
+  });
+}
+
+/**
+ * Ops against the device type and the data (device/compound.ts, run/data.ts): a DSA runs the
+ * DSA ops, an IAA the IAA ops; IAA transfers fit its buffers and are not completed partially;
+ * a workload that decompresses reads the deflate streams its `data` puts in the source half,
+ * and nothing else reads that half; `data` needs an sva attach whose region is fully present;
+ * kernel clients run the plain DSA ops.
+ */
+function checkOps(d: DeviceConfig, i: number, names: Names, add: Add): void {
+  const own = d.type === 'iaa' ? IAA_OPS : DSA_OPS;
+  const other = d.type === 'iaa' ? DSA_OPS : IAA_OPS;
+  const workloads: { at: Seg[]; w: DeviceConfig['workload']; process: string | undefined }[] = [
+    { at: ['devices', i, 'workload'], w: d.workload, process: d.attach.type === 'sva' ? d.attach.process : undefined },
+    ...d.submitters.map((s, j) => ({ at: ['devices', i, 'submitters', j, 'workload'] as Seg[], w: s.workload, process: s.process })),
+  ];
+  for (const { at, w, process } of workloads) {
+    for (const op of other) {
+      if (w.ops[op] > 0) add([...at, 'ops', op], `${w.ops[op]} on a ${d.type} device; expected 0 (${op} is ${d.type === 'iaa' ? 'a DSA' : 'an IAA'} op: ${d.type === 'iaa' ? 'type: dsa' : 'type: iaa'} runs it)`);
+    }
+    const iaaOps = IAA_OPS.filter((op) => w.ops[op] > 0);
+    if (d.type === 'iaa' && iaaOps.length > 0) {
+      w.transferSizes.forEach((t, k) => {
+        if (t.sizeBytes > IAA_MAX_TRANSFER_BYTES) {
+          add([...at, 'transferSizeBytes', ...(w.transferSizes.length > 1 ? [k, 'sizeBytes'] : [])], `${bytes(t.sizeBytes)} for IAA ops; expected at most ${bytes(IAA_MAX_TRANSFER_BYTES)} (the engine's buffers)`);
+        }
+      });
+      if (d.pri && !d.blockOnFault) add(['devices', i, 'blockOnFault'], 'false with IAA ops; expected blockOnFault: true or pri: false (a partially completed compress is not modelled: IAA restarts the job)');
+    }
+    if (w.ops.decompress > 0) {
+      if (w.data === undefined) add([...at, 'data'], 'missing; a workload that decompresses needs data (zeros, random, text, corpus): the kernel puts deflate streams of it in the source half');
+      const readers = (['compress', 'compressVerify', 'crc64'] as const).filter((op) => w.ops[op] > 0);
+      if (readers.length > 0) add([...at, 'ops', 'decompress'], `with ${readers.join(', ')} in one workload; expected decompress alone (its source half holds deflate streams, not data)`);
+      w.transferSizes.forEach((t, k) => {
+        if (t.sizeBytes < 4096) add([...at, 'transferSizeBytes', ...(w.transferSizes.length > 1 ? [k, 'sizeBytes'] : [])], `${bytes(t.sizeBytes)} with decompress; expected at least 4 KiB (a stream per 4 KiB granule)`);
+      });
+    }
+    if (w.data !== undefined && process !== undefined && w.region !== undefined) {
+      const region = names.processByName.get(process)?.value?.regions.find((r) => r.name === w.region);
+      if (region && region.populate < 1) add([...at, 'data'], `${w.data} on region "${w.region}" with populate ${region.populate}; expected populate: 1 (the kernel writes the data at boot)`);
+    }
+    if (w.data !== undefined && d.attach.type !== 'sva') add([...at, 'data'], `${w.data} with attach.type ${d.attach.type}; expected an sva attach (the data is written into the process's region)`);
+  }
+  [...(d.attach.type === 'kernel' ? [{ at: ['devices', i, 'workload'] as Seg[], w: d.workload }] : []), ...d.kernelClients.map((c, j) => ({ at: ['devices', i, 'kernelClients', j, 'workload'] as Seg[], w: c.workload }))].forEach(({ at, w }) => {
+    for (const op of ['dualcast', ...IAA_OPS] as const) {
+      if (w.ops[op] > 0) add([...at, 'ops', op], `${w.ops[op]} for a kernel client; expected 0 (kernel clients run memmove, fill, compare, comparePattern, crc32c)`);
+    }
+  });
 }

@@ -15,6 +15,7 @@ import { z } from 'zod';
 
 import { BANDWIDTH_NAMES, COST_NAMES, PLATFORM_PRESETS, PRESET_COSTS, type PlatformCosts } from '../platform/presets.js';
 import { formatBytes, parseSizeBytes } from '../common/units.js';
+import { type Crc64Spec, DATA_KINDS } from '../layout/protocol.js';
 import { KNOWN_KEYS_PREFIX } from './problems.js';
 import {
   ACCESS_PATTERNS,
@@ -271,7 +272,36 @@ const opsShape = {
   comparePattern: opWeight(),
   crc32c: opWeight(),
   batch: opWeight(),
+  dualcast: opWeight(),
+  compress: opWeight(),
+  decompress: opWeight(),
+  compressVerify: opWeight(),
+  crc64: opWeight(),
 } satisfies Record<OpName, unknown>;
+
+/** The two standard CRC64 parameter sets, by name (device/crc64.ts has their check values). */
+export const CRC64_PRESETS: Record<string, Omit<Crc64Spec, 'name'>> = {
+  'ecma-182': { polyHi: 0x42f0e1eb, polyLo: 0xa9ea3693, reflected: false, invert: false },
+  nvme: { polyHi: 0xad93d235, polyLo: 0x94c93659, reflected: true, invert: true },
+};
+const POLY_EXPECTED = 'expected a 64-bit polynomial in hex, e.g. "0x42F0E1EBA9EA3693" (normal form, x^64 implied)';
+const crc64Schema = z.union(
+  [
+    oneOf(['ecma-182', 'nvme']).transform((n): Crc64Spec => ({ name: n, ...CRC64_PRESETS[n]! })),
+    obj(
+      {
+        polynomial: z.string({ error: POLY_EXPECTED }).regex(/^0x[0-9a-fA-F]{1,16}$/, { error: POLY_EXPECTED }),
+        reflected: bool().default(false),
+        invert: bool().default(false),
+      },
+      'a mapping {polynomial: "0x…", reflected: <bool>, invert: <bool>}',
+    ).transform((c): Crc64Spec => {
+      const hex = c.polynomial.slice(2).padStart(16, '0');
+      return { name: `0x${hex.toLowerCase()}`, polyHi: Number.parseInt(hex.slice(0, 8), 16), polyLo: Number.parseInt(hex.slice(8), 16), reflected: c.reflected, invert: c.invert };
+    }),
+  ],
+  { error: 'expected ecma-182, nvme, or a mapping {polynomial: "0x…", reflected, invert}' },
+);
 
 const opsSchema = obj(opsShape, `a mapping of op weights (${OP_NAMES.join(', ')})`).transform(
   atLeastOneWeight<OpName>(OP_NAMES),
@@ -284,13 +314,16 @@ const workloadSchema = obj(
     transferSizeBytes: transferSizesSchema.default(() => [{ sizeBytes: 4096, weight: 1 }]),
     pattern: oneOf(ACCESS_PATTERNS).default('uniform'),
     zipfTheta: numIn(0, { max: 10, minExclusive: true }).default(0.99),
-    ops: opsSchema.default(() => ({ memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0 })),
+    ops: opsSchema.default(() => ({ memmove: 1, fill: 0, compare: 0, comparePattern: 0, crc32c: 0, batch: 0, dualcast: 0, compress: 0, decompress: 0, compressVerify: 0, crc64: 0 })),
     batchSize: intIn(1, 1024).default(8),
     descriptors: intIn(1).optional(),
     // Only meaningful for an sva attach (a source outside every VMA of the process): cross-checks.ts.
     outsideVmaFraction: numIn(0, { max: 1 }).default(0),
     rateOpsPerSec: numIn(0, { max: 1e8, minExclusive: true }).optional(),
     arrival: oneOf(['uniform', 'poisson']).default('uniform'),
+    data: oneOf(DATA_KINDS).optional(),
+    deflateMode: oneOf(['fixed', 'dynamic']).default('dynamic'),
+    crc64: crc64Schema.default((): Crc64Spec => ({ name: 'ecma-182', ...CRC64_PRESETS['ecma-182']! })),
   },
   'a mapping describing the workload, e.g. {region: buf, queueDepth: 16}',
 ).transform(
@@ -306,23 +339,32 @@ const workloadSchema = obj(
     outsideVmaFraction: w.outsideVmaFraction,
     rateOpsPerSec: w.rateOpsPerSec,
     arrival: w.arrival,
+    data: w.data,
+    deflateMode: w.deflateMode,
+    crc64: w.crc64,
   }),
 );
 
 export const deviceSchema = obj(
   {
     id: id(),
-    type: z.literal('dsa', { error: 'expected "dsa" (the only device type so far)' }).default('dsa'),
+    type: oneOf(['dsa', 'iaa']).default('dsa'),
     iommu: name(),
     ats: bool().default(true),
     devtlbEntries: intIn(1, 4096).default(64),
     devtlbWays: intIn(1).optional(),
     wqSize: intIn(1, 1024).default(128),
     wqMode: oneOf(['dedicated', 'shared']).default('dedicated'),
-    // PRI needs an sva attach (cross-checks.ts); blockOnFault and priCapacity are ignored without PRI.
+    engines: intIn(1, 16).default(1),
+    // Only with wqMode shared, each an sva-bound process of the device's VM (cross-checks.ts).
+    submitters: list(
+      obj({ process: name(), workload: workloadSchema.prefault({}) }, 'a mapping {process: <name>, workload: {...}}'),
+      'submitters',
+      false,
+    ).default([]),
+    // PRI needs an sva attach (cross-checks.ts); blockOnFault is ignored without PRI.
     pri: bool().default(false),
     blockOnFault: bool().default(true),
-    priCapacity: intIn(2, 4096).default(32),
     // A kernel client's PASID on the kernel's own page table (attach mode kva) needs trusted: true.
     trusted: bool().default(false),
     // A device that does not snoop CPU caches: a kernel client syncs each buffer before and after DMA.

@@ -120,12 +120,19 @@ export interface KernelClientConfig {
 export const GUEST_VARIANTS = ['bare-metal', 'trapped', 'direct'] as const;
 export type GuestVariant = (typeof GUEST_VARIANTS)[number];
 
+/** A process submitting to a device's shared work queue (`devices[].submitters`). */
+export interface SubmitterConfig {
+  process: string;
+  workload: WorkloadConfig;
+}
+
 /** What a device runs (layout/protocol.ts: the profile's workload is handed to the device as is). */
 export type WorkloadConfig = WorkloadSpec;
 
 export interface DeviceConfig {
   id: string;
-  type: 'dsa';
+  /** `dsa` (memmove … dualcast) or `iaa` (compress, decompress, compressVerify, crc64). Default 'dsa'. */
+  type: 'dsa' | 'iaa';
   iommu: string;
   /** Has an ATS device TLB. Default true. */
   ats: boolean;
@@ -135,8 +142,18 @@ export interface DeviceConfig {
   devtlbWays: number;
   /** Work queue size, descriptors. Default 128. */
   wqSize: number;
-  /** Default 'dedicated'. */
+  /**
+   * `dedicated` (default): one submitter with a fixed PASID, submitting with MOVDIR64B, which a
+   * full queue would drop — so its queueDepth may not exceed wqSize and it never overfills.
+   * `shared`: submitters (the attach's process and `submitters`) enqueue with ENQCMD, each
+   * descriptor carrying its own PASID; a full queue answers retry and the submitter tries again
+   * (`submitRetries`). Modelled time.
+   */
   wqMode: 'dedicated' | 'shared';
+  /** Engines executing the queue's descriptors concurrently (one group). Default 1. Modelled time when > 1. */
+  engines: number;
+  /** Further processes submitting to the device's shared WQ beside the attach's, each SVA-bound with its PASID. Default none. */
+  submitters: SubmitterConfig[];
   /**
    * Page Request Interface: on a translation fault the device sends page requests to the
    * kernel instead of failing the descriptor. Default false.
@@ -149,9 +166,7 @@ export interface DeviceConfig {
    * Default true.
    */
   blockOnFault: boolean;
-  /** PRI outstanding page request allocation (requests in flight at once). Default 32, min 2. */
-  priCapacity: number;
-  /** The kernel trusts the device with all of its memory (a kernel client may use kva). Default false. */
+    /** The kernel trusts the device with all of its memory (a kernel client may use kva). Default false. */
   trusted: boolean;
   /** DMA is coherent with CPU caches (no sync per buffer). Default true. */
   coherent: boolean;

@@ -114,6 +114,7 @@ export function formatSummary(r: RunResult): string {
     }
   }
 
+  for (const d of r.devices) lines.push(...queueLines(d), ...compressionLines(d));
   for (const v of r.guests?.vms ?? []) lines.push(...guestLines(v));
   for (const g of r.guests?.groups ?? []) {
     const shared = g.attachments.map((a) => `PASID ${a.pasid} (${a.domain}${a.process ? `, ${a.process}` : ''}) bound by ${a.boundBy}, attached to ${a.devices.join(', ')}`).join('; ');
@@ -261,4 +262,32 @@ function guestLines(v: VmRow): string[] {
   }
   if (s2.deviceFaults > 0 || s2.cpuFaults > 0) parts.push(`guest frames backed on touch: ${formatCount(s2.deviceFaults)} by devices, ${formatCount(s2.cpuFaults)} by the guest CPU`);
   return [`${head}: ${parts.join('; ')}`];
+}
+
+type DeviceRow = RunResult['devices'][number];
+
+/** A device with several engines or a shared WQ: its queue, retries and submitters. */
+function queueLines(d: DeviceRow): string[] {
+  const shared = d.wq?.mode === 'shared';
+  if (!shared && (d.engines ?? 1) <= 1) return [];
+  const head = `${d.id}: ${d.engines ?? 1} engine(s), ${shared ? `shared WQ of ${d.wq!.entries}` : `dedicated WQ of ${d.wq?.entries ?? '?'}`}`;
+  if (!shared) return [head];
+  const subs = (d.submitters ?? []).map((s) => `${s.process} (PASID ${s.pasid}) ${formatCount(s.ops)} descriptors, ${formatCount(s.submitRetries)} retries${s.failed > 0 ? `, ${formatCount(s.failed)} failed` : ''}`);
+  return [`${head}: ${formatCount(d.submitRetries)} ENQCMD retries; ${subs.join('; ')}`];
+}
+
+/** An IAA's compression ratios by op and mode (those that ran). */
+function compressionLines(d: DeviceRow): string[] {
+  const c = d.compression;
+  if (!c) return [];
+  const parts: string[] = [];
+  const one = (what: string, f: { inputBytes: number; outputBytes: number; ratio: number }): void => {
+    if (f.inputBytes > 0) parts.push(`${what} ${f.ratio.toFixed(2)}× (${formatBytes(f.inputBytes)} → ${formatBytes(f.outputBytes)})`);
+  };
+  one('compress fixed', c.compress.fixed);
+  one('compress dynamic', c.compress.dynamic);
+  one('compress-verify fixed', c.compressVerify.fixed);
+  one('compress-verify dynamic', c.compressVerify.dynamic);
+  one('decompress', c.decompress);
+  return parts.length > 0 ? [`${d.id} compression: ${parts.join('; ')}`] : [];
 }

@@ -13,6 +13,7 @@ import { planRegion } from '../layout/region-plan.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Domain, Process } from '../kernel/objects.js';
 import type { DeviceConfig, KernelClientConfig, KernelDmaMode, Profile } from '../profile/types.js';
+import { sourceContents } from './data.js';
 import { BadInputError } from './errors.js';
 
 /** IOVA at which a dma domain's buffer is mapped (and a blocked device's addresses start). */
@@ -74,6 +75,7 @@ export function machineShape(profile: Profile): MachineShape {
       prqRingCapacity: PRQ_RING_CAPACITY,
       iotlbEntries: profile.iommus.find((m) => m.id === d.iommu)!.iotlbEntries,
       kbufRingCapacities: kernelClientsOf(d).map((c) => c.workload.queueDepth + 1),
+      submitters: 1 + d.submitters.length,
     })),
   };
 }
@@ -184,16 +186,38 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
     profile.devices[i]!.attach.type === 'kernel' ? kernelClients.find((k) => k.device === i && k.ring === 0)!.pasid : undefined;
   placed.forEach((p, i) => Atomics.store(kernel.views.devices[i]!.submitter, 0, 'submitting' in p && !p.submitting ? 0 : (dedicatedPasid(i) ?? p.pasid) + 1));
 
-  // Devices sharing a region split its destination half into stripes.
-  const sharers = new Map<string, number[]>();
-  placed.forEach((p, i) => sharers.set(p.key, [...(sharers.get(p.key) ?? []), i]));
+  // A shared WQ's further submitters: each process bound to the device (its PASID), on its region.
+  const submitters = profile.devices.map((d, i) =>
+    d.submitters.map((s) => {
+      const proc = processes.get(s.process)!;
+      domains.bindSva(i, proc);
+      const key = `${s.process}/${s.workload.region}`;
+      return { process: s.process, pasid: proc.pasid, key, region: regions.get(key)!, workload: s.workload };
+    }),
+  );
+
+  // Devices (and shared-WQ submitters) sharing a region split its destination half into stripes.
+  const sharers = new Map<string, string[]>();
+  const share = (key: string, who: string): void => {
+    sharers.set(key, [...(sharers.get(key) ?? []), who]);
+  };
+  placed.forEach((p, i) => share(p.key, `${i}`));
+  submitters.forEach((list, i) => list.forEach((s, j) => share(s.key, `${i}/${j}`)));
+  const stripeOf = (key: string, who: string, sizes: readonly number[], at: string) => {
+    const group = sharers.get(key)!;
+    const region = regions.get(key) ?? placed.find((p) => p.key === key)!.region;
+    const spec = { start: region.start, sizeBytes: region.sizeBytes, stripeIndex: group.indexOf(who), stripeCount: group.length };
+    const plan = planRegion(spec, sizes);
+    if (!plan.ok) throw new BadInputError(`${at}: ${plan.problem}`);
+    return spec;
+  };
 
   const devices = profile.devices.map((d, i): BootedDevice => {
     const p = placed[i]!;
     const group = sharers.get(p.key)!;
     // The address plan must hold the largest transfer in this device's stripe: bad input, not a crash.
     const plan = planRegion(
-      { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(i), stripeCount: group.length },
+      { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(`${i}`), stripeCount: group.length },
       d.workload.transferSizes.map((t) => t.sizeBytes),
     );
     if (!plan.ok) throw new BadInputError(`devices[${i}].workload: ${plan.problem}`);
@@ -207,7 +231,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         id: d.id,
         iommu: shape.devices[i]!.iommu,
         pasid: dedicatedPasid(i) ?? p.pasid,
-        region: { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(i), stripeCount: group.length },
+        region: { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(`${i}`), stripeCount: group.length },
         workload: d.workload,
         seed,
         integritySampleEvery: profile.system.integritySampleEvery,
@@ -219,6 +243,15 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         kernelClientPasids: kernelClients.filter((k) => k.device === i).map((k) => k.pasid),
         sharedWithOwnWorkload: d.kernelClients.length > 0 && d.attach.type === 'sva',
         prqEntries: profile.iommus[shape.devices[i]!.iommu]!.prqEntries,
+        iaa: d.type === 'iaa',
+        engines: d.engines,
+        wq: { shared: d.wqMode === 'shared', entries: d.wqSize },
+        submitters: submitters[i]!.map((s, j) => ({
+          process: s.process,
+          pasid: s.pasid,
+          region: stripeOf(s.key, `${i}/${j}`, s.workload.transferSizes.map((t) => t.sizeBytes), `devices[${i}].submitters[${j}].workload`),
+          workload: s.workload,
+        })),
         modelled: timing.modelled,
         durationNs: timing.durationNs,
         intervalNs: timing.intervalNs,
@@ -227,7 +260,42 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
       },
     };
   });
+  writeWorkloadData(profile, seed, kernel, processes, regions);
   return { kernel, devices, processes, kernelClients };
+}
+
+/**
+ * Fill the source half of every region a workload asks `data` of (run/data.ts), once per
+ * region: raw data, or deflate streams for a workload that decompresses. Two workloads asking
+ * one region for different contents are bad input.
+ */
+function writeWorkloadData(profile: Profile, seed: number, kernel: Kernel, processes: ReadonlyMap<string, Process>, regions: ReadonlyMap<string, { start: number; sizeBytes: number }>): void {
+  const written = new Map<string, { what: string; by: string }>();
+  profile.devices.forEach((d, i) => {
+    const users = [
+      ...(d.attach.type === 'sva' ? [{ process: d.attach.process, w: d.workload, at: `devices[${i}].workload` }] : []),
+      ...d.submitters.map((s, j) => ({ process: s.process, w: s.workload, at: `devices[${i}].submitters[${j}].workload` })),
+    ];
+    for (const { process, w, at } of users) {
+      if (w.data === undefined || w.region === undefined) continue;
+      const key = `${process}/${w.region}`;
+      const streams = w.ops.decompress > 0;
+      const what = `${w.data}${streams ? ' as deflate streams' : ''}`;
+      const before = written.get(key);
+      if (before) {
+        if (before.what !== what) throw new BadInputError(`${at}.data: ${what} on region "${w.region}" of process "${process}", which ${before.by} fills with ${before.what}; expected one content per region`);
+        continue;
+      }
+      written.set(key, { what, by: at });
+      const proc = processes.get(process)!;
+      const region = regions.get(key)!;
+      const half = Math.floor(region.sizeBytes / 2 / PAGE_SIZE) * PAGE_SIZE;
+      const bytes = sourceContents(w.data, half, seed, proc.id * 4099 + [...key].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) | 0, 7), streams);
+      if (!kernel.mmOf(proc).writeVirtual(proc.rootPfn, region.start, bytes)) {
+        throw new Error(`bug: the source half of ${key} is not fully present`);
+      }
+    }
+  });
 }
 
 /** Per device: the devices of its IOMMU group (`devices[].group`), itself included, in profile order. */

@@ -138,6 +138,12 @@ const throughputFields = {
   latencyNs: latencySummaryNsSchema,
 };
 
+const compressionFiguresSchema = obj({
+  inputBytes: count(),
+  outputBytes: count(),
+  ratio: nonNegative().describe('Uncompressed ÷ compressed bytes (0 when nothing completed)'),
+}).meta({ id: 'CompressionFigures' });
+
 export const deviceResultSchema = obj({
   id: text(),
   outcome: obj({
@@ -159,7 +165,30 @@ export const deviceResultSchema = obj({
   ...throughputFields,
   byOp: record(opResultSchema),
   statuses: record(count()),
-  submitRetries: count(),
+  submitRetries: count().describe('ENQCMD attempts a full shared WQ answered with retry (0 for a dedicated WQ)'),
+  type: z.enum(['dsa', 'iaa']).optional().describe('The device type; absent in results of earlier releases'),
+  compression: obj({
+    compress: obj({ fixed: compressionFiguresSchema, dynamic: compressionFiguresSchema }),
+    compressVerify: obj({ fixed: compressionFiguresSchema, dynamic: compressionFiguresSchema }),
+    decompress: compressionFiguresSchema,
+  })
+    .nullable()
+    .optional()
+    .describe('IAA: source and output bytes of the descriptors that completed, per op and deflate mode, and the ratio (source ÷ output; decompress: output ÷ source); null for a DSA; absent in results of earlier releases'),
+  engines: count().optional().describe('Engines executing its descriptors concurrently; absent in results of earlier releases'),
+  wq: obj({ mode: z.enum(['dedicated', 'shared']), entries: count() }).optional().describe('Its work queue; absent in results of earlier releases'),
+  submitters: list(
+    obj({
+      process: text(),
+      pasid: count(),
+      ops: count(),
+      bytes: count(),
+      submitRetries: count(),
+      failed: count().describe('Completions with a status other than success'),
+    }),
+  )
+    .optional()
+    .describe("A shared WQ's submitters, the attach's process first, each with its PASID; empty for a dedicated WQ; absent in results of earlier releases"),
   devtlb: obj({ hits: count(), misses: count() }),
   iotlb: obj({ hits: count(), misses: count() }),
   walks: count(),

@@ -5,7 +5,7 @@
  */
 
 import type { z } from 'zod';
-import { Counter } from '../layout/device.js';
+import { Counter, SubmitterCounter } from '../layout/device.js';
 import type { DeviceTaskResult } from '../layout/protocol.js';
 import { STATUS_NAMES } from '../layout/status.js';
 import { decodeHistogram, encodeHistogram, type Histogram, newMergeHistogram, summarise } from '../metrics/histogram.js';
@@ -178,7 +178,12 @@ export function buildResult(input: BuildInput): RunOutcome {
       latencyNs: summarise(all),
       byOp,
       statuses: statusMap(c),
-      submitRetries: 0,
+      submitRetries: c[Counter.submitRetries]!,
+      type: profile.devices[i]!.type,
+      compression: profile.devices[i]!.type === 'iaa' ? compressionOf(c) : null,
+      engines: profile.devices[i]!.engines,
+      wq: { mode: profile.devices[i]!.wqMode, entries: profile.devices[i]!.wqSize },
+      submitters: submittersOf(d, profile.devices[i]!, booted.kernel.views.devices[i]!.bySubmitter),
       devtlb: { hits: c[Counter.devtlbHits]!, misses: c[Counter.devtlbMisses]! },
       iotlb: { hits: c[Counter.iotlbHits]!, misses: c[Counter.iotlbMisses]! },
       walks: c[Counter.walks]!,
@@ -532,5 +537,40 @@ function guestsResult(input: BuildInput, devices: readonly DeviceResult[]): z.in
     groups,
     pageRequestsForwarded: kernel.faults.stats.forwardedToGuest,
     stage2Faults: kernel.faults.stats.stage2Faults,
+  };
+}
+
+/**
+ * A shared WQ's submitters (the attach's process first) with their PASIDs, descriptors, bytes,
+ * answered retries and failures; empty for a dedicated WQ.
+ */
+function submittersOf(d: Booted['devices'][number], cfg: Profile['devices'][number], counters: Float64Array): DeviceResult['submitters'] {
+  if (cfg.wqMode !== 'shared') return [];
+  const who = [{ process: cfg.attach.type === 'sva' ? cfg.attach.process : '', pasid: d.pasid }, ...d.spec.submitters.map((s) => ({ process: s.process, pasid: s.pasid }))];
+  return who.map((w, j) => {
+    const at = j * SubmitterCounter.width;
+    return {
+      process: w.process,
+      pasid: w.pasid,
+      ops: counters[at + SubmitterCounter.ops]!,
+      bytes: counters[at + SubmitterCounter.bytes]!,
+      submitRetries: counters[at + SubmitterCounter.submitRetries]!,
+      failed: counters[at + SubmitterCounter.failed]!,
+    };
+  });
+}
+
+/** An IAA's compression figures from its counters (layout/device.ts compressIn, verifyIn, decompressIn). */
+function compressionOf(c: readonly number[]): NonNullable<DeviceResult['compression']> {
+  const figures = (inAt: number, compressed: boolean) => {
+    const inputBytes = c[inAt]!;
+    const outputBytes = c[inAt + 1]!;
+    const [raw, packed] = compressed ? [inputBytes, outputBytes] : [outputBytes, inputBytes];
+    return { inputBytes, outputBytes, ratio: packed > 0 ? raw / packed : 0 };
+  };
+  return {
+    compress: { fixed: figures(Counter.compressIn, true), dynamic: figures(Counter.compressIn + 2, true) },
+    compressVerify: { fixed: figures(Counter.verifyIn, true), dynamic: figures(Counter.verifyIn + 2, true) },
+    decompress: figures(Counter.decompressIn, false),
   };
 }

@@ -22,7 +22,7 @@ const FIXTURES: { name: string; lines: (string | RegExp)[] }[] = [
     name: 'bad-unknown-key.yaml',
     lines: [
       `${dir}/bad-unknown-key.yaml:13:12: devices[0].bogus: unknown key "bogus"; expected one of: ` +
-        'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, attach, workload, kernelClients, vm, group',
+        'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, engines, submitters, pri, blockOnFault, trusted, coherent, attach, workload, kernelClients, vm, group',
     ],
   },
   {
@@ -45,7 +45,7 @@ const FIXTURES: { name: string; lines: (string | RegExp)[] }[] = [
     name: 'bad-queue-depth.yaml',
     lines: [
       `${dir}/bad-queue-depth.yaml:19:42: devices[1].workload.queueDepth: ` +
-        "256 is larger than the device's wqSize (128); expected at most 128",
+        "256 is larger than the device's wqSize (128) of a dedicated WQ; expected at most 128, or wqMode: shared (a full shared WQ answers retry)",
     ],
   },
   {

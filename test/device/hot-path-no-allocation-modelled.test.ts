@@ -13,10 +13,17 @@ import { describe, expect, it } from 'vitest';
 const SCRIPT = join(import.meta.dirname, '../../dist/bench/hot-path-alloc.js');
 
 describe('hot path, modelled time', () => {
-  for (const nested of [false, true]) {
-    it(`allocates less than one byte per descriptor over two million descriptors${nested ? ' (a device assigned to a VM: nested walks)' : ''}`, () => {
+  for (const variant of ['plain', 'nested', 'queued', 'iaa'] as const) {
+    const what = {
+      plain: '',
+      nested: ' (a device assigned to a VM: nested walks)',
+      queued: ' (four engines, a shared WQ: ENQCMD retries)',
+      iaa: ' (an IAA: compress, verify, decompress, CRC64)',
+    }[variant];
+    const nested = variant === 'nested';
+    it(`allocates less than one byte per descriptor over ${variant === 'iaa' ? '100,000' : 'two million'} descriptors${what}`, () => {
       expect(existsSync(SCRIPT), `${SCRIPT} is built by npm test (tsc) before vitest runs`).toBe(true);
-      const out = JSON.parse(execFileSync(process.execPath, [SCRIPT, ...(nested ? ['--nested'] : [])], { encoding: 'utf8', timeout: 120_000 })) as {
+      const out = JSON.parse(execFileSync(process.execPath, [SCRIPT, ...(variant === 'plain' ? [] : [`--${variant}`])], { encoding: 'utf8', timeout: 120_000 })) as {
         bytesPerDescriptor: number;
         sampled: number;
         recorded: number;
@@ -25,19 +32,23 @@ describe('hot path, modelled time', () => {
         devtlbMisses: number;
         walks: number;
         nestedWalks: number;
+        submitRetries: number;
+        compressedBytes: number;
         sites: [string, number][];
       };
-      console.log(`modelled hot path${nested ? ' (nested)' : ''}: ${out.bytesPerDescriptor.toFixed(3)} bytes allocated per descriptor (sampled), ${out.barriers} barriers`);
+      console.log(`modelled hot path (${variant}): ${out.bytesPerDescriptor.toFixed(3)} bytes allocated per descriptor (sampled), ${out.barriers} barriers`);
       if (out.bytesPerDescriptor >= 1) for (const [site, bytes] of out.sites) console.log(`  ${bytes} bytes at ${site}`);
       // The work was real: every op ran on virtual clocks, translations missed and walked, the
       // device completed its own barriers.
-      expect(out.sampled).toBeGreaterThanOrEqual(2_000_000);
+      expect(out.sampled).toBeGreaterThanOrEqual(variant === 'iaa' ? 100_000 : 2_000_000);
       expect(out.recorded).toBeGreaterThanOrEqual(out.sampled);
       expect(out.devtlbMisses).toBeGreaterThan(0);
       expect(out.walks).toBeGreaterThan(0);
       expect(out.nestedWalks).toBe(nested ? out.walks : 0);
+      if (variant === 'queued' || variant === 'iaa') expect(out.submitRetries).toBeGreaterThan(0);
+      if (variant === 'iaa') expect(out.compressedBytes).toBeGreaterThan(0);
       expect(out.barriers).toBeGreaterThan(100);
-      expect(out.virtualNs).toBeGreaterThan(100e6);
+      expect(out.virtualNs).toBeGreaterThan(variant === 'iaa' ? 10e6 : 100e6);
       expect(out.bytesPerDescriptor).toBeLessThan(1);
     }, 150_000);
   }

@@ -23,7 +23,7 @@ describe('bad profiles', () => {
         path: 'devices[0].bogus',
         message:
           'unknown key "bogus"; expected one of: ' +
-          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, pri, blockOnFault, priCapacity, trusted, coherent, ' +
+          'id, type, iommu, ats, devtlbEntries, devtlbWays, wqSize, wqMode, engines, submitters, pri, blockOnFault, trusted, coherent, ' +
           'attach, workload, kernelClients, vm, group',
       },
     ]);
@@ -64,7 +64,7 @@ describe('bad profiles', () => {
     expect(problemsOf(() => loadProfile(fixture('bad-queue-depth.yaml')))).toEqual([
       {
         path: 'devices[1].workload.queueDepth',
-        message: "256 is larger than the device's wqSize (128); expected at most 128",
+        message: "256 is larger than the device's wqSize (128) of a dedicated WQ; expected at most 128, or wqMode: shared (a full shared WQ answers retry)",
       },
     ]);
   });

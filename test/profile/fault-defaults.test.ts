@@ -8,30 +8,29 @@ describe('defaults of the I/O page fault keys', () => {
   it('fills them in when the keys are absent', () => {
     const profile = parseProfile(MINIMAL, 'p.yaml');
     expect(profile.iommus[0]?.prqEntries).toBe(2048);
-    expect(profile.devices[0]).toMatchObject({ pri: false, blockOnFault: true, priCapacity: 32 });
+    expect(profile.devices[0]).toMatchObject({ pri: false, blockOnFault: true });
     expect(profile.devices[0]?.workload.outsideVmaFraction).toBe(0);
   });
 
-  it('gives a device that only sets pri: true block-on-fault and 32 outstanding page requests', () => {
+  it('gives a device that only sets pri: true block-on-fault', () => {
     const text = MINIMAL.replace('    iommu: iommu0', '    iommu: iommu0\n    pri: true');
-    expect(parseProfile(text, 'p.yaml').devices[0]).toMatchObject({ pri: true, blockOnFault: true, priCapacity: 32 });
+    expect(parseProfile(text, 'p.yaml').devices[0]).toMatchObject({ pri: true, blockOnFault: true });
   });
 
   it('takes explicit values at the ends of their ranges', () => {
     const text = MINIMAL.replace('  - id: iommu0', '  - id: iommu0\n    prqEntries: 65536')
-      .replace('    iommu: iommu0', '    iommu: iommu0\n    pri: true\n    blockOnFault: false\n    priCapacity: 4096')
+      .replace('    iommu: iommu0', '    iommu: iommu0\n    pri: true\n    blockOnFault: false')
       .replace('workload: { region: buf }', 'workload: { region: buf, outsideVmaFraction: 1 }');
     const profile = parseProfile(text, 'p.yaml');
     expect(profile.iommus[0]?.prqEntries).toBe(65536);
-    expect(profile.devices[0]).toMatchObject({ pri: true, blockOnFault: false, priCapacity: 4096 });
+    expect(profile.devices[0]).toMatchObject({ pri: true, blockOnFault: false });
     expect(profile.devices[0]?.workload.outsideVmaFraction).toBe(1);
 
     const low = MINIMAL.replace('  - id: iommu0', '  - id: iommu0\n    prqEntries: 1')
-      .replace('    iommu: iommu0', '    iommu: iommu0\n    pri: true\n    priCapacity: 2')
+      .replace('    iommu: iommu0', '    iommu: iommu0\n    pri: true')
       .replace('workload: { region: buf }', 'workload: { region: buf, outsideVmaFraction: 0.25 }');
     const lowProfile = parseProfile(low, 'p.yaml');
     expect(lowProfile.iommus[0]?.prqEntries).toBe(1);
-    expect(lowProfile.devices[0]?.priCapacity).toBe(2);
     expect(lowProfile.devices[0]?.workload.outsideVmaFraction).toBe(0.25);
   });
 });

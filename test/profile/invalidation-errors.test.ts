@@ -57,7 +57,7 @@ describe('bad values of the invalidation keys', () => {
         message:
           'expected a platform preset (native, guest, zero) or a mapping {preset: <name>, <cost>: <ns>} with costs ' +
           'submitNs, descriptorNs, completionNs, devtlbHitNs, atsTranslationNs, iotlbHitNs, iotlbMissWalkNs, ' +
-          'memmoveGBps, fillGBps, compareGBps, comparePatternGBps, crc32cGBps, submissionWaitNs, iotlbDescriptorNs, ' +
+          'memmoveGBps, fillGBps, compareGBps, comparePatternGBps, crc32cGBps, compressGBps, decompressGBps, crc64GBps, submissionWaitNs, iotlbDescriptorNs, ' +
           'devtlbDescriptorNs, devtlbInvalidationNs, trapNs, guestTrapNs, guestFaultForwardNs, hostPasidAttachNs, pageRequestNs, pageResponseNs, faultServiceNs, pageResponseDescriptorNs, pageZeroingNs, kernelBufferAllocNs, iovaCacheNs, iovaTreeNs, dmaMapNs, dmaMapPageNs, dmaUnmapNs, dmaUnmapPageNs, dmaSyncPageNs, got 5',
       },
     ]);

@@ -83,12 +83,15 @@ describe('shipped profiles', () => {
           transferSizes: [{ sizeBytes: 4096, weight: 1 }],
           pattern: 'uniform',
           zipfTheta: 0.99,
-          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0 },
+          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0, dualcast: 0, compress: 0, decompress: 0, compressVerify: 0, crc64: 0 },
           batchSize: 8,
           descriptors: undefined,
           outsideVmaFraction: 0,
           rateOpsPerSec: undefined,
           arrival: 'uniform',
+          data: undefined,
+          deflateMode: 'dynamic',
+          crc64: { name: 'ecma-182', polyHi: 0x42f0e1eb, polyLo: 0xa9ea3693, reflected: false, invert: false },
         });
       }
     });
@@ -160,7 +163,6 @@ describe('shipped profiles', () => {
           devtlbEntries: 32,
           pri: true,
           blockOnFault: expected.blockOnFault,
-          priCapacity: 32,
           attach: { type: 'sva', process: 'app' },
         });
         expect(d.workload).toEqual({
@@ -169,12 +171,15 @@ describe('shipped profiles', () => {
           transferSizes: [{ sizeBytes: 4096, weight: 1 }],
           pattern: expected.pattern,
           zipfTheta: 0.99,
-          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0 },
+          ops: { memmove: 2, fill: 1, compare: 0, comparePattern: 0, crc32c: 1, batch: 0, dualcast: 0, compress: 0, decompress: 0, compressVerify: 0, crc64: 0 },
           batchSize: 8,
           descriptors: undefined,
           outsideVmaFraction: 0,
           rateOpsPerSec: undefined,
           arrival: 'uniform',
+          data: undefined,
+          deflateMode: 'dynamic',
+          crc64: { name: 'ecma-182', polyHi: 0x42f0e1eb, polyLo: 0xa9ea3693, reflected: false, invert: false },
         });
       }
     });
@@ -198,5 +203,27 @@ describe('guest-sva-4dsa.yaml', () => {
   it('has the guest kernel churn app/buf (stage 1): the same 150 changes in every variant compared', () => {
     expect(profile.churn).toMatchObject({ process: 'app', region: 'buf', stage: 1, count: 150, ratePerSec: 3000, rangeBytes: 16 * 1024 });
     expect(profile.platform.preset).toBe('native');
+  });
+});
+
+describe('dsa-shared-wq.yaml', () => {
+  const profile = loadProfile(shippedProfile('dsa-shared-wq.yaml'));
+  it('has two processes sharing a DSA through a shared WQ of 16 entries with 4 engines, more deeply than it holds', () => {
+    const [d] = profile.devices;
+    expect(profile.devices).toHaveLength(1);
+    expect(d).toMatchObject({ type: 'dsa', wqMode: 'shared', wqSize: 16, engines: 4, attach: { type: 'sva', process: 'db' } });
+    expect(d!.submitters.map((s) => s.process)).toEqual(['backup']);
+    expect(d!.workload.queueDepth + d!.submitters[0]!.workload.queueDepth).toBeGreaterThan(d!.wqSize);
+  });
+});
+
+describe('iaa-swap.yaml', () => {
+  const profile = loadProfile(shippedProfile('iaa-swap.yaml'));
+  it('has an IAA compressing text-like pages for a swap-like process and decompressing for another, on a shared WQ', () => {
+    const [d] = profile.devices;
+    expect(d).toMatchObject({ type: 'iaa', wqMode: 'shared', engines: 8, attach: { type: 'sva', process: 'swapd' } });
+    expect(d!.workload).toMatchObject({ data: 'text', deflateMode: 'dynamic', crc64: { name: 'nvme' } });
+    expect(d!.workload.ops).toMatchObject({ compress: 3, compressVerify: 1, crc64: 1, decompress: 0 });
+    expect(d!.submitters).toEqual([expect.objectContaining({ process: 'faultin', workload: expect.objectContaining({ data: 'text', ops: expect.objectContaining({ decompress: 1 }) }) })]);
   });
 });

@@ -37,7 +37,8 @@ function counted(d: DeviceResult) {
     submitted: d.submitted,
     ops: d.ops,
     bytes: d.bytes,
-    statuses: d.statuses,
+    // Statuses added since the recording (IAA's) are all 0 in these DSA runs: compared without them.
+    statuses: Object.fromEntries(Object.entries(d.statuses).filter(([s, n]) => n > 0 || !['output-overflow', 'corrupt-stream', 'verify-failed'].includes(s))),
     byOp: Object.fromEntries(Object.entries(d.byOp).map(([k, v]) => [k, { ops: v.ops, bytes: v.bytes }])),
     compareMismatches: d.compareMismatches,
     integrity: { checked: d.integrity.checked, failed: d.integrity.failed, skipped: d.integrity.skipped },

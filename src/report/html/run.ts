@@ -316,6 +316,42 @@ function summaryCards(r: StoredRunResult): string {
 }
 
 /**
+ * Work queues, engines and compression: per device with several engines or a shared WQ, its
+ * submitters (PASID, descriptors, ENQCMD retries); per IAA, the ratio by op and mode. Empty without.
+ */
+function queuesSection(r: StoredRunResult): string {
+  const out: string[] = [];
+  const queued = r.devices.filter((d) => d.wq?.mode === 'shared' || (d.engines ?? 1) > 1);
+  if (queued.length > 0) {
+    out.push('<h2 id="queues">Work queues and engines</h2>');
+    for (const d of queued) {
+      out.push(`<h3>${escapeHtml(d.id)}: ${escapeHtml(d.engines ?? 1)} engine(s), ${escapeHtml(d.wq?.mode ?? 'dedicated')} WQ of ${escapeHtml(d.wq?.entries ?? '?')} (${formatCount(d.submitRetries)} ENQCMD retries)</h3>`);
+      if ((d.submitters ?? []).length > 0) {
+        out.push(table(['submitter', 'PASID', 'descriptors', 'bytes', 'retries', 'failed'], d.submitters!.map((s) => [s.process, s.pasid, s.ops, s.bytes, s.submitRetries, badIfAny(s.failed)])));
+      }
+    }
+  }
+  const iaa = r.devices.filter((d) => d.compression);
+  if (iaa.length > 0) {
+    out.push('<h2 id="compression">Compression (IAA)</h2>');
+    const rows: Cell[][] = [];
+    for (const d of iaa) {
+      const c = d.compression!;
+      const add = (op: string, f: { inputBytes: number; outputBytes: number; ratio: number }) => {
+        if (f.inputBytes > 0) rows.push([d.id, op, f.inputBytes, f.outputBytes, numCell(`${f.ratio.toFixed(2)}×`)]);
+      };
+      add('compress, fixed', c.compress.fixed);
+      add('compress, dynamic', c.compress.dynamic);
+      add('compress-verify, fixed', c.compressVerify.fixed);
+      add('compress-verify, dynamic', c.compressVerify.dynamic);
+      add('decompress', c.decompress);
+    }
+    out.push(table(['device', 'op and mode', 'source bytes', 'output bytes', 'ratio'], rows));
+  }
+  return out.join('\n');
+}
+
+/**
  * VMs and IOMMU groups (a result with guests): per VM its PASID-table mode and invalidation
  * path, binds, the guest kernel's invalidations and the host's share, nested walks by stage-1
  * step, stage-2 changes and their flushes; per group its shared attachments. Empty without.
@@ -411,6 +447,7 @@ export function renderRunReport(r: StoredRunResult): string {
   body.push(invalidationSection(r));
   body.push(faultsSection(r));
   body.push(integritySection(r));
+  body.push(queuesSection(r));
   body.push(guestsSection(r));
   for (const k of r.kernelClients ?? []) {
     body.push(
