@@ -446,7 +446,6 @@ export class DeviceEngine {
   /** One descriptor in modelled time; false when no descriptor arrives before the window ends. */
   private stepModelled(): boolean {
     const vt = this.vt;
-    const c = this.counters;
     const costs = this.spec.costs;
     const durationNs = this.spec.durationNs ?? Infinity;
     const t = this.loopNs;
@@ -476,38 +475,14 @@ export class DeviceEngine {
     this.submitted++;
     this.outstanding = 1;
     vt.idleTargetNs[0] = t[LoopNs.submit]! + costs.submitNs;
+    if (this.wq) this.admitToQueue(0);
     vt.idleUntilTarget();
     if (vt.stopped) return false;
-    vt.nowNs += costs.descriptorNs;
-    this.workload.next(this.desc);
-    this.pageRun.beginDescriptor();
-    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
-    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
-    let status: StatusCode;
-    for (;;) {
-      c[Counter.submitted]!++;
-      status = this.execute(this.desc);
-      c[Counter.completed]!++;
-      c[Counter.statusBase + status]!++;
-      if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
-      // Partial completion: the software sees it, touches the page, resubmits the remainder.
-      c[Counter.partialCompletions]!++;
-      vt.nowNs += costs.completionNs;
-      const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
-      if (!ok) {
-        c[Counter.touchesFailed]!++;
-        break;
-      }
-      c[Counter.touchesOk]!++;
-      this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
-      vt.idleTargetNs[0] = vt.nowNs + costs.submitNs;
-      vt.idleUntilTarget();
-      vt.nowNs += costs.descriptorNs;
-    }
-    vt.nowNs += costs.completionNs;
+    const status = this.runDescriptor(this.workload);
     this.closeIntervals();
     t[LoopNs.lastCompletion] = vt.nowNs;
     this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), this.openLoop ? Math.round(vt.nowNs - t[LoopNs.submit]!) : -1);
+    if (this.wq) this.countSubmitter(0, status);
     if (!this.openLoop) {
       this.slotArrivalNs[this.slot] = vt.nowNs;
       this.slot = (this.slot + 1) % this.queueDepth;
@@ -516,6 +491,35 @@ export class DeviceEngine {
   }
 
   // ---- engines and a shared work queue (modelled time) ---------------------------------------
+
+  /**
+   * A shared WQ on a one-engine device whose submitters take turns in `stepShared` (a process
+   * beside kernel clients, or kernel clients alone): the descriptor whose first ENQCMD reaches
+   * the queue at `vt.idleTargetNs[0]` takes an entry after the retries a full queue answers, and
+   * the engine takes it at the later of that and its clock. Moves the target to the entry's time.
+   * `submitter`: its index in `bySubmitter` (the attach's process: 0), or -1 (a kernel client).
+   */
+  private admitToQueue(submitter: number): void {
+    const wq = this.wq!;
+    const vt = this.vt;
+    wq.io[0] = vt.idleTargetNs[0]!;
+    wq.admit();
+    const enqueued = wq.io[0]!;
+    this.counters[Counter.submitRetries]! += wq.retries;
+    if (submitter >= 0) this.dev.bySubmitter[submitter * SubmitterCounter.width + SubmitterCounter.submitRetries]! += wq.retries;
+    wq.io[1] = enqueued > vt.nowNs ? enqueued : vt.nowNs;
+    wq.record();
+    vt.idleTargetNs[0] = enqueued;
+  }
+
+  /** A shared WQ's submitter `s` completed a descriptor with `status` (its figures in `bySubmitter`). */
+  private countSubmitter(s: number, status: StatusCode): void {
+    const bySub = this.dev.bySubmitter;
+    const at = s * SubmitterCounter.width;
+    bySub[at + SubmitterCounter.ops]!++;
+    bySub[at + SubmitterCounter.bytes]! += this.completion[C.bytesCompleted]!;
+    if (status !== Status.success) bySub[at + SubmitterCounter.failed]!++;
+  }
 
   /** `engines` > 1 or a shared WQ: descriptors go through `stepQueued`. */
   private readonly queued: boolean;
@@ -595,8 +599,28 @@ export class DeviceEngine {
     if (start >= vt.nowNs) vt.idleUntilTarget();
     else vt.rewindToTarget();
     if (vt.stopped) return false;
+    // On the same engine, a partial completion's remainder included.
+    const status = this.runDescriptor(this.activeWorkload);
+    free[engine] = vt.nowNs;
+    arrivals[slot] = vt.nowNs;
+    this.closeIntervals();
+    if (vt.nowNs > t[LoopNs.lastCompletion]!) t[LoopNs.lastCompletion] = vt.nowNs;
+    this.countSubmitter(s, status);
+    this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
+    return true;
+  }
+
+  /**
+   * Modelled time: the descriptor `w` draws next, from its start (the clock) to its completion
+   * record: fetch, execution, and a partial completion's software touch and resubmissions of the
+   * remainder. Returns its status; the clock is at its completion.
+   */
+  private runDescriptor(w: Workload): StatusCode {
+    const vt = this.vt;
+    const c = this.counters;
+    const costs = this.spec.costs;
     vt.nowNs += costs.descriptorNs;
-    this.activeWorkload.next(this.desc);
+    w.next(this.desc);
     this.pageRun.beginDescriptor();
     this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
     this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
@@ -607,7 +631,7 @@ export class DeviceEngine {
       c[Counter.completed]!++;
       c[Counter.statusBase + status]!++;
       if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
-      // Partial completion: the software touches the page and resubmits the remainder (on the same engine).
+      // Partial completion: the software sees it, touches the page, resubmits the remainder.
       c[Counter.partialCompletions]!++;
       vt.nowNs += costs.completionNs;
       const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
@@ -622,15 +646,7 @@ export class DeviceEngine {
       vt.nowNs += costs.descriptorNs;
     }
     vt.nowNs += costs.completionNs;
-    free[engine] = vt.nowNs;
-    arrivals[slot] = vt.nowNs;
-    this.closeIntervals();
-    if (vt.nowNs > t[LoopNs.lastCompletion]!) t[LoopNs.lastCompletion] = vt.nowNs;
-    bySub[sc + SubmitterCounter.ops]!++;
-    bySub[sc + SubmitterCounter.bytes]! += this.completion[C.bytesCompleted]!;
-    if (status !== Status.success) bySub[sc + SubmitterCounter.failed]!++;
-    this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
-    return true;
+    return status;
   }
 
   /** A kernel client's next buffer is on the ring (preallocated: passed to awaitResponse). */
@@ -679,6 +695,7 @@ export class DeviceEngine {
     this.submitted++;
     this.outstanding = 1;
     vt.idleTargetNs[0] = t[LoopNs.arrival]! + costs.submitNs;
+    if (this.wq) this.admitToQueue(-1);
     vt.idleUntilTarget();
     if (vt.stopped) return false;
     vt.nowNs += costs.descriptorNs;

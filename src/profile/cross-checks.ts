@@ -275,8 +275,8 @@ function checkKernelClient(d: DeviceConfig, i: number, p: Parts, add: Add): void
     if (c.workload.outsideVmaFraction > 0) {
       add([...base, 'workload', 'outsideVmaFraction'], `${c.workload.outsideVmaFraction} for a kernel client; expected 0`);
     }
-    if (c.workload.queueDepth > d.wqSize) {
-      add([...base, 'workload', 'queueDepth'], `${c.workload.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}`);
+    if (c.workload.queueDepth > d.wqSize && d.wqMode === 'dedicated') {
+      add([...base, 'workload', 'queueDepth'], `${c.workload.queueDepth} is larger than the device's wqSize (${d.wqSize}); expected at most ${d.wqSize}, or wqMode: shared (a full shared WQ answers retry)`);
     }
     if (c.workload.descriptors === undefined && p.durationS === undefined) {
       add([...base, 'workload', 'descriptors'], 'missing, and so is durationS; a kernel client needs a buffer count (workload.descriptors) or durationS');
@@ -859,7 +859,11 @@ function checkQueues(d: DeviceConfig, i: number, p: Parts, names: Names, add: Ad
   if (!queued) return;
   const what = d.engines > 1 ? `engines: ${d.engines}` : 'wqMode: shared';
   if ((p.rawTiming ?? DEFAULT_TIMING) !== 'modelled') add(at(d.engines > 1 ? 'engines' : 'wqMode'), `${what} needs timing: modelled (concurrent engines and ENQCMD retries are modelled in virtual time); expected timing: modelled`);
-  if (d.attach.type === 'kernel' || d.kernelClients.length > 0) add(at(d.attach.type === 'kernel' ? 'attach' : 'kernelClients'), `kernel clients on a device with ${what}; expected engines: 1 and a dedicated WQ (kernel clients on several engines or a shared WQ are not modelled)`);
+  // Kernel clients take turns with the attach's process on one engine (engine.ts stepShared), a
+  // shared WQ admitting each descriptor; several engines or further submitters beside them are not modelled.
+  if ((d.attach.type === 'kernel' || d.kernelClients.length > 0) && (d.engines > 1 || d.submitters.length > 0)) {
+    add(at(d.attach.type === 'kernel' ? 'attach' : 'kernelClients'), `kernel clients on a device with ${d.engines > 1 ? `engines: ${d.engines}` : 'submitters'}; expected engines: 1 and no further submitters (kernel clients share a device on one engine)`);
+  }
   if (d.workload.rateOpsPerSec !== undefined) add(at('workload', 'rateOpsPerSec'), `an open loop on a device with ${what}; expected a closed loop (queueDepth)`);
   (p.lifecycle ?? []).forEach(({ value: e }, k) => {
     const mine = e && (e.kind === 'exit' ? (d.attach.type === 'sva' && d.attach.process === e.process) || d.submitters.some((s) => s.process === e.process) : e.device === d.id);
@@ -883,7 +887,7 @@ function checkOps(d: DeviceConfig, i: number, names: Names, add: Add): void {
   ];
   for (const { at, w, process } of workloads) {
     for (const op of other) {
-      if (w.ops[op] > 0) add([...at, 'ops', op], `${w.ops[op]} on a ${d.type} device; expected 0 (${op} is ${d.type === 'iaa' ? 'a DSA' : 'an IAA'} op: ${d.type === 'iaa' ? 'type: dsa' : 'type: iaa'} runs it)`);
+      if (w.ops[op] > 0) add([...at, 'ops', op], `${w.ops[op]} on ${d.type === 'iaa' ? 'an IAA' : 'a DSA'} device; expected 0 (${op} is ${d.type === 'iaa' ? 'a DSA' : 'an IAA'} op: ${d.type === 'iaa' ? 'type: dsa' : 'type: iaa'} runs it)`);
     }
     const iaaOps = IAA_OPS.filter((op) => w.ops[op] > 0);
     if (d.type === 'iaa' && iaaOps.length > 0) {

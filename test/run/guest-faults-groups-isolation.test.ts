@@ -16,6 +16,7 @@ import { RequestKind, PageResponse } from '../../src/layout/device.js';
 import { PRESET_COSTS } from '../../src/platform/presets.js';
 import { runProfile } from '../../src/run/run.js';
 import { bootYaml, profileFrom } from '../helpers/machine.js';
+import { watchWrites } from '../helpers/memory-diff.js';
 
 const native = PRESET_COSTS.native;
 
@@ -120,23 +121,14 @@ devices:
 describe('isolation between VMs', () => {
   for (const pri of [false, true]) {
     it(`a device of VM A aimed at VM B's host frames completes with a fault status and reaches none of them (pri: ${pri})`, async () => {
-      let before: Uint8Array | undefined;
       let changedOutside = 0;
-      const { result } = await runProfile(profileFrom(STEAL.replace('PRI', String(pri))), {
-        onBoot: (b) => {
-          before = new Uint8Array(b.kernel.views.mem.bytes);
-        },
-        onFinish: (b) => {
-          const mem = b.kernel.views.mem;
-          for (let f = 0; f < mem.frames; f++) {
-            const x = Buffer.from(mem.bytes.buffer, f * 4096, 4096);
-            const y = Buffer.from(before!.buffer, f * 4096, 4096);
-            if (x.equals(y)) continue;
-            // Only VM b's own device writes, into b's memory; nothing of a's device lands anywhere.
-            if (mem.owner[f]! >>> 24 !== FrameOwner.guestMemory || (mem.owner[f]! & 0xffffff) !== 1) changedOutside++;
-          }
-        },
-      });
+      const { result } = await runProfile(
+        profileFrom(STEAL.replace('PRI', String(pri))),
+        watchWrites((owner) => {
+          // Only VM b's own device writes, into b's memory; nothing of a's device lands anywhere.
+          if (owner >>> 24 !== FrameOwner.guestMemory || (owner & 0xffffff) !== 1) changedOutside++;
+        }),
+      );
       const rogue = result.devices[0]!;
       expect(rogue.ops).toBe(400);
       expect(rogue.bytes).toBe(0);
