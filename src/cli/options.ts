@@ -7,6 +7,7 @@
  */
 
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { type Override, OverrideError, parseOverride } from '../profile/overrides.js';
 import { TIMINGS, type Timing } from '../profile/types.js';
 
 /** Bad command-line arguments. */
@@ -89,4 +90,39 @@ export function commandModule<T>(
   run: (args: ArgumentsCamelCase<T>) => Promise<void>,
 ): CommandModule<object, T> {
   return { command, describe, builder, handler: run };
+}
+
+/**
+ * `--set key=value`, repeatable: single overrides of the profile's keys (profile/overrides.ts),
+ * applied in order before validation. A malformed one is a usage error.
+ */
+export function setOption() {
+  return {
+    type: 'string' as const,
+    array: true as const,
+    describe: 'override a profile key before validation, e.g. devices[0].engines=4 or invalidation.strategy=vtd-per-device; repeatable',
+    coerce: (raw: unknown): Override[] => {
+      const list = (Array.isArray(raw) ? raw : [raw]).map(String);
+      return list.map((text) => {
+        try {
+          return parseOverride(text);
+        } catch (e) {
+          if (e instanceof OverrideError) throw new UsageError(e.message);
+          throw e;
+        }
+      });
+    },
+  };
+}
+
+/** Load a profile with `--set` overrides; one that does not apply is bad input (exit 2). */
+export async function loadWithOverrides(file: string, overrides: readonly Override[] | undefined): Promise<import('../profile/types.js').Profile> {
+  const { loadProfile } = await import('../profile/load.js');
+  const { BadInputError } = await import('../run/errors.js');
+  try {
+    return loadProfile(file, overrides ?? []);
+  } catch (e) {
+    if (e instanceof OverrideError) throw new BadInputError(`${file}: ${e.message}`);
+    throw e;
+  }
 }

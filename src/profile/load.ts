@@ -18,20 +18,25 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { readFailure } from '../common/read-failure.js';
 import { crossCheck } from './cross-checks.js';
 import { type Found, inDocumentOrder, isRecord, issueProblems, offsetOf, ProfileError, toProblem } from './problems.js';
+import { applyOverrides, type Override } from './overrides.js';
 import { profileSchema } from './schema.js';
 import { type Profile, strategyIommuType, strategyProblem } from './types.js';
 
 export { formatPath, formatProfileError, ProfileError, type ProfileProblem } from './problems.js';
 
-/** Read and parse a profile file. Every failure, including an unreadable file, is a ProfileError. */
-export function loadProfile(file: string): Profile {
+/**
+ * Read and parse a profile file, with `overrides` (`--set`, overrides.ts) applied to its data
+ * before validation. Every failure, including an unreadable file, is a ProfileError; a
+ * malformed override is an OverrideError.
+ */
+export function loadProfile(file: string, overrides: readonly Override[] = []): Profile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ProfileError(file, [{ path: '', message: `cannot read profile: ${readFailure(e)}` }]);
   }
-  return parseProfile(text, file);
+  return parseProfile(text, file, overrides);
 }
 
 /**
@@ -90,7 +95,7 @@ function nestingDepth(v: unknown): number {
 }
 
 /** Parse and validate profile text; `file` names it in problems and provides the default `name`. */
-export function parseProfile(text: string, file: string): Profile {
+export function parseProfile(text: string, file: string, overrides: readonly Override[] = []): Profile {
   const tooBig = profileTextProblem(text);
   if (tooBig) throw new ProfileError(file, [{ path: '', message: tooBig }]);
   const lineCounter = new LineCounter();
@@ -119,6 +124,7 @@ export function parseProfile(text: string, file: string): Profile {
   // Top-level keys starting with "x-" are the profile's own definitions (anchors for merge keys,
   // `x-device: &dev {...}` then `- { <<: *dev, id: d1 }`): not part of the profile.
   if (isRecord(data)) data = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('x-')));
+  data = applyOverrides(data, overrides);
   if (nestingDepth(data) > PROFILE_LIMITS.depth) {
     throw new ProfileError(file, [{ path: '', message: `nested more than ${PROFILE_LIMITS.depth} levels deep; a profile nests a few levels` }]);
   }

@@ -7,7 +7,7 @@
 
 import { KERNEL_DMA_MODES } from '../../profile/schema.js';
 import { canonicalStrategy, GUEST_VARIANTS, type GuestVariant, type KernelDmaMode, STRATEGIES, STRATEGY_ALIASES, type Strategy } from '../../profile/types.js';
-import { commandModule, durationOption, fileOption, quietOption, seedOption, single, timingOption, UsageError } from '../options.js';
+import { commandModule, durationOption, fileOption, quietOption, seedOption, setOption, single, timingOption, UsageError } from '../options.js';
 
 /** `a,b` → [a, b], each a known strategy (or an alias: its canonical name), at least two, no repeats. */
 export function parseStrategies(raw: string): Strategy[] {
@@ -70,6 +70,7 @@ export const command = commandModule(
         coerce: single('guest', parseGuestVariants),
         describe: `comma-separated, any of ${GUEST_VARIANTS.join(', ')}: run a profile with VMs once per variant — bare-metal (the same processes and devices on the host), or every VM's guest invalidations trapped or direct; the first is the baseline. Instead of --strategies`,
       })
+      .option('set', setOption())
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed (overrides the profile)'))
       .option('duration', durationOption('run length of each run in seconds (overrides the profile)'))
@@ -80,6 +81,7 @@ export const command = commandModule(
     const { compareCommand } = await import('./handler.js');
     await compareCommand({
       inputs: (a.inputs ?? []).map(String),
+      set: a.set,
       strategies: a.strategies,
       kernelModes: a['kernel-modes'],
       guest: a.guest,

@@ -7,7 +7,8 @@
  * devices moved to the host) and with every VM's guest invalidations trapped or direct.
  */
 
-import { loadProfile } from '../../profile/load.js';
+import type { Override } from '../../profile/overrides.js';
+import { loadWithOverrides } from '../options.js';
 import { defaultCompared, type GuestVariant, type KernelDmaMode, type Profile, type Strategy, strategyProblem, type Timing } from '../../profile/types.js';
 import { kernelClientProblems } from '../../profile/cross-checks.js';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { checkOutputs, type PlannedOutput } from '../preflight.js';
 export interface CompareArgs {
   /** One profile, or two or more saved run results. */
   readonly inputs: readonly string[];
+  /** `--set` overrides of profile keys (profile/overrides.ts). */
+  readonly set?: readonly Override[] | undefined;
   /** Absent: the default pair for the profile's IOMMUs (profile/types.ts defaultCompared). */
   readonly strategies: readonly Strategy[] | undefined;
   /** Compare kernel client modes instead of strategies (every attach type kernel set to each). */
@@ -55,7 +58,7 @@ export async function compareCommand(args: CompareArgs): Promise<void> {
   }
   if (kinds.length !== 1) throw new BadInputError(`${args.inputs.join(', ')}: compare runs one profile at a time; expected one profile, or two or more saved results`);
   const profileFile = kinds[0]!.file;
-  const profile = loadProfile(profileFile);
+  const profile = await loadWithOverrides(profileFile, args.set);
   let variants: { label: string; profile: Profile; strategy?: Strategy }[];
   if ([args.kernelModes, args.strategies, args.guest].filter((x) => x !== undefined).length > 1) {
     throw new BadInputError(`${[args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.guest && '--guest'].filter(Boolean).join(' and ')}: compare one axis at a time`);
@@ -133,7 +136,7 @@ function savedInput(file: string): StoredRunResult | undefined {
 
 /** Compare saved run results: the same table and ratios as a live compare, warnings first. */
 async function compareSaved(args: CompareArgs, saved: { file: string; result: StoredRunResult }[]): Promise<void> {
-  const running = [args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.guest && '--guest', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
+  const running = [args.set && args.set.length > 0 && '--set', args.strategies && '--strategies', args.kernelModes && '--kernel-modes', args.guest && '--guest', args.timing && '--timing', args.seed !== undefined && '--seed', args.duration !== undefined && '--duration'].filter(Boolean);
   if (running.length > 0) throw new BadInputError(`${running.join(', ')}: only for running a profile; saved results are compared as they ran`);
   const labels = savedLabels(saved.map((s) => s.file));
   checkOutputs(compareOutputs(args));

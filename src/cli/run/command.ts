@@ -3,7 +3,7 @@
  * only when the command runs.
  */
 
-import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, single, timingOption } from '../options.js';
+import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, setOption, single, timingOption } from '../options.js';
 
 export const command = commandModule(
   'run <profile>',
@@ -11,6 +11,7 @@ export const command = commandModule(
   (y) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
+      .option('set', setOption())
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
       .option('duration', durationOption('run length in seconds (overrides the profile)'))
@@ -34,6 +35,7 @@ export const command = commandModule(
     const { runCommand } = await import('./handler.js');
     await runCommand({
       profile: a.profile,
+      set: a.set,
       timing: a.timing,
       seed: a.seed,
       duration: a.duration,

@@ -6,7 +6,8 @@
  * lines print even with --quiet).
  */
 
-import { loadProfile } from '../../profile/load.js';
+import type { Override } from '../../profile/overrides.js';
+import { loadWithOverrides } from '../options.js';
 import type { Timing } from '../../profile/types.js';
 import { HGRM_TOTAL_FILE, hgrmFileNames, runHgrmSeries, writeHgrmFiles } from '../../report/hgrm.js';
 import { clientBundlePath } from '../../report/html/page.js';
@@ -24,6 +25,8 @@ import { checkOutputs, type PlannedOutput } from '../preflight.js';
 
 export interface RunArgs {
   readonly profile: string;
+  /** `--set` overrides of profile keys (profile/overrides.ts). */
+  readonly set?: readonly Override[] | undefined;
   readonly timing: Timing | undefined;
   readonly seed: number | undefined;
   readonly duration: number | undefined;
@@ -51,7 +54,7 @@ export function plannedRunOutputs(args: RunArgs, deviceIds: readonly string[]): 
 }
 
 export async function runCommand(args: RunArgs): Promise<void> {
-  const profile = loadProfile(args.profile);
+  const profile = await loadWithOverrides(args.profile, args.set);
   // Thresholds, output paths, and that an HTML report can be written, are checked before the
   // run, so a typo or an unwritable path costs nothing.
   const deviceIds = profile.devices.map((d) => d.id);

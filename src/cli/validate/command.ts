@@ -3,7 +3,7 @@
  * command runs.
  */
 
-import { commandModule } from '../options.js';
+import { commandModule, setOption } from '../options.js';
 
 export const command = commandModule(
   'validate <profile>',
@@ -11,9 +11,10 @@ export const command = commandModule(
   (y) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
-      .option('print', { type: 'boolean', default: false, describe: 'write the effective profile (every default filled in) as YAML' }),
+      .option('print', { type: 'boolean', default: false, describe: 'write the effective profile (every default filled in) as YAML' })
+      .option('set', setOption()),
   async (a) => {
     const { validateCommand } = await import('./handler.js');
-    validateCommand({ profile: a.profile, print: a.print });
+    await validateCommand({ profile: a.profile, print: a.print, set: a.set });
   },
 );

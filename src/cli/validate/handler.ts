@@ -4,15 +4,18 @@
  */
 
 import { profileAsYaml } from '../../profile/effective.js';
-import { loadProfile } from '../../profile/load.js';
+import type { Override } from '../../profile/overrides.js';
+import { loadWithOverrides } from '../options.js';
 
 export interface ValidateArgs {
   readonly profile: string;
   readonly print: boolean;
+  /** `--set` overrides of profile keys (profile/overrides.ts). */
+  readonly set?: readonly Override[] | undefined;
 }
 
-export function validateCommand(args: ValidateArgs): void {
-  const p = loadProfile(args.profile);
+export async function validateCommand(args: ValidateArgs): Promise<void> {
+  const p = await loadWithOverrides(args.profile, args.set);
   if (args.print) {
     process.stdout.write(`# ${args.profile}: the effective profile (defaults filled in)\n${profileAsYaml(p)}`);
     return;
