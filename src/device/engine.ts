@@ -1,11 +1,11 @@
 /**
- * A DSA-like device engine: the loop that keeps a device busy. It draws descriptors from the
+ * A DSA- or IAA-like device engine: the loop that keeps a device busy. It draws descriptors from the
  * workload (workload.ts), keeps `queueDepth` of them outstanding (closed loop) or issues them on
  * a schedule of intended start times (open loop), executes each one (page-run.ts; a batch
  * executes its sub-descriptors), and completes it: counters, per-op counts and bytes, the
  * latency sink, the sampled integrity check (verify.ts).
  *
- * Models: one engine executing descriptors in order (queueing delay is what the closed loop
+ * Models: by default one engine executing descriptors in order (queueing delay is what the closed loop
  * measures); the ops of ops.ts and batch; completion statuses as values (layout/status.ts) with
  * bytes completed and the fault address (completion.ts); PRI page requests with block-on-fault,
  * or partial completion followed by the submitting software's touch of the page (the worker asks

@@ -36,8 +36,9 @@
  * invalidation's arrival), and between windows the engine calls `vt.boundary()`.
  *
  * Hot path: typed arrays, Atomics and small-integer results only; no allocation.
+ * Several engines (engine.ts) run their descriptors through one page run, one after another.
  * Not modelled: batch-list fetch through translation, completion-record writes through
- * translation, several engines per device.
+ * translation.
  */
 
 import { PAGE_SIZE } from '../layout/constants.js';
