@@ -21,7 +21,8 @@
  * run one after another on this thread, so the clock goes back to a later descriptor's start
  * when another engine was free before the previous one ended (vtime.ts `rewindToTarget`), never
  * below the last park. Latency, the closed loop's next arrival and the engine's next free time
- * are the descriptor's own end.
+ * are the descriptor's own end. An interval's figures may include a descriptor that completed up
+ * to one service time before the interval began (it ran after a later one on this thread).
  * Leaves out: batch-list fetch through translation, several WQs and engine groups per device,
  * kernel clients and open loops on a device with several engines or a shared WQ.
  *
