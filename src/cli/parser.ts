@@ -11,6 +11,7 @@ import { command as exportCommand } from './export/command.js';
 import { UsageError } from './options.js';
 import { command as report } from './report/command.js';
 import { command as run } from './run/command.js';
+import { command as sweep } from './sweep/command.js';
 import { command as validate } from './validate/command.js';
 
 /** Receives a command's parsed arguments instead of its handler (tests of the command line). */
@@ -25,11 +26,12 @@ export function commandLine(argv: readonly string[], capture?: Capture): Argv {
     .usage("$0 <command> [options]\n\nA multi-worker DMA load generator modelling the Linux IOMMU's shared virtual addressing.")
     .command(use(run))
     .command(use(compare))
+    .command(use(sweep))
     .command(use(report))
     .command(use(exportCommand))
     .command(use(validate))
     .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .demandCommand(1, 'name a command: run, compare, report, export or validate')
+    .demandCommand(1, 'name a command: run, compare, sweep, report, export or validate')
     .strict()
     .fail((msg, err) => {
       // yargs wraps what an option's coerce threw (a UsageError) in its own YError.
