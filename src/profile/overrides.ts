@@ -8,6 +8,9 @@
  *
  * A path that crosses a value that is not a mapping, or indexes past the end of a list, is
  * bad input, named with its --set; a new key is added (validation then says whether it exists).
+ *
+ * One path is not a key: `devices.count=N` makes the device list N copies of its first device,
+ * the k-th named `<id>-k` (the first keeps its id) — the device-count axis of a sweep.
  */
 
 import { parse as parseYaml } from 'yaml';
@@ -57,6 +60,10 @@ export function applyOverrides(data: unknown, overrides: readonly Override[]): u
   if (overrides.length === 0) return data;
   const root = structuredClone(data) as unknown;
   for (const o of overrides) {
+    if (o.path.length === 2 && o.path[0] === 'devices' && o.path[1] === 'count') {
+      replicateDevices(root, o);
+      continue;
+    }
     let at: unknown = root;
     for (let i = 0; i < o.path.length; i++) {
       const seg = o.path[i]!;
@@ -79,4 +86,24 @@ export function applyOverrides(data: unknown, overrides: readonly Override[]): u
     }
   }
   return root;
+}
+
+/** Largest `devices.count`: one worker thread per device, so a few hundred at most in practice. */
+export const MAX_DEVICE_COUNT = 1024;
+
+/** `devices.count=N`: N copies of the first device, the k-th (k ≥ 1) with id `<id>-k`. */
+function replicateDevices(root: unknown, o: Override): void {
+  const n = o.value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_DEVICE_COUNT) {
+    throw new OverrideError(`--set ${o.text}: expected a device count, an integer from 1 to ${MAX_DEVICE_COUNT}`);
+  }
+  const devices = root !== null && typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>)['devices'] : undefined;
+  if (!Array.isArray(devices) || devices.length === 0) throw new OverrideError(`--set ${o.text}: the profile has no devices to copy`);
+  const first = devices[0] as unknown;
+  const id = first !== null && typeof first === 'object' ? (first as Record<string, unknown>)['id'] : undefined;
+  (root as Record<string, unknown>)['devices'] = Array.from({ length: n }, (_, k) => {
+    const copy = structuredClone(first) as Record<string, unknown>;
+    if (k > 0 && typeof id === 'string') copy['id'] = `${id}-${k}`;
+    return copy;
+  });
 }

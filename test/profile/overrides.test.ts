@@ -47,3 +47,16 @@ describe('--set overrides', () => {
     expect(() => with_(text)).toThrow(new OverrideError(`--set ${text}: ${message}`));
   });
 });
+
+describe('--set devices.count', () => {
+  it('makes the device list N copies of its first device, the others named <id>-k', () => {
+    const p = with_('devices.count=3', 'devices[2].engines=2');
+    expect(p.devices.map((d) => d.id)).toEqual(['dsa0', 'dsa0-1', 'dsa0-2']);
+    expect(p.devices.map((d) => d.engines)).toEqual([1, 1, 2]);
+    expect(p.devices.every((d) => d.attach.type === 'sva' && d.attach.process === 'app')).toBe(true);
+  });
+
+  it.each(['0', '2.5', 'many', '2000'])('refuses devices.count=%s', (n) => {
+    expect(() => with_(`devices.count=${n}`)).toThrow(new OverrideError(`--set devices.count=${n}: expected a device count, an integer from 1 to 1024`));
+  });
+});
