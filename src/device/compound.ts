@@ -27,7 +27,7 @@
  * Allocation-free per descriptor: the buffers and codecs are made once.
  *
  * Leaves out: IAA's partial completion of a compress (a fault restarts the job: the profile
- * refuses partial completion for IAA ops), statefull multi-descriptor streams, the verify's
+ * refuses partial completion for IAA ops), stateful multi-descriptor streams, the verify's
  * own output buffer.
  */
 

@@ -144,7 +144,6 @@ export class DeviceEngine {
   private readonly nowMs: () => number;
   private readonly queueDepth: number;
   private readonly limit: number;
-  private readonly batchSize: number;
   /** Submit timestamps (ms) of outstanding descriptors, a ring of queueDepth. */
   private readonly submitMs: Float64Array;
   private queueHead = 0;
@@ -252,7 +251,6 @@ export class DeviceEngine {
       this.workload,
       ...spec.submitters.map((s, j) => new Workload(s.workload, s.region, new Rng(spec.seed, SUBMITTER_STREAM_BASE + spec.index * 256 + j))),
     ];
-    this.activeWorkload = this.workload;
     this.compound = new CompoundOps(
       this.pageRun,
       this.completion,
@@ -290,7 +288,6 @@ export class DeviceEngine {
     this.kCompleteNs = new Float64Array(Math.max(1, clients) * this.kCap);
     this.kEnded = new Uint8Array(Math.max(1, clients));
     this.sharedProcess = spec.sharedWithOwnWorkload;
-    this.batchSize = w.batchSize;
     this.submitMs = new Float64Array(this.queueDepth);
     const sources = [w, ...spec.submitters.map((s) => s.workload)];
     this.queued = modelled && (spec.engines > 1 || spec.wq.shared);
@@ -299,7 +296,6 @@ export class DeviceEngine {
     this.qPasids = Int32Array.from([spec.pasid, ...spec.submitters.map((s) => s.pasid)]);
     this.qLimit = Float64Array.from(sources.map((x) => x.descriptors ?? Infinity));
     this.qSubmitted = new Float64Array(sources.length);
-    this.qBatchSize = Int32Array.from(sources.map((x) => x.batchSize));
     const slots = sources.reduce((n, x) => n + x.queueDepth, 0);
     this.qSlotArrivalNs = new Float64Array(slots);
     this.qSlotOwner = new Int32Array(slots);
@@ -527,18 +523,16 @@ export class DeviceEngine {
   /** Per engine: when it is free, ns. */
   private readonly engineFreeNs: Float64Array;
   private readonly wq: SharedWq | undefined;
-  /** Per submitter of the queue (0: the attach's process): its workload, PASID, limit, descriptors submitted, batch size. */
+  /** Per submitter (0: the attach's process, whose workload is `workload`): its workload, PASID, limit, descriptors submitted. */
   private readonly qWorkloads: readonly Workload[];
   private readonly qPasids: Int32Array;
   private readonly qLimit: Float64Array;
   private readonly qSubmitted: Float64Array;
-  private readonly qBatchSize: Int32Array;
   /** Every submitter's closed-loop slots: when the slot's next descriptor arrives, and whose slot it is. */
   private readonly qSlotArrivalNs: Float64Array;
   private readonly qSlotOwner: Int32Array;
-  /** The submitter of the descriptor in flight, and its workload. */
+  /** The submitter of the descriptor in flight (its workload: qWorkloads[qCurrent]). */
   private qCurrent = 0;
-  private activeWorkload: Workload;
 
   /**
    * Modelled time, queued: the earliest-arriving descriptor of any submitter reaches the queue
@@ -566,7 +560,6 @@ export class DeviceEngine {
     if (slot < 0 || arrival >= durationNs) return false;
     const s = this.qSlotOwner[slot]!;
     this.qCurrent = s;
-    this.activeWorkload = this.qWorkloads[s]!;
     this.usePasid(this.qPasids[s]!);
     this.qSubmitted[s]!++;
     this.submitted++;
@@ -601,7 +594,7 @@ export class DeviceEngine {
     else vt.rewindToTarget();
     if (vt.stopped) return false;
     // On the same engine, a partial completion's remainder included.
-    const status = this.runDescriptor(this.activeWorkload);
+    const status = this.runDescriptor(this.qWorkloads[s]!);
     free[engine] = vt.nowNs;
     arrivals[slot] = vt.nowNs;
     this.closeIntervals();
@@ -941,11 +934,12 @@ export class DeviceEngine {
   execute(d: Descriptor): StatusCode {
     if (d[D.op] !== Op.batch) return this.executeOne(d);
     const cpl = this.completion;
-    const n = this.queued ? this.qBatchSize[this.qCurrent]! : this.batchSize;
+    const workload = this.qWorkloads[this.qCurrent]!;
+    const n = workload.batchSize;
     let bytes = 0;
     let failed = false;
     for (let i = 0; i < n; i++) {
-      this.activeWorkload.nextSub(this.sub);
+      workload.nextSub(this.sub);
       const st = this.executeOne(this.sub);
       bytes += cpl[C.bytesCompleted]!;
       if (st !== Status.success) failed = true;

@@ -31,6 +31,8 @@ export class Workload {
   readonly sourceUnits: number;
   readonly destUnits: number;
   readonly maxSizeBytes: number;
+  /** Sub-descriptors of a batch descriptor. */
+  readonly batchSize: number;
   /** The device's 8-byte fill / compare-pattern pattern, as two little-endian words. */
   readonly patternLo: number;
   readonly patternHi: number;
@@ -59,6 +61,7 @@ export class Workload {
     if (!planned.ok) throw new Error(`bug: ${planned.problem}`);
     const plan = planned.plan;
     this.maxSizeBytes = plan.maxSizeBytes;
+    this.batchSize = cfg.batchSize;
     this.granuleBytes = plan.granuleBytes;
     this.sourceBase = plan.sourceBase;
     this.destBase = plan.destBase;
@@ -117,13 +120,18 @@ export class Workload {
     }
     d[D.src] = this.sourceBase + unit * this.granuleBytes;
     d[D.dst] = this.destBase + (unit % this.destUnits) * this.granuleBytes;
-    // Dualcast's second destination: half the stripe away (wrapping), so the two rarely overlap.
-    d[D.dst2] = this.destBase + ((unit + (this.destUnits >>> 1)) % this.destUnits) * this.granuleBytes;
-    d[D.mode] = this.deflateMode;
-    d[D.polyHi] = this.cfg.crc64.polyHi;
-    d[D.polyLo] = this.cfg.crc64.polyLo;
-    d[D.crcFlags] = this.crcFlags;
-    d[D.dstSizeBytes] = 0;
+    // The fields of the ops that read them only (the record is reused: the others stay stale, unread).
+    if (op === Op.dualcast) {
+      // The second destination: half the stripe away (wrapping), so the two rarely overlap.
+      d[D.dst2] = this.destBase + ((unit + (this.destUnits >>> 1)) % this.destUnits) * this.granuleBytes;
+    } else if (op === Op.crc64) {
+      d[D.polyHi] = this.cfg.crc64.polyHi;
+      d[D.polyLo] = this.cfg.crc64.polyLo;
+      d[D.crcFlags] = this.crcFlags;
+    } else if (op > Op.dualcast) {
+      d[D.mode] = this.deflateMode;
+      d[D.dstSizeBytes] = 0;
+    }
     if (this.outsideThreshold > 0 && this.rng.next30() < this.outsideThreshold) {
       const offset = (unit * this.granuleBytes) % (0x20_0000 - this.maxSizeBytes + 1);
       d[D.src] = this.outsideBase + offset;

@@ -188,68 +188,76 @@ export class Churn {
   }
 
   private async changeLocked(op: ChurnOp, startVpn: number): Promise<void> {
-    const { domains } = this.kernel;
     const proc = this.proc;
-    const mm = this.kernel.mmOf(proc);
-    const vm = this.kernel.vmOf(proc);
     const endVpn = startVpn + this.pages;
-    domains.mappingChange(proc, 'begin');
+    this.kernel.domains.mappingChange(proc, 'begin');
     try {
-      if (this.cfg.stage === 2) {
-        if (!vm || !this.stage2Flush || op === 'mprotect') throw new Error('bug: a stage-2 churn needs a guest process, a flush, munmap or migrate');
-        const old = vm.changeStage2(op, vm.guestFramesOf(proc, startVpn, endVpn));
-        await this.stage2Flush(vm);
-        await this.atCompletion();
-        vm.freeHost(old);
-        this.stats.framesFreed += old.length;
-        this.stats.changes++;
-        this.stats.pagesChanged += this.pages;
-        return;
-      }
-      switch (op) {
-        case 'munmap': {
-          const old = mm.unmapRange(proc, startVpn, this.pages);
-          await this.notifier.change(proc, op, startVpn, endVpn);
-          await this.atCompletion();
-          this.free(old);
-          // A prefaulted region is remapped populated; a demand-paged one faults back in.
-          if (this.repopulate) for (let v = startVpn; v < endVpn; v++) mm.populatePage(proc, v);
-          break;
-        }
-        case 'mprotect': {
-          // mprotect(PROT_READ), then mprotect(PROT_READ | PROT_WRITE) once the flush is done: in
-          // between, a write fault into the range is refused (permission), as for a VMA without
-          // VM_WRITE — never answered "present, retry" while the PTE stays read-only.
-          const range = { startVpn, endVpn };
-          proc.writeProtected.push(range);
-          mm.protectRange(proc, startVpn, this.pages, false);
-          try {
-            await this.notifier.change(proc, op, startVpn, endVpn);
-            await this.atCompletion();
-            mm.protectRange(proc, startVpn, this.pages, true);
-            // Giving write back changes the PTEs too: x86 and arm64 flush (arch.ts).
-            await this.notifier.change(proc, 'restore', startVpn, endVpn);
-          } finally {
-            proc.writeProtected.splice(proc.writeProtected.indexOf(range), 1);
-          }
-          break;
-        }
-        case 'migrate': {
-          const old = mm.unmapRange(proc, startVpn, this.pages);
-          await this.notifier.change(proc, op, startVpn, endVpn);
-          await this.atCompletion();
-          old.forEach((pfn, i) => {
-            if (pfn !== 0) mm.mapFrame(proc, startVpn + i, mm.copyToNewFrame(proc, pfn));
-          });
-          this.free(old);
-          break;
-        }
-      }
+      if (this.cfg.stage === 2) await this.changeGuestMemory(op, startVpn, endVpn);
+      else await this.changeMemory(op, startVpn, endVpn);
     } finally {
-      domains.mappingChange(proc, 'end');
+      this.kernel.domains.mappingChange(proc, 'end');
     }
     this.stats.changes++;
     this.stats.pagesChanged += this.pages;
+  }
+
+  /**
+   * Stage 2: the host reclaims or moves the guest memory behind the range, flushes the VM's
+   * nested translations, then frees the old host frames.
+   */
+  private async changeGuestMemory(op: ChurnOp, startVpn: number, endVpn: number): Promise<void> {
+    const vm = this.kernel.vmOf(this.proc);
+    if (!vm || !this.stage2Flush || op === 'mprotect') throw new Error('bug: a stage-2 churn needs a guest process, a flush, munmap or migrate');
+    const old = vm.changeStage2(op, vm.guestFramesOf(this.proc, startVpn, endVpn));
+    await this.stage2Flush(vm);
+    await this.atCompletion();
+    vm.freeHost(old);
+    this.stats.framesFreed += old.length;
+  }
+
+  /** The process's own change of the range (its kernel's: the host's, or its VM's guest kernel's). */
+  private async changeMemory(op: ChurnOp, startVpn: number, endVpn: number): Promise<void> {
+    const proc = this.proc;
+    const mm = this.kernel.mmOf(proc);
+    switch (op) {
+      case 'munmap': {
+        const old = mm.unmapRange(proc, startVpn, this.pages);
+        await this.notifier.change(proc, op, startVpn, endVpn);
+        await this.atCompletion();
+        this.free(old);
+        // A prefaulted region is remapped populated; a demand-paged one faults back in.
+        if (this.repopulate) for (let v = startVpn; v < endVpn; v++) mm.populatePage(proc, v);
+        break;
+      }
+      case 'mprotect': {
+        // mprotect(PROT_READ), then mprotect(PROT_READ | PROT_WRITE) once the flush is done: in
+        // between, a write fault into the range is refused (permission), as for a VMA without
+        // VM_WRITE — never answered "present, retry" while the PTE stays read-only.
+        const range = { startVpn, endVpn };
+        proc.writeProtected.push(range);
+        mm.protectRange(proc, startVpn, this.pages, false);
+        try {
+          await this.notifier.change(proc, op, startVpn, endVpn);
+          await this.atCompletion();
+          mm.protectRange(proc, startVpn, this.pages, true);
+          // Giving write back changes the PTEs too: x86 and arm64 flush (arch.ts).
+          await this.notifier.change(proc, 'restore', startVpn, endVpn);
+        } finally {
+          proc.writeProtected.splice(proc.writeProtected.indexOf(range), 1);
+        }
+        break;
+      }
+      case 'migrate': {
+        const old = mm.unmapRange(proc, startVpn, this.pages);
+        await this.notifier.change(proc, op, startVpn, endVpn);
+        await this.atCompletion();
+        old.forEach((pfn, i) => {
+          if (pfn !== 0) mm.mapFrame(proc, startVpn + i, mm.copyToNewFrame(proc, pfn));
+        });
+        this.free(old);
+        break;
+      }
+    }
   }
 
   private free(frames: readonly number[]): void {

@@ -203,9 +203,10 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
   };
   placed.forEach((p, i) => share(p.key, `${i}`));
   submitters.forEach((list, i) => list.forEach((s, j) => share(s.key, `${i}/${j}`)));
-  const stripeOf = (key: string, who: string, sizes: readonly number[], at: string) => {
+  // The stripe of `who` in `region` (shared under `key`); its address plan must hold the largest
+  // transfer: bad input (named by `at`), not a crash.
+  const stripeOf = (region: { start: number; sizeBytes: number }, key: string, who: string, sizes: readonly number[], at: string) => {
     const group = sharers.get(key)!;
-    const region = regions.get(key) ?? placed.find((p) => p.key === key)!.region;
     const spec = { start: region.start, sizeBytes: region.sizeBytes, stripeIndex: group.indexOf(who), stripeCount: group.length };
     const plan = planRegion(spec, sizes);
     if (!plan.ok) throw new BadInputError(`${at}: ${plan.problem}`);
@@ -214,13 +215,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
 
   const devices = profile.devices.map((d, i): BootedDevice => {
     const p = placed[i]!;
-    const group = sharers.get(p.key)!;
-    // The address plan must hold the largest transfer in this device's stripe: bad input, not a crash.
-    const plan = planRegion(
-      { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(`${i}`), stripeCount: group.length },
-      d.workload.transferSizes.map((t) => t.sizeBytes),
-    );
-    if (!plan.ok) throw new BadInputError(`devices[${i}].workload: ${plan.problem}`);
+    const region = stripeOf(p.region, p.key, `${i}`, d.workload.transferSizes.map((t) => t.sizeBytes), `devices[${i}].workload`);
     return {
       id: d.id,
       iommu: shape.devices[i]!.iommu,
@@ -231,7 +226,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         id: d.id,
         iommu: shape.devices[i]!.iommu,
         pasid: dedicatedPasid(i) ?? p.pasid,
-        region: { start: p.region.start, sizeBytes: p.region.sizeBytes, stripeIndex: group.indexOf(`${i}`), stripeCount: group.length },
+        region,
         workload: d.workload,
         seed,
         integritySampleEvery: profile.system.integritySampleEvery,
@@ -249,7 +244,7 @@ export function boot(profile: Profile, seed: number, timing: BootTiming = { mode
         submitters: submitters[i]!.map((s, j) => ({
           process: s.process,
           pasid: s.pasid,
-          region: stripeOf(s.key, `${i}/${j}`, s.workload.transferSizes.map((t) => t.sizeBytes), `devices[${i}].submitters[${j}].workload`),
+          region: stripeOf(s.region, s.key, `${i}/${j}`, s.workload.transferSizes.map((t) => t.sizeBytes), `devices[${i}].submitters[${j}].workload`),
           workload: s.workload,
         })),
         modelled: timing.modelled,

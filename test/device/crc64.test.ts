@@ -3,6 +3,7 @@
 // combinations, and with more polynomials in play than the table cache has slots.
 import { describe, expect, it } from 'vitest';
 import { CRC64_ECMA_182, CRC64_NVME, Crc64 } from '../../src/device/crc64.js';
+import { mulberry32 } from '../helpers/rng.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const TOP_BIT = 1n << 63n;
@@ -34,17 +35,8 @@ function crc64Reference(bytes: Uint8Array, poly: bigint, reflected: boolean, inv
   return invert ? crc ^ MASK64 : crc;
 }
 
-/** mulberry32: a small seeded generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (test/helpers/rng.ts), so failures reproduce. */
+const rng = mulberry32;
 
 function randomBytes(next: () => number, length: number): Uint8Array {
   const b = new Uint8Array(length);

@@ -29,20 +29,12 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DeflateMode, DeflateStatus, Deflater } from '../../src/device/deflate.js';
 import { DISTANCE_BASE, DISTANCE_EXTRA_BITS, InflateStatus, Inflater, LENGTH_EXTRA_BITS } from '../../src/device/inflate.js';
+import { mulberry32 } from '../helpers/rng.js';
 
 // --- Data ----------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so every failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (test/helpers/rng.ts), so every failure reproduces. */
+const rng = mulberry32;
 
 const WORDS = (
   'the of and to a in is it you that he was for on are with as I his they be at one have this from or had by ' +

@@ -12,7 +12,7 @@ import { DeflateMode } from '../../src/device/deflate.js';
 import { Op } from '../../src/layout/ops.js';
 import { Status } from '../../src/layout/status.js';
 import { generateData } from '../../src/run/data.js';
-import { bootYaml, desc, engineFor } from '../helpers/machine.js';
+import { bootYaml, desc, engineFor, processMemory } from '../helpers/machine.js';
 
 const YAML = `
 durationS: 1
@@ -30,16 +30,8 @@ function setup() {
   const dsa = engineFor(b, 1);
   iaa.begin();
   dsa.begin();
-  const app = b.processes.get('app')!;
-  const read = (va: number, n: number): Uint8Array => {
-    const out = new Uint8Array(n);
-    expect(b.kernel.mm.readVirtual(app.rootPfn, va, out)).toBe(true);
-    return out;
-  };
-  const write = (va: number, data: Uint8Array): void => {
-    expect(b.kernel.mm.writeVirtual(app.rootPfn, va, data)).toBe(true);
-  };
-  return { iaa, dsa, read, write, base: app.vmas[0]!.start };
+  const { read, write, base } = processMemory(b);
+  return { iaa, dsa, read, write, base };
 }
 
 const SIZES = [1, 100, 4095, 4096, 4097, 10_000, 65_536];
@@ -114,7 +106,7 @@ describe('IAA decompress', () => {
   });
 
   it('ends a stream larger than its destination with output-overflow, a corrupt or truncated one with corrupt-stream — never an exception', () => {
-    const { iaa, read, write, base } = setup();
+    const { iaa, write, base } = setup();
     const data = generateData('text', 8192, 5, 1);
     const stream = deflateRawSync(data, { windowBits: 12 });
     write(base, stream);
@@ -128,7 +120,6 @@ describe('IAA decompress', () => {
     expect(iaa.execute(desc(Op.decompress, base, base + 0x200000, truncated.length))).toBe(Status.corruptStream);
     write(base, Uint8Array.of(0x07, 0, 0, 0)); // BTYPE = 11
     expect(iaa.execute(desc(Op.decompress, base, base + 0x200000, 4))).toBe(Status.corruptStream);
-    void read;
   });
 });
 

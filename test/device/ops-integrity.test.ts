@@ -5,7 +5,7 @@ import CRC32C from 'crc-32/crc32c';
 import { Op } from '../../src/layout/ops.js';
 import { C } from '../../src/device/engine.js';
 import { Status } from '../../src/layout/status.js';
-import { bootYaml, desc, engineFor, svaYaml } from '../helpers/machine.js';
+import { bootYaml, desc, engineFor, processMemory, svaYaml } from '../helpers/machine.js';
 
 const SIZES = [1, 7, 64, 100, 4096, 4097, 5000, 65536, 65536 + 123];
 const OFFSETS = [0, 1, 3, 4092, 8];
@@ -14,16 +14,8 @@ function setup() {
   const b = bootYaml(svaYaml({ regionBytes: 4 * 1024 * 1024 }));
   const e = engineFor(b, 0);
   e.begin();
-  const app = b.processes.get('app')!;
-  const read = (va: number, n: number): Uint8Array => {
-    const out = new Uint8Array(n);
-    expect(b.kernel.mm.readVirtual(app.rootPfn, va, out)).toBe(true);
-    return out;
-  };
-  const write = (va: number, data: Uint8Array): void => {
-    expect(b.kernel.mm.writeVirtual(app.rootPfn, va, data)).toBe(true);
-  };
-  return { b, e, app, read, write, base: app.vmas[0]!.start };
+  const { proc: app, read, write, base } = processMemory(b);
+  return { b, e, app, read, write, base };
 }
 
 function patternBytes(lo: number, hi: number): number[] {

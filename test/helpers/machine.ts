@@ -1,5 +1,6 @@
 /** Test helpers: profiles from inline YAML, booted machines, in-thread device engines. */
 
+import { expect } from 'vitest';
 import { DEVICE_COST_NAMES, type DeviceCosts } from '../../src/layout/protocol.js';
 import { descriptorOf } from '../../src/device/descriptor.js';
 import { DeviceEngine, type LatencySink } from '../../src/device/engine.js';
@@ -89,4 +90,22 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * The CPU's view of process `name`'s memory in a booted machine: reads and writes through its
+ * page table (each asserting every page is present), and its first region's start.
+ */
+export function processMemory(b: Booted, name = 'app') {
+  const proc = b.processes.get(name)!;
+  const mm = b.kernel.mmOf(proc);
+  const read = (va: number, n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    expect(mm.readVirtual(proc.rootPfn, va, out)).toBe(true);
+    return out;
+  };
+  const write = (va: number, data: Uint8Array): void => {
+    expect(mm.writeVirtual(proc.rootPfn, va, data)).toBe(true);
+  };
+  return { proc, read, write, base: proc.vmas[0]!.start };
 }

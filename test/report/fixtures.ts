@@ -6,17 +6,8 @@ import * as hdr from 'hdr-histogram-js';
 import { compareRuns, type CompareResult } from '../../src/report/compare.js';
 import { encodeHistogram, newMergeHistogram, summarise } from '../../src/metrics/histogram.js';
 import type { DeviceResult, IntervalPoint, RunResult } from '../../src/run/result.js';
+import { mulberry32 } from '../helpers/rng.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const newHist = newMergeHistogram;
 

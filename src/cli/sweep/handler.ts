@@ -51,13 +51,13 @@ function describe(params: Readonly<Record<string, string>>): string {
 export async function sweepCommand(args: SweepArgs): Promise<void> {
   checkOutputs([{ option: 'out', path: args.out, kind: 'dir', files: ['sweep.json'] }]);
   const combos = combinations(args.params);
-  // Every combination's profile is checked before any run.
-  let seed = 0;
+  // Every combination's profile is checked before any run; its seed (a swept `seed` too) starts its repetitions.
+  const seeds: number[] = [];
   let name = '';
   for (const c of combos) {
     try {
       const p = await loadWithOverrides(args.profile, [...args.set, ...Object.entries(c).map(([k, v]) => parseOverride(`${k}=${v}`))]);
-      seed = p.seed;
+      seeds.push(p.seed);
       name = p.name;
     } catch (e) {
       if (e instanceof ProfileError) throw new BadInputError(`point ${describe(c)}: ${formatProfileError(e)}`);
@@ -70,7 +70,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
   combos.forEach((c, i) => {
     for (let r = 0; r < args.repeat; r++) {
       const id = `p${i}-r${r}`;
-      points.push({ id, params: c, repeat: r, seed: seed + r, file: relative(args.out, join(pointsDir, `${id}.json`)), status: 'not run' });
+      points.push({ id, params: c, repeat: r, seed: seeds[i]! + r, file: relative(args.out, join(pointsDir, `${id}.json`)), status: 'not run' });
     }
   });
   const results = new Map<string, StoredRunResult>();
