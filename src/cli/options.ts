@@ -25,6 +25,13 @@ export function parseSeed(raw: string): number {
 }
 
 /** Run length: seconds in (0, 86400]. */
+/** `--workers`: an integer from 1 to 1024. */
+export function parseWorkers(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--workers: expected an integer from 1 to 1024, got "${raw}"`);
+  return n;
+}
+
 export function parseDurationS(raw: string): number {
   const duration = Number(raw);
   if (raw.trim() === '' || !(duration > 0 && duration <= 86400)) {

@@ -82,18 +82,36 @@ export class CompoundOps {
     return op === Op.dualcast ? this.dualcast(d) : this.iaa(d, op);
   }
 
+  /**
+   * Cooperative parks (vtime.ts): the pass a descriptor was in when its device parked — 0: none,
+   * 1: the first (dualcast's first copy, an IAA op's gather), 2: the second (its scatter, whose
+   * output bytes are `outBytes`). The descriptor resumes in that pass.
+   */
+  private passAt = 0;
+  private outBytes = 0;
+
   private dualcast(d: Descriptor): StatusCode {
     const a = this.aux;
-    a[D.op] = Op.memmove;
-    a[D.src] = d[D.src]!;
-    a[D.dst] = d[D.dst]!;
-    a[D.sizeBytes] = d[D.sizeBytes]!;
-    a[D.startOffset] = d[D.startOffset]!;
-    const first = this.pageRun.execute(a);
-    if (first !== Status.success) return first;
-    a[D.dst] = d[D.dst2]!;
-    a[D.startOffset] = d[D.startOffset]!;
-    return this.pageRun.execute(a);
+    if (this.passAt === 0) {
+      a[D.op] = Op.memmove;
+      a[D.src] = d[D.src]!;
+      a[D.dst] = d[D.dst]!;
+      a[D.sizeBytes] = d[D.sizeBytes]!;
+      a[D.startOffset] = d[D.startOffset]!;
+      this.passAt = 1;
+    }
+    if (this.passAt === 1) {
+      const first = this.pageRun.execute(a);
+      if (this.vt.suspended) return first;
+      this.passAt = 0;
+      if (first !== Status.success) return first;
+      a[D.dst] = d[D.dst2]!;
+      a[D.startOffset] = d[D.startOffset]!;
+      this.passAt = 2;
+    }
+    const second = this.pageRun.execute(a);
+    if (!this.vt.suspended) this.passAt = 0;
+    return second;
   }
 
   /**
@@ -107,16 +125,21 @@ export class CompoundOps {
 
   private iaa(d: Descriptor, op: number): StatusCode {
     const cpl = this.completion;
-    const c = this.counters;
     const size = d[D.sizeBytes]!;
     const costs = this.costs;
-    this.nsPerByte[InternalOp.gather] = op === Op.decompress ? 0 : op === Op.crc64 ? costs.crc64NsPerByte : costs.compressNsPerByte;
     const a = this.aux;
-    a[D.src] = d[D.src]!;
-    a[D.dst] = 0;
-    a[D.sizeBytes] = size;
-    a[D.startOffset] = d[D.startOffset]!;
+    if (this.passAt === 2) return this.scatter(d, op, this.outBytes);
+    if (this.passAt === 0) {
+      this.nsPerByte[InternalOp.gather] = op === Op.decompress ? 0 : op === Op.crc64 ? costs.crc64NsPerByte : costs.compressNsPerByte;
+      a[D.src] = d[D.src]!;
+      a[D.dst] = 0;
+      a[D.sizeBytes] = size;
+      a[D.startOffset] = d[D.startOffset]!;
+      this.passAt = 1;
+    }
     const gathered = this.pass(InternalOp.gather);
+    if (this.vt.suspended) return gathered;
+    this.passAt = 0;
     if (gathered !== Status.success) return gathered;
     if (op === Op.crc64) {
       const crc = this.crc!;
@@ -129,7 +152,6 @@ export class CompoundOps {
       return Status.success;
     }
     let n: number;
-    const fixed = d[D.mode] === DeflateMode.fixed;
     const capacity = d[D.dstSizeBytes]! > 0 ? Math.min(d[D.dstSizeBytes]!, this.output.length) : size;
     if (op === Op.decompress) {
       n = this.inflater!.inflate(this.input, 0, size, this.output, 0, capacity);
@@ -158,7 +180,20 @@ export class CompoundOps {
     a[D.dst] = d[D.dst]!;
     a[D.sizeBytes] = n;
     a[D.startOffset] = 0;
+    this.outBytes = n;
+    this.passAt = 2;
+    return this.scatter(d, op, n);
+  }
+
+  /** An IAA op's output (`n` bytes in `output`) scattered to its destination, then its completion. */
+  private scatter(d: Descriptor, op: number, n: number): StatusCode {
+    const cpl = this.completion;
+    const c = this.counters;
+    const size = d[D.sizeBytes]!;
+    const fixed = d[D.mode] === DeflateMode.fixed;
     const scattered = this.pass(InternalOp.scatter);
+    if (this.vt.suspended) return scattered;
+    this.passAt = 0;
     if (scattered !== Status.success) return scattered;
     cpl[C.bytesCompleted] = size;
     cpl[C.result] = n;

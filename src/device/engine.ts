@@ -106,6 +106,28 @@ const PICK_PROCESS = -1;
 const PICK_WAIT = -2;
 const PICK_DONE = -3;
 
+/** Per machine, each device's IOMMU index (one array shared by the engines of a thread). */
+const iommuOfDevice = new WeakMap<MachineViews, readonly number[]>();
+function deviceIommus(m: MachineViews): readonly number[] {
+  let a = iommuOfDevice.get(m);
+  if (!a) iommuOfDevice.set(m, (a = m.shape.devices.map((d) => d.iommu)));
+  return a;
+}
+
+/** `stepShared`: no source in flight. */
+const PICK_NONE = -4;
+
+/**
+ * Resume points (cooperative parks, vtime.ts): where a step left off when its device parked —
+ * `idle`: waiting for its start (idleUntilTarget), `run`: its descriptor executing, `noWork`: idle
+ * to the horizon without a submitter.
+ */
+const Step = { fresh: 0, idle: 1, run: 2, noWork: 3 } as const;
+/** `runDescriptor`'s resume points: executing, the software's touch, idle before the resubmission. */
+const Desc = { fresh: 0, execute: 1, touch: 2, resubmit: 3 } as const;
+/** `runSlice`'s phases. */
+const Phase = { start: 0, steps: 1, finish: 2, done: 3 } as const;
+
 /** Modelled time: the indices of `DeviceEngine.loopNs`. */
 const LoopNs = { arrival: 0, submit: 1, nextIntended: 2, nextInterval: 3, lastCompletion: 4 } as const;
 
@@ -152,6 +174,27 @@ export class DeviceEngine {
   private resubmitting = false;
   private sample = false;
   private seqBefore = 0;
+  /**
+   * Cooperative parks (a worker thread running several devices, vtime.ts): where the engine left
+   * off. Each level keeps its own resume point and is called again after the release: the run
+   * (`phase`), the step (`stepAt`), the descriptor (`descAt`), a batch's sub-descriptor
+   * (`batchAt`, its bytes and failure so far), an op in flight (`oneInFlight`), a kernel-client
+   * or shared step's wait for the kernel (`outerWait`), the shared step's source (`sharedPick`),
+   * a queued step's engine and slot, a kernel descriptor's buffer.
+   */
+  private phase: number = Phase.start;
+  private begun = false;
+  private stepAt: number = Step.fresh;
+  private descAt: number = Desc.fresh;
+  private batchAt = -1;
+  private batchBytes = 0;
+  private batchFailed = false;
+  private oneInFlight = false;
+  private outerWait = false;
+  private sharedPick = PICK_NONE;
+  private qEngine = 0;
+  private qSlot = 0;
+  private kBuffer = 0;
   private outstanding = 0;
   private submitted = 0;
   private completed = 0;
@@ -159,7 +202,11 @@ export class DeviceEngine {
   readonly vt: VirtualTime;
   private readonly spec: DeviceSpec;
   private readonly requester: PageRequester | undefined;
-  constructor(spec: DeviceSpec, env: EngineEnvironment) {
+  /**
+   * `cooperative`: modelled time, a worker thread running several devices — parks do not wait,
+   * `runSlice` returns at each (device/vtime.ts).
+   */
+  constructor(spec: DeviceSpec, env: EngineEnvironment, cooperative = false) {
     const m = env.machine;
     const w = spec.workload;
     this.spec = spec;
@@ -174,7 +221,7 @@ export class DeviceEngine {
       modelled ? m.clock : undefined,
       this.invalidations,
       modelled
-        ? { machine: m, deviceIommu: m.shape.devices.map((d) => d.iommu), quantumNs: spec.quantumNs, spinLooks: spec.spinLooks }
+        ? { machine: m, deviceIommu: deviceIommus(m), quantumNs: spec.quantumNs, spinLooks: spec.spinLooks, cooperative }
         : undefined,
     );
     this.translator = new Translator(
@@ -394,23 +441,54 @@ export class DeviceEngine {
    * in the kernel's protocol (applying invalidations) until the stop flag. Returns when stopped.
    */
   runModelled(): void {
+    if (!this.runSlice()) throw new Error('bug: a device with blocking parks suspended');
+  }
+
+  /**
+   * `runModelled`, resumable: with cooperative parks (vtime.ts) it returns false at each park,
+   * and is called again once the device has taken in the release; true when the run is over.
+   */
+  runSlice(): boolean {
     const vt = this.vt;
-    const t = this.loopNs;
-    t[LoopNs.nextInterval] = this.spec.intervalNs;
-    t[LoopNs.nextIntended] = 0;
-    vt.start();
-    // One call per descriptor. The step's times live in `loopNs`, a typed array, never in a
-    // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per
-    // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
-    // (test/device/hot-path-no-allocation-modelled.test.ts).
-    if (this.spec.kernelClient) while (!vt.stopped && this.stepKernelClient());
-    else if (this.spec.kernelClientPasids.length > 0) while (!vt.stopped && this.stepShared());
-    else if (this.queued) while (!vt.stopped && this.stepQueued());
-    else while (!vt.stopped && this.submitted < this.limit && this.stepModelled());
-    // Several engines: the run's last completion is the latest of any engine.
-    if (this.queued) for (let e = 0; e < this.engineFreeNs.length; e++) if (this.engineFreeNs[e]! > vt.nowNs) vt.nowNs = this.engineFreeNs[e]!;
-    this.outstanding = 0;
-    vt.finish();
+    if (this.phase === Phase.start) {
+      if (!this.begun) {
+        this.begun = true;
+        this.loopNs[LoopNs.nextInterval] = this.spec.intervalNs;
+        this.loopNs[LoopNs.nextIntended] = 0;
+      }
+      vt.start();
+      if (vt.suspended) return false;
+      this.phase = Phase.steps;
+    }
+    if (this.phase === Phase.steps) {
+      // One call per descriptor. The step's times live in `loopNs`, a typed array, never in a
+      // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per
+      // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
+      // (test/device/hot-path-no-allocation-modelled.test.ts). A step in flight (`stepAt`) is
+      // resumed whatever the loop's condition says.
+      // A stop ends the run between steps: a step in flight (resumed after the stop's release)
+      // runs its descriptor to its end, so it completes with a status.
+      if (this.spec.kernelClient) while ((this.midStep || !vt.stopped) && this.stepKernelClient());
+      else if (this.spec.kernelClientPasids.length > 0) while ((this.midStep || !vt.stopped) && this.stepShared());
+      else if (this.queued) while ((this.midStep || !vt.stopped) && this.stepQueued());
+      else while ((this.midStep || (!vt.stopped && this.submitted < this.limit)) && this.stepModelled());
+      if (vt.suspended) return false;
+      // Several engines: the run's last completion is the latest of any engine.
+      if (this.queued) for (let e = 0; e < this.engineFreeNs.length; e++) if (this.engineFreeNs[e]! > vt.nowNs) vt.nowNs = this.engineFreeNs[e]!;
+      this.outstanding = 0;
+      this.phase = Phase.finish;
+    }
+    if (this.phase === Phase.finish) {
+      vt.finish();
+      if (vt.suspended) return false;
+      this.phase = Phase.done;
+    }
+    return true;
+  }
+
+  /** A step was left at a cooperative park (see `stepAt`): it resumes whatever the loop's condition. */
+  private get midStep(): boolean {
+    return this.stepAt !== Step.fresh || this.sharedPick !== PICK_NONE || this.outerWait;
   }
 
   /** Modelled time: report every interval the clock has passed. */
@@ -440,42 +518,67 @@ export class DeviceEngine {
     if (t[LoopNs.nextIntended]! < nowNs) t[LoopNs.nextIntended] = nowNs;
   }
 
-  /** One descriptor in modelled time; false when no descriptor arrives before the window ends. */
+  /**
+   * One descriptor in modelled time; false when no descriptor arrives before the window ends (or
+   * the device parked cooperatively: `vt.suspended`, resumed at `stepAt`).
+   */
   private stepModelled(): boolean {
     const vt = this.vt;
     const costs = this.spec.costs;
     const durationNs = this.spec.durationNs ?? Infinity;
     const t = this.loopNs;
-    const word = Atomics.load(this.dev.submitter, 0);
-    if (word !== this.submitterWord) this.changeSubmitter(word);
-    if (word === 0) {
-      // No submitter (not yet bound, or its process exited): nothing to submit this quantum.
-      vt.idleToHorizon();
+    if (this.stepAt === Step.fresh) {
+      const word = Atomics.load(this.dev.submitter, 0);
+      if (word !== this.submitterWord) this.changeSubmitter(word);
+      if (word === 0) {
+        // No submitter (not yet bound, or its process exited): nothing to submit this quantum.
+        vt.idleToHorizon();
+        if (vt.suspended) {
+          this.stepAt = Step.noWork;
+          return false;
+        }
+        this.closeIntervals();
+        return !vt.stopped && vt.nowNs < durationNs;
+      }
+      if (this.openLoop) {
+        t[LoopNs.arrival] = t[LoopNs.nextIntended]!;
+        if (t[LoopNs.arrival]! >= durationNs) return false;
+        t[LoopNs.nextIntended] =
+          t[LoopNs.nextIntended]! +
+          (this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec);
+        // One descriptor outstanding: the submitter waits for the previous completion. A backlog
+        // not yet submitted when the window ends is not submitted (as in host time).
+        t[LoopNs.submit] = Math.max(t[LoopNs.arrival]!, t[LoopNs.lastCompletion]!);
+        if (t[LoopNs.submit]! >= durationNs) return false;
+      } else {
+        t[LoopNs.arrival] = this.slotArrivalNs[this.slot]!;
+        if (t[LoopNs.arrival]! >= durationNs) return false;
+        t[LoopNs.submit] = t[LoopNs.arrival]!;
+      }
+      this.submitted++;
+      this.outstanding = 1;
+      vt.idleTargetNs[0] = t[LoopNs.submit]! + costs.submitNs;
+      if (this.wq) this.admitToQueue(0);
+      this.stepAt = Step.idle;
+    } else if (this.stepAt === Step.noWork) {
+      vt.idleUntilTarget();
+      if (vt.suspended) return false;
+      this.stepAt = Step.fresh;
       this.closeIntervals();
       return !vt.stopped && vt.nowNs < durationNs;
     }
-    if (this.openLoop) {
-      t[LoopNs.arrival] = t[LoopNs.nextIntended]!;
-      if (t[LoopNs.arrival]! >= durationNs) return false;
-      t[LoopNs.nextIntended] =
-        t[LoopNs.nextIntended]! +
-        (this.poisson ? (-Math.log(1 - nextFloat(this.rng)) * 1e9) / this.rateOpsPerSec : 1e9 / this.rateOpsPerSec);
-      // One descriptor outstanding: the submitter waits for the previous completion. A backlog
-      // not yet submitted when the window ends is not submitted (as in host time).
-      t[LoopNs.submit] = Math.max(t[LoopNs.arrival]!, t[LoopNs.lastCompletion]!);
-      if (t[LoopNs.submit]! >= durationNs) return false;
-    } else {
-      t[LoopNs.arrival] = this.slotArrivalNs[this.slot]!;
-      if (t[LoopNs.arrival]! >= durationNs) return false;
-      t[LoopNs.submit] = t[LoopNs.arrival]!;
+    if (this.stepAt === Step.idle) {
+      vt.idleUntilTarget();
+      if (vt.suspended) return false;
+      if (vt.stopped) {
+        this.stepAt = Step.fresh;
+        return false;
+      }
+      this.stepAt = Step.run;
     }
-    this.submitted++;
-    this.outstanding = 1;
-    vt.idleTargetNs[0] = t[LoopNs.submit]! + costs.submitNs;
-    if (this.wq) this.admitToQueue(0);
-    vt.idleUntilTarget();
-    if (vt.stopped) return false;
     const status = this.runDescriptor(this.workload);
+    if (vt.suspended) return false;
+    this.stepAt = Step.fresh;
     this.closeIntervals();
     t[LoopNs.lastCompletion] = vt.nowNs;
     this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), this.openLoop ? Math.round(vt.nowNs - t[LoopNs.submit]!) : -1);
@@ -545,10 +648,12 @@ export class DeviceEngine {
     const costs = this.spec.costs;
     const durationNs = this.spec.durationNs ?? Infinity;
     const t = this.loopNs;
+    const free = this.engineFreeNs;
+    const arrivals = this.qSlotArrivalNs;
+    if (this.stepAt !== Step.fresh) return this.resumeQueued();
     // The slot whose next descriptor arrives first, of a submitter with descriptors left.
     let slot = -1;
     let arrival = Infinity;
-    const arrivals = this.qSlotArrivalNs;
     for (let i = 0; i < arrivals.length; i++) {
       const s = this.qSlotOwner[i]!;
       if (this.qSubmitted[s]! >= this.qLimit[s]!) continue;
@@ -579,7 +684,6 @@ export class DeviceEngine {
       bySub[sc + SubmitterCounter.submitRetries]! += wq.retries;
     }
     let engine = 0;
-    const free = this.engineFreeNs;
     for (let e = 1; e < free.length; e++) if (free[e]! < free[engine]!) engine = e;
     let start = enqueued > free[engine]! ? enqueued : free[engine]!;
     if (start < vt.floorNs) start = vt.floorNs;
@@ -590,13 +694,36 @@ export class DeviceEngine {
     }
     t[LoopNs.submit] = start;
     vt.idleTargetNs[0] = start;
-    if (start >= vt.nowNs) vt.idleUntilTarget();
-    else vt.rewindToTarget();
-    if (vt.stopped) return false;
+    this.qEngine = engine;
+    this.qSlot = slot;
+    if (start >= vt.nowNs) this.stepAt = Step.idle;
+    else {
+      vt.rewindToTarget();
+      this.stepAt = Step.run;
+    }
+    return this.resumeQueued();
+  }
+
+  /** `stepQueued` from its start's wait (`stepAt`) on: the descriptor runs, then completes. */
+  private resumeQueued(): boolean {
+    const vt = this.vt;
+    const t = this.loopNs;
+    if (this.stepAt === Step.idle) {
+      vt.idleUntilTarget();
+      if (vt.suspended) return false;
+      this.stepAt = Step.run;
+    }
+    if (vt.stopped) {
+      this.stepAt = Step.fresh;
+      return false;
+    }
     // On the same engine, a partial completion's remainder included.
+    const s = this.qCurrent;
     const status = this.runDescriptor(this.qWorkloads[s]!);
-    free[engine] = vt.nowNs;
-    arrivals[slot] = vt.nowNs;
+    if (vt.suspended) return false;
+    this.stepAt = Step.fresh;
+    this.engineFreeNs[this.qEngine] = vt.nowNs;
+    this.qSlotArrivalNs[this.qSlot] = vt.nowNs;
     this.closeIntervals();
     if (vt.nowNs > t[LoopNs.lastCompletion]!) t[LoopNs.lastCompletion] = vt.nowNs;
     this.countSubmitter(s, status);
@@ -613,32 +740,47 @@ export class DeviceEngine {
     const vt = this.vt;
     const c = this.counters;
     const costs = this.spec.costs;
-    vt.nowNs += costs.descriptorNs;
-    w.next(this.desc);
-    this.pageRun.beginDescriptor();
-    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
-    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
-    let status: StatusCode;
-    for (;;) {
-      c[Counter.submitted]!++;
-      status = this.execute(this.desc);
-      c[Counter.completed]!++;
-      c[Counter.statusBase + status]!++;
-      if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
-      // Partial completion: the software sees it, touches the page, resubmits the remainder.
-      c[Counter.partialCompletions]!++;
-      vt.nowNs += costs.completionNs;
-      const ok = this.requester.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
-      if (!ok) {
-        c[Counter.touchesFailed]!++;
-        break;
-      }
-      c[Counter.touchesOk]!++;
-      this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
-      vt.idleTargetNs[0] = vt.nowNs + costs.submitNs;
-      vt.idleUntilTarget();
+    if (this.descAt === Desc.fresh) {
       vt.nowNs += costs.descriptorNs;
+      w.next(this.desc);
+      this.pageRun.beginDescriptor();
+      this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+      this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+      c[Counter.submitted]!++;
+      this.descAt = Desc.execute;
     }
+    let status: StatusCode = Status.pageFault;
+    for (;;) {
+      if (this.descAt === Desc.execute) {
+        status = this.execute(this.desc);
+        if (vt.suspended) return status;
+        c[Counter.completed]!++;
+        c[Counter.statusBase + status]!++;
+        if (status !== Status.pageFault || this.desc[D.op] === Op.batch || !this.requester) break;
+        // Partial completion: the software sees it, touches the page, resubmits the remainder.
+        c[Counter.partialCompletions]!++;
+        vt.nowNs += costs.completionNs;
+        this.descAt = Desc.touch;
+      }
+      if (this.descAt === Desc.touch) {
+        const ok = this.requester!.touch(Math.floor(this.completion[C.faultAddress]! / 4096), this.completion[C.faultWrite] === 1);
+        if (vt.suspended) return status;
+        if (!ok) {
+          c[Counter.touchesFailed]!++;
+          break;
+        }
+        c[Counter.touchesOk]!++;
+        this.desc[D.startOffset] = this.completion[C.bytesCompleted]!;
+        vt.idleTargetNs[0] = vt.nowNs + costs.submitNs;
+        this.descAt = Desc.resubmit;
+      }
+      vt.idleUntilTarget();
+      if (vt.suspended) return status;
+      vt.nowNs += costs.descriptorNs;
+      c[Counter.submitted]!++;
+      this.descAt = Desc.execute;
+    }
+    this.descAt = Desc.fresh;
     vt.nowNs += costs.completionNs;
     return status;
   }
@@ -657,14 +799,19 @@ export class DeviceEngine {
   private stepKernelClient(): boolean {
     const vt = this.vt;
     const ring = this.dev.kbufRing;
-    if (ring.available() === 0) {
-      const busyNs = vt.awaitResponse(this.kbufAvailable, this.kbufReadyNs, SyncState.starved);
-      if (busyNs > vt.nowNs) vt.nowNs = busyNs;
-      if (ring.available() === 0) return false;
-    }
-    if (ring.slots[ring.peek() + KbufRecord.op]! < 0) {
-      ring.consume();
-      return false;
+    if (this.stepAt === Step.fresh) {
+      if (this.outerWait || ring.available() === 0) {
+        this.outerWait = true;
+        const busyNs = vt.awaitResponse(this.kbufAvailable, this.kbufReadyNs, SyncState.starved);
+        if (vt.suspended) return false;
+        this.outerWait = false;
+        if (busyNs > vt.nowNs) vt.nowNs = busyNs;
+        if (ring.available() === 0) return false;
+      }
+      if (ring.slots[ring.peek() + KbufRecord.op]! < 0) {
+        ring.consume();
+        return false;
+      }
     }
     return this.kernelDescriptor(0);
   }
@@ -675,29 +822,42 @@ export class DeviceEngine {
     const c = this.counters;
     const costs = this.spec.costs;
     const t = this.loopNs;
-    const ring = this.dev.kbufRings[k]!;
-    const at = ring.peek();
     const d = this.desc;
-    d[D.op] = ring.slots[at + KbufRecord.op]!;
-    d[D.startOffset] = 0;
-    d[D.sizeBytes] = ring.slots[at + KbufRecord.sizeBytes]!;
-    d[D.src] = ring.slots[at + KbufRecord.src]!;
-    d[D.dst] = ring.slots[at + KbufRecord.dst]!;
-    const buffer = ring.slots[at + KbufRecord.buffer]!;
-    t[LoopNs.arrival] = ring.slots[at + KbufRecord.readyNs]!;
-    ring.consume();
-    this.submitted++;
-    this.outstanding = 1;
-    vt.idleTargetNs[0] = t[LoopNs.arrival]! + costs.submitNs;
-    if (this.wq) this.admitToQueue(-1);
-    vt.idleUntilTarget();
-    if (vt.stopped) return false;
-    vt.nowNs += costs.descriptorNs;
-    this.pageRun.beginDescriptor();
-    this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
-    this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
-    c[Counter.submitted]!++;
+    if (this.stepAt === Step.fresh) {
+      const ring = this.dev.kbufRings[k]!;
+      const at = ring.peek();
+      d[D.op] = ring.slots[at + KbufRecord.op]!;
+      d[D.startOffset] = 0;
+      d[D.sizeBytes] = ring.slots[at + KbufRecord.sizeBytes]!;
+      d[D.src] = ring.slots[at + KbufRecord.src]!;
+      d[D.dst] = ring.slots[at + KbufRecord.dst]!;
+      this.kBuffer = ring.slots[at + KbufRecord.buffer]!;
+      t[LoopNs.arrival] = ring.slots[at + KbufRecord.readyNs]!;
+      ring.consume();
+      this.submitted++;
+      this.outstanding = 1;
+      vt.idleTargetNs[0] = t[LoopNs.arrival]! + costs.submitNs;
+      if (this.wq) this.admitToQueue(-1);
+      this.stepAt = Step.idle;
+    }
+    if (this.stepAt === Step.idle) {
+      vt.idleUntilTarget();
+      if (vt.suspended) return false;
+      if (vt.stopped) {
+        this.stepAt = Step.fresh;
+        return false;
+      }
+      vt.nowNs += costs.descriptorNs;
+      this.pageRun.beginDescriptor();
+      this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
+      this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
+      c[Counter.submitted]!++;
+      this.stepAt = Step.run;
+    }
     const status = this.execute(d);
+    if (vt.suspended) return false;
+    this.stepAt = Step.fresh;
+    const buffer = this.kBuffer;
     c[Counter.completed]!++;
     c[Counter.statusBase + status]!++;
     vt.nowNs += costs.completionNs;
@@ -796,22 +956,40 @@ export class DeviceEngine {
   private stepShared(): boolean {
     const vt = this.vt;
     for (;;) {
-      const pick = this.pickShared();
-      if (pick === PICK_DONE) return false;
-      if (pick === PICK_WAIT) {
-        const busyNs = vt.awaitResponse(this.sharedAvailable, this.sharedResponseNs, SyncState.starved);
-        if (busyNs > vt.nowNs) vt.nowNs = busyNs;
-        if (vt.stopped) return false;
-        continue;
+      if (this.sharedPick === PICK_NONE) {
+        if (!this.outerWait) {
+          const pick = this.pickShared();
+          if (pick === PICK_DONE) return false;
+          if (pick === PICK_WAIT) this.outerWait = true;
+          else {
+            this.sharedPick = pick;
+            if (pick === PICK_PROCESS) {
+              this.usePasid(this.submitterWord - 1);
+              this.svaSubmitted++;
+            } else this.usePasid(this.spec.kernelClientPasids[pick]!);
+          }
+        }
+        if (this.outerWait) {
+          const busyNs = vt.awaitResponse(this.sharedAvailable, this.sharedResponseNs, SyncState.starved);
+          if (vt.suspended) return false;
+          this.outerWait = false;
+          if (busyNs > vt.nowNs) vt.nowNs = busyNs;
+          if (vt.stopped) return false;
+          continue;
+        }
       }
+      const pick = this.sharedPick;
       if (pick === PICK_PROCESS) {
-        this.usePasid(this.submitterWord - 1);
-        this.svaSubmitted++;
-        if (!this.stepModelled()) this.svaDone = true;
+        const more = this.stepModelled();
+        if (vt.suspended) return false;
+        this.sharedPick = PICK_NONE;
+        if (!more) this.svaDone = true;
         return !vt.stopped;
       }
-      this.usePasid(this.spec.kernelClientPasids[pick]!);
-      return this.kernelDescriptor(pick);
+      const more = this.kernelDescriptor(pick);
+      if (vt.suspended) return false;
+      this.sharedPick = PICK_NONE;
+      return more;
     }
   }
 
@@ -936,16 +1114,22 @@ export class DeviceEngine {
     const cpl = this.completion;
     const workload = this.qWorkloads[this.qCurrent]!;
     const n = workload.batchSize;
-    let bytes = 0;
-    let failed = false;
-    for (let i = 0; i < n; i++) {
-      workload.nextSub(this.sub);
-      const st = this.executeOne(this.sub);
-      bytes += cpl[C.bytesCompleted]!;
-      if (st !== Status.success) failed = true;
+    // A batch resumed after a cooperative park continues with the sub-descriptor it left.
+    if (this.batchAt < 0) {
+      this.batchAt = 0;
+      this.batchBytes = 0;
+      this.batchFailed = false;
     }
-    const status = failed ? Status.batchFail : Status.success;
-    cpl[C.bytesCompleted] = bytes;
+    for (; this.batchAt < n; this.batchAt++) {
+      if (!this.oneInFlight) workload.nextSub(this.sub);
+      const st = this.executeOne(this.sub);
+      if (this.vt.suspended) return st;
+      this.batchBytes += cpl[C.bytesCompleted]!;
+      if (st !== Status.success) this.batchFailed = true;
+    }
+    this.batchAt = -1;
+    const status = this.batchFailed ? Status.batchFail : Status.success;
+    cpl[C.bytesCompleted] = this.batchBytes;
     cpl[C.faultAddress] = 0;
     cpl[C.result] = -1;
     cpl[C.status] = status;
@@ -954,8 +1138,10 @@ export class DeviceEngine {
 
   /** Execute one non-batch descriptor (kept apart so a batch never recurses into execute). */
   private executeOne(d: Descriptor): StatusCode {
-    startCompletion(this.completion);
+    if (!this.oneInFlight) startCompletion(this.completion);
     const status = d[D.op]! < Op.dualcast ? this.pageRun.execute(d) : this.compound.execute(d);
+    this.oneInFlight = this.vt.suspended;
+    if (this.oneInFlight) return status;
     this.completion[C.status] = status;
     return status;
   }

@@ -58,6 +58,9 @@ import type { VirtualTime } from './vtime.js';
 export const Resolution = { retry: 0, stands: 1 } as const;
 export type ResolutionCode = (typeof Resolution)[keyof typeof Resolution];
 
+/** Where a descriptor resumes after a cooperative park: the boundary after a window, after a retried fault, or the fault's page request. */
+const Resume = { none: 0, window: 1, retry: 2, request: 3 } as const;
+
 /** Page requests the kernel answers for one logical descriptor before its fault stands. */
 export const MAX_FAULT_RETRIES = 64;
 
@@ -116,6 +119,15 @@ export class PageRun {
   private readonly vt: VirtualTime;
   private readonly modelled: boolean;
   private readonly nsPerByte: Float64Array;
+  /**
+   * Cooperative parks (vtime.ts): where the descriptor was, with its copy window closed, when its
+   * device parked — Resume — and what it needs to go on: bytes done, the window's pages, and a
+   * fault being resolved (`pendingFault`, its address in `resumeAt[2]`, its access).
+   */
+  private resumeFrom: number = Resume.none;
+  private readonly resumeAt = new Float64Array(3);
+  private pendingFault: FaultCode = Fault.none;
+  private pendingWrite = false;
 
   constructor(o: PageRunOptions) {
     this.vt = o.vt;
@@ -175,7 +187,23 @@ export class PageRun {
     const vt = this.vt;
     const perByte = this.nsPerByte[op]!;
     let done = desc[D.startOffset]!;
-    if (stateful) this.kernels.begin(done);
+    if (this.resumeFrom !== Resume.none) {
+      // Resumed after a cooperative park: finish what the window's end was doing.
+      const from = this.resumeFrom;
+      this.resumeFrom = Resume.none;
+      done = this.resumeAt[0]!;
+      windowPages = this.resumeAt[1]!;
+      if (from === Resume.request) {
+        const at = this.resumeAt[2]!;
+        const write = this.pendingWrite;
+        const resolution = this.resolve(this.pendingFault, at, write);
+        if (vt.suspended) return this.suspend(Resume.request, done, windowPages);
+        if (resolution !== Resolution.retry) return standingFault(cpl, this.standing, at, write, done);
+      }
+      vt.boundary();
+      if (vt.suspended) return this.suspend(from === Resume.window ? Resume.window : Resume.retry, done, windowPages);
+      if (from === Resume.window && windowPages < maxPages) windowPages *= 2;
+    } else if (stateful) this.kernels.begin(done);
     while (done < size) {
       this.enterCopy();
       // The engine's clock for this window (written back before anything that reads it).
@@ -311,14 +339,26 @@ export class PageRun {
       this.exitCopy();
       vt.nowNs = clock;
       if (fault !== Fault.none) {
-        if (this.resolve(fault, faultAddress, faultWrite) === Resolution.retry) {
-          if (this.modelled) vt.boundary();
+        const resolution = this.resolve(fault, faultAddress, faultWrite);
+        if (vt.suspended) {
+          this.pendingFault = fault;
+          this.pendingWrite = faultWrite;
+          this.resumeAt[2] = faultAddress;
+          return this.suspend(Resume.request, done, windowPages);
+        }
+        if (resolution === Resolution.retry) {
+          if (this.modelled) {
+            vt.boundary();
+            if (vt.suspended) return this.suspend(Resume.retry, done, windowPages);
+          }
           continue;
         }
         return standingFault(cpl, this.standing, faultAddress, faultWrite, done);
       }
-      if (this.modelled) vt.boundary();
-      else this.invalidations.poll();
+      if (this.modelled) {
+        vt.boundary();
+        if (vt.suspended) return this.suspend(Resume.window, done, windowPages);
+      } else this.invalidations.poll();
       if (windowPages < maxPages) windowPages *= 2;
     }
     if (stateful) this.kernels.finish(cpl);
@@ -335,6 +375,19 @@ export class PageRun {
     const k = this.kernels.run(op, aPa, bPa, runBytes, offset);
     if (this.checker) this.checkAfter(pages, hasA, hasB);
     return k;
+  }
+
+  /**
+   * The device parked cooperatively at a window's end: keep where the descriptor is (`execute`
+   * resumes there when called again). The status returned is not read (the caller sees
+   * `vt.suspended`).
+   */
+  private suspend(from: number, done: number, windowPages: number): StatusCode {
+    this.resumeFrom = from;
+    this.resumeAt[0] = done;
+    this.resumeAt[1] = windowPages;
+    this.completion[C.bytesCompleted] = done;
+    return Status.success;
   }
 
   /** A comparing op found its first difference at descriptor offset `at`: it completes there. */
@@ -356,6 +409,8 @@ export class PageRun {
     if (!this.blockOnFault) return this.stand(Fault.partial);
     if (this.faultRetries >= MAX_FAULT_RETRIES) return this.stand(fault);
     const outcome = requester.request(Math.floor(address / PAGE_SIZE), write, this.translator.faultStage);
+    // A cooperative park while waiting for the answer: `execute` calls again after the release.
+    if (this.vt.suspended) return Resolution.retry;
     if (outcome === RequestOutcome.overflow) {
       // Not answered by the kernel, so not counted against the retry limit; bounded in time.
       const now = this.modelled ? this.vt.nowNs / 1e6 : performance.now();

@@ -66,6 +66,10 @@ export class PageRequester {
 
   /** The fault stage of the request being made (`request`'s `stage`). */
   private stage = 1;
+  /** Modelled time: a request published whose answer has not been taken (see `ask`). */
+  private asking = false;
+  private readonly responded = (): boolean => this.dev.respRing.available() > 0;
+  private readonly responseTimeNs = (): number => this.dev.respRing.slots[this.dev.respRing.peek() + RespRecord.timeNs]!;
 
   /** Request page `vpn` (for a write or a read; `stage`: where the walk stopped) and wait for the outcome. Slow path. */
   request(vpn: number, write: boolean, stage = 1): RequestOutcomeCode {
@@ -73,6 +77,8 @@ export class PageRequester {
     this.stage = stage;
     if (this.modelled) {
       const code = this.ask(RequestKind.page, vpn, write);
+      // A cooperative park (vtime.ts): the caller sees it and calls again after the release.
+      if (this.modelled.vt.suspended) return RequestOutcome.failure;
       if (code === PageResponse.overflow) {
         c[Counter.prqOverflows]!++;
         return RequestOutcome.overflow;
@@ -134,12 +140,13 @@ export class PageRequester {
     const m = this.modelled!;
     const vt = m.vt;
     const c = this.dev.counters;
-    this.publish(kind, vpn, write, vt.nowNs + (kind === RequestKind.page ? m.requestNs : 0));
+    // Published once: a cooperative park returns here, and the call after the release waits on.
+    if (!this.asking) this.publish(kind, vpn, write, vt.nowNs + (kind === RequestKind.page ? m.requestNs : 0));
+    this.asking = true;
+    const busyNs = vt.awaitResponse(this.responded, this.responseTimeNs);
+    if (vt.suspended) return PageResponse.failure;
+    this.asking = false;
     const resp = this.dev.respRing;
-    const busyNs = vt.awaitResponse(
-      () => resp.available() > 0,
-      () => resp.slots[resp.peek() + RespRecord.timeNs]!,
-    );
     if (resp.available() === 0) return PageResponse.failure; // stopped while waiting
     const at = resp.peek();
     const code = resp.slots[at + RespRecord.code]!;

@@ -15,6 +15,15 @@
  * Host time uses the same object with `stopAtNs` = Infinity and never parks.
  *
  * Waits are bounded: a device parked for PARK_TIMEOUT_MS without a release fails the run.
+ *
+ * Cooperative parks (logical devices: one worker thread runs several devices, workers/device.ts):
+ * a park publishes the device's clock and state as always but does not wait. It sets
+ * `suspended`, and every function here returns at once; the engine unwinds to its resume point
+ * (engine.ts `runSlice`), the worker runs its other devices up to their parks, completes or rings
+ * the barrier once for all of them (`parkedAll`), waits for the release, and each device takes it
+ * in (`takeRelease`) and calls the function it left again. `boundary`, `idleUntilTarget` and
+ * `start` continue by being called again; `awaitResponse` and `finish` keep their progress in
+ * `waiting` and `waitBusyNs`.
  */
 
 import { completeOrRing } from '../layout/barrier.js';
@@ -33,6 +42,14 @@ export class VirtualTime {
   stopAtNs = Infinity;
   /** The kernel raised the stop flag: no more work, leave. */
   stopped = false;
+  /**
+   * Cooperative parks: the device has parked and not yet taken in the next release. Whatever
+   * called into this object returns at once and is called again after `takeRelease`.
+   */
+  suspended = false;
+  /** Cooperative parks: an `awaitResponse` or `finish` is under way (its progress in `waitBusyNs`). */
+  private waiting = false;
+  private waitBusyNs = 0;
   /**
    * The clock at the last park: the kernel may have acted at any virtual time up to it. A device
    * of several engines, whose next descriptor may start before the previous one ended
@@ -56,7 +73,16 @@ export class VirtualTime {
      * kernel is not needed for (layout/barrier.ts); and the loads of the release word before
      * sleeping at a park (the kernel chooses; 0: sleep at once).
      */
-    private readonly sync: { readonly machine: MachineViews; readonly deviceIommu: readonly number[]; readonly quantumNs: number; readonly spinLooks: number } | undefined = undefined,
+    private readonly sync:
+      | {
+          readonly machine: MachineViews;
+          readonly deviceIommu: readonly number[];
+          readonly quantumNs: number;
+          readonly spinLooks: number;
+          /** Parks do not wait: the worker runs this device among others (see the header). */
+          readonly cooperative?: boolean;
+        }
+      | undefined = undefined,
   ) {
     if (clock) this.stopAtNs = 0;
   }
@@ -76,6 +102,7 @@ export class VirtualTime {
       this.inv.applyDue(this);
       if (this.nowNs < this.horizonNs || this.stopped) break;
       this.park(SyncState.horizon);
+      if (this.suspended) return;
     }
     this.updateStopAt();
   }
@@ -122,6 +149,7 @@ export class VirtualTime {
       }
       if (this.horizonNs > this.nowNs) this.nowNs = this.horizonNs;
       this.park(SyncState.horizon);
+      if (this.suspended) return;
     }
     this.updateStopAt();
   }
@@ -133,22 +161,39 @@ export class VirtualTime {
    * virtual time at which the stalled engine finished its invalidation work (≥ nowNs).
    */
   awaitResponse(available: () => boolean, responseTimeNs: () => number, state: number = SyncState.blocked): number {
-    let busyNs = this.nowNs;
-    for (;;) {
+    if (!this.waiting) {
+      this.waiting = true;
+      this.waitBusyNs = this.nowNs;
       this.park(state);
-      if (available()) return this.inv.applyStalled(busyNs, responseTimeNs());
-      if (this.stopped) return busyNs;
-      busyNs = this.inv.applyStalled(busyNs, Infinity);
+      if (this.suspended) return this.waitBusyNs;
+    }
+    for (;;) {
+      if (available()) {
+        this.waiting = false;
+        return this.inv.applyStalled(this.waitBusyNs, responseTimeNs());
+      }
+      if (this.stopped) {
+        this.waiting = false;
+        return this.waitBusyNs;
+      }
+      this.waitBusyNs = this.inv.applyStalled(this.waitBusyNs, Infinity);
+      this.park(state);
+      if (this.suspended) return this.waitBusyNs;
     }
   }
 
   /** No more work: keep applying invalidations at each release until the stop flag. */
   finish(): void {
-    let busyNs = this.nowNs;
+    if (!this.waiting) {
+      this.waiting = true;
+      this.waitBusyNs = this.nowNs;
+    } else this.waitBusyNs = this.inv.applyStalled(this.waitBusyNs, Infinity); // resumed after a park
     while (!this.stopped) {
       this.park(SyncState.finished);
-      busyNs = this.inv.applyStalled(busyNs, Infinity);
+      if (this.suspended) return;
+      this.waitBusyNs = this.inv.applyStalled(this.waitBusyNs, Infinity);
     }
+    this.waiting = false;
   }
 
   private updateStopAt(): void {
@@ -163,7 +208,10 @@ export class VirtualTime {
     this.stopAtNs = next < this.horizonNs ? next : this.horizonNs;
   }
 
-  /** Publish clock and state, take in the current release, wait for the next one. */
+  /**
+   * Publish clock and state, take in the current release, wait for the next one. Cooperative:
+   * publish and return suspended (the worker completes or rings the barrier, `parkedAll`).
+   */
   private park(state: number): void {
     const c = this.clock;
     if (!c) throw new Error('bug: a host-time device parked');
@@ -174,6 +222,10 @@ export class VirtualTime {
     Atomics.store(v.syncState, 0, state);
     Atomics.store(v.syncRelease, 0, this.seenRelease);
     const sync = this.sync!;
+    if (sync.cooperative) {
+      this.suspended = true;
+      return;
+    }
     // The last device to park completes the barrier, or rings for the kernel.
     completeOrRing(sync.machine, this.seenRelease, sync.deviceIommu, sync.quantumNs);
     let waitedMs = 0;
@@ -186,16 +238,30 @@ export class VirtualTime {
         if (waitedMs > PARK_TIMEOUT_MS) throw new Error(`no release from the kernel within ${PARK_TIMEOUT_MS / 1000} s`);
       }
     }
+    this.takeRelease();
+  }
+
+  /** After a park: take in the release (and horizon, and stop flag) the device waited for. */
+  takeRelease(): void {
+    const c = this.clock!;
+    const v = this.dev;
+    this.suspended = false;
     this.seenRelease = Atomics.load(c.release, 0);
     this.horizonNs = c.horizonNs[0]!;
     if (Atomics.load(v.stop, 0) !== 0) this.stopped = true;
     Atomics.store(v.syncState, 0, SyncState.running);
   }
 
-  /** Enter the protocol: wait for the kernel's first release. */
+  /** Enter the protocol: wait for the kernel's first release (called again after a cooperative park). */
   start(): void {
     if (!this.clock) return;
-    this.park(SyncState.horizon);
+    if (this.seenRelease === 0 && !this.startParked) {
+      this.startParked = true;
+      this.park(SyncState.horizon);
+      if (this.suspended) return;
+    }
     this.updateStopAt();
   }
+
+  private startParked = false;
 }

@@ -195,6 +195,23 @@ export interface DeviceTask extends DeviceSpec {
   readonly testHooks?: DeviceTestHooks;
 }
 
+/**
+ * The piscina task of one worker thread: the devices it runs (one, or — modelled time, logical
+ * devices — several in virtual-time order, workers/device.ts), the machine, the control plane.
+ */
+export interface DeviceGroupTask {
+  readonly shape: MachineShape;
+  readonly buffers: MachineBuffers;
+  readonly devices: readonly Omit<DeviceTask, 'shape' | 'buffers' | 'kernelPort'>[];
+  /** The control-plane port to the kernel, shared by the group's devices. */
+  readonly kernelPort?: MessagePort;
+  /**
+   * One i32, written by the worker: the machine index of the device it is running (−1 between
+   * them), so a thread that dies is blamed on the right device. Read by the pool after a failure.
+   */
+  readonly running: SharedArrayBuffer;
+}
+
 /** The first use-after-free DMA a device's checker saw. */
 export interface ViolationReport {
   readonly device: string;

@@ -21,7 +21,9 @@ export function initHistogramWasm(): Promise<void> {
 export function newWasmHistogram(): Histogram {
   return hdr.build({
     useWebAssembly: true,
-    bitBucketSize: 64,
+    // 32-bit counts: 93 KiB a histogram instead of 201 (a thousand logical devices keep three or
+    // four each); a count overflows after 2^32 − 1 descriptors of one latency value in one device.
+    bitBucketSize: 32,
     autoResize: true,
     lowestDiscernibleValue: 1,
     highestTrackableValue: 2 ** 30,

@@ -176,6 +176,7 @@ export function parseProfile(text: string, file: string, overrides: readonly Ove
     platform: out.platform,
     checker: out.checker,
     timing: out.timing,
+    workers: out.workers,
   } satisfies Profile;
   return profile;
 }

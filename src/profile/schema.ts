@@ -540,6 +540,8 @@ export const profileSchema = obj(
     platform: platformSchema,
     checker: bool().default(true),
     timing: oneOf(TIMINGS).default(DEFAULT_TIMING),
+    /** Modelled time: at most this many worker threads run the devices (default: the machine's cores). */
+    workers: intIn(1, 1024).optional(),
   },
   'a mapping with iommus, processes and devices',
 );

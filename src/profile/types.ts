@@ -341,4 +341,10 @@ export interface Profile {
   checker: boolean;
   /** The clock figures are read on. */
   timing: Timing;
+  /**
+   * Modelled time: at most this many worker threads run the devices, each thread several devices
+   * in virtual-time order (logical devices); undefined: the machine's cores. Host timing keeps a
+   * thread per device.
+   */
+  workers: number | undefined;
 }

@@ -1,15 +1,18 @@
 /**
- * The device pool: one piscina worker per device, each running one long task (workers/device.ts)
- * for the whole run. Starts the tasks with a control-plane channel each (comlink over a
- * MessageChannel, rpc/endpoint.ts), waits for every device at the start barrier, releases them
- * together, stops them with the shared stop flag, and drains them.
+ * The device pool: piscina worker threads, each running one long task (workers/device.ts) for
+ * the whole run — one device per thread, or (modelled time, logical devices) a group of
+ * consecutive devices per thread when there are more devices than `threads`. Starts the tasks
+ * with a control-plane channel each (comlink over a MessageChannel, rpc/endpoint.ts), waits for
+ * every device at the start barrier, releases them together, stops them with the shared stop
+ * flag, and drains them.
  *
  * Failure handling: a worker that throws or dies rejects its task; the pool then raises every
- * device's stop flag so the others finish. A device that does not stop within the grace period
+ * device's stop flag so the others finish. The thread's `running` word names the device it was
+ * running, which is blamed; the other devices of its group are reported crashed with it. A device that does not stop within the grace period
  * after the stop flag is hard-killed through the abort signal. Never a hang: every wait here is
  * bounded.
  *
- * piscina settings: minThreads = maxThreads = devices, idleTimeout Infinity, one task per
+ * piscina settings: minThreads = maxThreads = threads, idleTimeout Infinity, one task per
  * worker, an `error` listener on the pool, and a fixed young generation per worker.
  */
 
@@ -19,7 +22,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DeviceState, type DeviceViews } from '../layout/device.js';
 import { OP_NAMES } from '../layout/ops.js';
-import type { DeviceTask, DeviceTaskResult } from '../layout/protocol.js';
+import type { DeviceGroupTask, DeviceTask, DeviceTaskResult } from '../layout/protocol.js';
 import { expose, type KernelApi, portEndpoint } from '../rpc/endpoint.js';
 import { RunFailedError } from './errors.js';
 
@@ -76,23 +79,31 @@ export class DevicePool {
   private killed = false;
   private readonly outcomes: (DeviceOutcome | undefined)[];
 
+  /** The worker threads started (one per device, or fewer: logical devices). */
+  readonly threads: number;
+
   /**
-   * Start one task per device. `tasks[i]` is device i's task without its control-plane port;
-   * `api` answers every device's control-plane calls.
+   * Start the tasks. `tasks[i]` is device i's task without its control-plane port; `api` answers
+   * every device's control-plane calls. `threads`: at most this many worker threads (modelled
+   * time only; host time keeps one per device).
    */
   constructor(
     private readonly ids: readonly string[],
     private readonly views: readonly DeviceViews[],
     tasks: readonly Omit<DeviceTask, 'kernelPort'>[],
     api: KernelApi,
+    threads: number = tasks.length,
   ) {
     const n = tasks.length;
+    const modelled = tasks[0]?.modelled ?? false;
+    const t = modelled ? Math.max(1, Math.min(threads, n)) : n;
+    this.threads = t;
     const { filename, execArgv } = workerEntry();
     this.pool = new Piscina({
       filename,
       execArgv,
-      minThreads: n,
-      maxThreads: n,
+      minThreads: t,
+      maxThreads: t,
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
       maxQueue: 0,
@@ -104,26 +115,47 @@ export class DevicePool {
     });
     // Every device's task listens on the one hard-kill signal: more than Node's default 10
     // listeners is expected, not a leak.
-    setMaxListeners(n + 1, this.abort.signal);
+    setMaxListeners(t + 1, this.abort.signal);
     this.results = new Array<DeviceTaskResult | undefined>(n).fill(undefined);
     this.outcomes = new Array<DeviceOutcome | undefined>(n).fill(undefined);
-    const settled = tasks.map((t, i) => {
+    const settled = Array.from({ length: t }, (_, g) => {
+      // Thread g runs devices [first, end): consecutive, as even as the division allows.
+      const first = Math.floor((g * n) / t);
+      const end = Math.floor(((g + 1) * n) / t);
+      const members = tasks.slice(first, end);
       const channel = new MessageChannel();
       expose(api, portEndpoint(channel.port1));
       this.ports.push(channel.port1);
-      const task: DeviceTask = { ...t, kernelPort: channel.port2 };
+      const running = new SharedArrayBuffer(4);
+      new Int32Array(running)[0] = first;
+      const task: DeviceGroupTask = {
+        shape: members[0]!.shape,
+        buffers: members[0]!.buffers,
+        devices: members.map(({ shape: _s, buffers: _b, ...spec }) => spec),
+        kernelPort: channel.port2,
+        running,
+      };
       return this.pool.run(task, { signal: this.abort.signal, transferList: [channel.port2] }).then(
-        (r: DeviceTaskResult) => {
-          this.results[i] = r;
-          this.outcomes[i] = { status: 'completed' };
+        (rs: DeviceTaskResult[]) => {
+          for (const r of rs) {
+            this.results[r.index] = r;
+            this.outcomes[r.index] = { status: 'completed' };
+          }
         },
         (error: unknown) => {
-          if (this.killed) {
-            this.outcomes[i] = { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
-            return;
+          for (let i = first; i < end; i++) {
+            if (this.killed) {
+              this.outcomes[i] = { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
+            }
           }
-          this.failures.push({ device: ids[i]!, error });
-          this.outcomes[i] = { status: 'crashed', cause: error instanceof Error ? error.message : String(error) };
+          if (this.killed) return;
+          const blamed = Atomics.load(new Int32Array(running), 0);
+          const culprit = blamed >= first && blamed < end ? blamed : first;
+          const cause = error instanceof Error ? error.message : String(error);
+          this.failures.push({ device: ids[culprit]!, error });
+          for (let i = first; i < end; i++) {
+            this.outcomes[i] = i === culprit ? { status: 'crashed', cause } : { status: 'crashed', cause: `its worker thread stopped when device ${ids[culprit]} crashed` };
+          }
           this.stopAll();
         },
       );

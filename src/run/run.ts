@@ -43,6 +43,10 @@ export interface RunOptions {
   readonly timing?: Timing;
   /** Overrides the profile's seed. */
   readonly seed?: number;
+  /** Overrides the profile's `workers`: at most this many device threads (modelled time). */
+  readonly workers?: number;
+  /** A line the user should read (not an error), once the run is about to start its devices. */
+  readonly onNotice?: (line: string) => void;
   /** Overrides the profile's duration, seconds. */
   readonly durationS?: number;
   /**
@@ -308,7 +312,15 @@ export async function runProfile(profile: Profile, options: RunOptions = {}): Pr
       ...(options.testHooks?.[i] ? { testHooks: options.testHooks[i] } : {}),
     }),
   );
-  pool = new DevicePool(ids, views, tasks, api);
+  const cores = availableParallelism();
+  if (!modelled && tasks.length > cores) {
+    // Host timing keeps a thread per device: its figures are the host's.
+    options.onNotice?.(
+      `host timing runs each of the ${tasks.length} devices on a thread of its own, more than the ${cores} cores: ` +
+        'they share them, and the figures include the host\'s scheduling (modelled time runs them on at most `workers` threads)',
+    );
+  }
+  pool = new DevicePool(ids, views, tasks, api, options.workers ?? profile.workers ?? cores);
   const devicePool = pool;
   kernel.qi.giveUp = () => devicePool.failed;
 

@@ -60,6 +60,7 @@ describe('profile defaults', () => {
       platform: { preset: 'native', costs: PRESET_COSTS.native },
       checker: true,
       timing: 'modelled',
+      workers: undefined,
     } satisfies Profile);
   });
 

@@ -3,7 +3,7 @@
  * only when the command runs.
  */
 
-import { commandModule, durationOption, fileOption, parseIntervalS, quietOption, seedOption, setOption, single, timingOption } from '../options.js';
+import { commandModule, durationOption, parseWorkers, fileOption, parseIntervalS, quietOption, seedOption, setOption, single, timingOption } from '../options.js';
 
 export const command = commandModule(
   'run <profile>',
@@ -14,6 +14,11 @@ export const command = commandModule(
       .option('set', setOption())
       .option('timing', timingOption("modelled: figures on the model's virtual clock; host: on this machine's wall clock (overrides the profile)"))
       .option('seed', seedOption('seed for every random choice, 0..4294967295 (overrides the profile)'))
+      .option('workers', {
+        type: 'string',
+        describe: "modelled time: at most N worker threads run the devices, each several in virtual-time order (default: the machine's cores; overrides the profile)",
+        coerce: single('workers', parseWorkers),
+      })
       .option('duration', durationOption('run length in seconds (overrides the profile)'))
       .option('json', fileOption('json', 'write the JSON result to FILE'))
       .option('hgrm', fileOption('hgrm', 'write .hgrm percentile files (per device + all) into DIR'))
@@ -38,6 +43,7 @@ export const command = commandModule(
       set: a.set,
       timing: a.timing,
       seed: a.seed,
+      workers: a.workers,
       duration: a.duration,
       json: a.json,
       hgrm: a.hgrm,

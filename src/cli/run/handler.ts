@@ -29,6 +29,7 @@ export interface RunArgs {
   readonly set?: readonly Override[] | undefined;
   readonly timing: Timing | undefined;
   readonly seed: number | undefined;
+  readonly workers?: number | undefined;
   readonly duration: number | undefined;
   readonly json: string | undefined;
   readonly hgrm: string | undefined;
@@ -74,6 +75,10 @@ export async function runCommand(args: RunArgs): Promise<void> {
       commandLine: process.argv.slice(2),
       ...(args.timing !== undefined ? { timing: args.timing } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(args.workers !== undefined ? { workers: args.workers } : {}),
+      onNotice: (line) => {
+        if (!args.quiet) process.stderr.write(`dmaload: ${line}\n`);
+      },
       ...(args.duration !== undefined ? { durationS: args.duration } : {}),
       ...(args.interval !== undefined ? { intervalS: args.interval } : {}),
       ...(args.hlog || args.csv ? { intervalSink: new IntervalStreams({ hlog: args.hlog, csv: args.csv }) } : {}),
