@@ -222,6 +222,13 @@ export function formatRateCompact(perSec: number | null | undefined): string {
   return `${threeDigits(perSec, true)} /s`;
 }
 
+/** A count (or a mean of counts): "0", "840", "2.5", "3.3 k", "1.7 M". */
+export function formatCountCompact(n: number | null | undefined): string {
+  if (absent(n)) return NO_VALUE;
+  if (n === 0) return '0';
+  return scaled(n, Math.abs(n), SI_STEPS_TO_G, true) ?? threeDigits(n, true);
+}
+
 /** Bytes per second: "0", "512 B/s", "13 MB/s", "6.8 GB/s". */
 export function formatBytesPerSecCompact(bytesPerSec: number | null | undefined): string {
   if (absent(bytesPerSec)) return NO_VALUE;

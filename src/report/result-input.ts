@@ -1,7 +1,7 @@
 /**
- * Run and compare results read back from JSON (`dmaload report`, `dmaload export`): told apart
- * by their shape, then validated with the one schema each (run/result-schema.ts,
- * report/compare.ts). A result that fails is one BadInputError with a line per problem,
+ * Run, compare and sweep results read back from JSON (`dmaload report`, `dmaload export`): told
+ * apart by their shape, then validated with the one schema each (run/result-schema.ts,
+ * report/compare.ts, report/sweep.ts). A result that fails is one BadInputError with a line per problem,
  * `<file>: <JSON path>: <what was expected>, got <value>`, whole-document problems first, at
  * most MAX_PROBLEMS lines. Problems are worded by profile/problems.ts, as a profile's are.
  * Leaves out: reading the file and parsing the JSON text (each command words those itself).
@@ -13,6 +13,7 @@ import { BadInputError } from '../run/errors.js';
 import type { StoredRunResult } from '../run/result.js';
 import { storedRunResultSchema } from '../run/result-schema.js';
 import { type CompareResult, compareResultSchema } from './compare.js';
+import { type SweepResult, sweepResultSchema } from './sweep.js';
 
 /** At most this many problem lines; the rest are counted. */
 export const MAX_PROBLEMS = 12;
@@ -49,4 +50,9 @@ export function validRunResult(v: unknown, file: string): StoredRunResult {
 /** A compare result, each of its runs a run result. @throws BadInputError naming `file`. */
 export function validCompareResult(v: unknown, file: string): CompareResult {
   return validated(compareResultSchema, v, file);
+}
+
+/** A sweep result (DIR/sweep.json). @throws BadInputError naming `file`. */
+export function validSweepResult(v: unknown, file: string): SweepResult {
+  return validated(sweepResultSchema, v, file);
 }

@@ -3,16 +3,19 @@
  * (in its own file, named here), and a table of chosen metrics against the swept parameters,
  * one row per combination with the spread over its repetitions. Latency percentiles of a row
  * come from its repetitions' histograms added together (never averaged); counts and rates are
- * given as mean, min and max over the repetitions.
+ * given as mean, min and max over the repetitions. `sweepResultSchema` validates a sweep.json read
+ * back (`dmaload report DIR/sweep.json`).
  *
- * Leaves out (issue 16, not done yet): the HTML report's plots, points run on other machines.
+ * Leaves out: the HTML report (html/sweep.ts); points run on other machines (issue 16, not done yet).
  */
 
 import Table from 'cli-table3';
+import { z } from 'zod';
 import { formatCount, formatNs, formatRate } from '../common/units.js';
 import { decodeHistogram, newMergeHistogram, summarise } from '../metrics/histogram.js';
 import type { LatencySummaryNs } from '../metrics/histogram.js';
 import type { StoredRunResult } from '../run/result.js';
+import { latencySummaryNsSchema, resultFields as f } from '../run/result-schema.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -30,6 +33,16 @@ export interface SweepPoint {
   readonly seed: number;
   /** The run's JSON result, relative to the sweep's directory. */
   readonly file: string;
+}
+
+/** What became of a point: its result read back, failed (with the error), or not run (the sweep stopped first). */
+export type SweepPointStatus = 'done' | 'failed' | 'not run';
+
+/** A point as sweep.json lists it, with what became of it. */
+export interface SweepPointOutcome extends SweepPoint {
+  readonly status: SweepPointStatus;
+  /** A failed point's error (the first line the run printed). */
+  readonly error?: string;
 }
 
 /** A figure over a combination's repetitions. */
@@ -52,20 +65,53 @@ export interface SweepResult {
   readonly profile: string;
   readonly params: readonly SweepParam[];
   readonly repeat: number;
-  readonly points: readonly SweepPoint[];
+  readonly points: readonly SweepPointOutcome[];
   readonly table: readonly SweepRow[];
 }
 
+/** The unit of a table metric's values (the HTML report's axes and formats follow it). */
+export type SweepMetricUnit = 'count' | 'perSec' | 'bytesPerSec' | 'ns';
+
 /** The metrics of the table: per run, one number. */
-export const SWEEP_METRICS: readonly { key: string; label: string; get: (r: StoredRunResult) => number; format: (v: number) => string }[] = [
-  { key: 'ops', label: 'descriptors', get: (r) => r.totals.ops, format: formatCount },
-  { key: 'opsPerSec', label: 'descriptors/s', get: (r) => r.totals.opsPerSec, format: (v) => `${formatRate(v)}/s` },
-  { key: 'bytesPerSec', label: 'bytes/s', get: (r) => r.totals.bytesPerSec, format: (v) => `${formatRate(v)}B/s` },
-  { key: 'invalidationSubmissions', label: 'inval. submissions', get: (r) => r.invalidation?.submissions ?? 0, format: formatCount },
-  { key: 'invalidationTotalNs', label: 'inval. time', get: (r) => r.invalidation?.totalNs ?? 0, format: formatNs },
-  { key: 'invalidationMeanNs', label: 'inval. per event', get: (r) => r.invalidation?.latencyNs.mean ?? 0, format: formatNs },
-  { key: 'violations', label: 'checker violations', get: (r) => r.checker.violations, format: formatCount },
+export const SWEEP_METRICS: readonly { key: string; label: string; unit: SweepMetricUnit; get: (r: StoredRunResult) => number; format: (v: number) => string }[] = [
+  { key: 'ops', label: 'descriptors', unit: 'count', get: (r) => r.totals.ops, format: formatCount },
+  { key: 'opsPerSec', label: 'descriptors/s', unit: 'perSec', get: (r) => r.totals.opsPerSec, format: (v) => `${formatRate(v)}/s` },
+  { key: 'bytesPerSec', label: 'bytes/s', unit: 'bytesPerSec', get: (r) => r.totals.bytesPerSec, format: (v) => `${formatRate(v)}B/s` },
+  { key: 'invalidationSubmissions', label: 'inval. submissions', unit: 'count', get: (r) => r.invalidation?.submissions ?? 0, format: formatCount },
+  { key: 'invalidationTotalNs', label: 'inval. time', unit: 'ns', get: (r) => r.invalidation?.totalNs ?? 0, format: formatNs },
+  { key: 'invalidationMeanNs', label: 'inval. per event', unit: 'ns', get: (r) => r.invalidation?.latencyNs.mean ?? 0, format: formatNs },
+  { key: 'violations', label: 'checker violations', unit: 'count', get: (r) => r.checker.violations, format: formatCount },
 ];
+
+const NUMBER = 'expected a number';
+const spreadSchema = f.obj({ mean: z.number({ error: NUMBER }), min: z.number({ error: NUMBER }), max: z.number({ error: NUMBER }) });
+
+/** sweep.json as `dmaload sweep` writes it; every metric of SWEEP_METRICS is required in every row. */
+export const sweepResultSchema = f.obj({
+  formatVersion: z.literal(SWEEP_FORMAT_VERSION, { error: `expected ${SWEEP_FORMAT_VERSION} (the only sweep format so far)` }),
+  profile: f.text(),
+  params: f.list(f.obj({ key: f.text(), values: f.list(f.text()) })),
+  repeat: f.count(),
+  points: f.list(
+    f.obj({
+      id: f.text(),
+      params: f.record(f.text()),
+      repeat: f.count(),
+      seed: f.count(),
+      file: f.text(),
+      status: f.oneOf(['done', 'failed', 'not run']),
+      error: f.text().optional(),
+    }),
+  ),
+  table: f.list(
+    f.obj({
+      params: f.record(f.text()),
+      repetitions: f.count(),
+      metrics: f.obj(Object.fromEntries(SWEEP_METRICS.map((m) => [m.key, spreadSchema]))),
+      latencyNs: latencySummaryNsSchema,
+    }),
+  ),
+});
 
 /** The table: one row per combination (in the points' order), its repetitions merged. */
 export function sweepTable(points: readonly SweepPoint[], results: ReadonlyMap<string, StoredRunResult>): SweepRow[] {

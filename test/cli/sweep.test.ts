@@ -1,8 +1,9 @@
 // `dmaload sweep` (issue 16, local points): the grid of --param values × --repeat, each point a
 // run of its own (a process of the CLI), --jobs at once; one table row per combination with the
 // spread over repetitions; the same counts as the points run one by one; the same table twice;
-// --resume runs only what is missing; a combination whose profile is bad stops the sweep before
-// any run.
+// --resume runs only what is missing; sweep.html is written next to sweep.json, the page
+// `dmaload report DIR/sweep.json` renders; a combination whose profile is bad stops the sweep
+// before any run.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,17 @@ describe('dmaload sweep', () => {
     expect(again.stderr.match(/^\[\d+\/8\]/gm)).toHaveLength(1);
     expect(read(out).table).toEqual(read(join(dir, 'a')).table);
   }, 4 * TEST_TIMEOUT_MS);
+
+  it('writes sweep.html next to sweep.json, the same page as `dmaload report DIR/sweep.json`', async () => {
+    const out = join(dir, 'a');
+    const page = readFileSync(join(out, 'sweep.html'), 'utf8');
+    expect(page).toContain('<h1>dmaload sweep report: quickstart</h1>');
+    const again = join(dir, 'again.html');
+    const r = await runCli(['report', join(out, 'sweep.json'), '--out', again, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(page);
+  }, TEST_TIMEOUT_MS);
 
   it('refuses a grid with a bad combination before any run: exit 2, naming the point', async () => {
     const out = join(dir, 'bad');

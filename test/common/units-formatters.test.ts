@@ -8,6 +8,7 @@ import {
   formatBytesPerSecCompact,
   formatClockS,
   formatCount,
+  formatCountCompact,
   formatExact,
   formatGBps,
   formatNs,
@@ -84,6 +85,16 @@ describe('compact formatters (plot axes and legends)', () => {
     [1.7e6, '1.7 M/s'],
     [undefined, '–'],
   ])('formatRateCompact(%s) = %j', (v, text) => expect(formatRateCompact(v)).toBe(text));
+
+  it.each([
+    [0, '0'],
+    [840, '840'],
+    [2.5, '2.5'],
+    [3_300, '3.3 k'],
+    [1.7e6, '1.7 M'],
+    [-3_300, '-3.3 k'],
+    [null, '–'],
+  ])('formatCountCompact(%s) = %j', (v, text) => expect(formatCountCompact(v)).toBe(text));
 
   it.each([
     [0, '0'],

@@ -1,9 +1,10 @@
 /**
- * Synthetic run and compare results for the HTML report tests (not a test file itself).
+ * Synthetic run, compare and sweep results for the HTML report tests (not a test file itself).
  * Histograms are real HdrHistograms (hdr-histogram-js), filled from a seeded PRNG.
  */
 import * as hdr from 'hdr-histogram-js';
 import { compareRuns, type CompareResult } from '../../src/report/compare.js';
+import { SWEEP_FORMAT_VERSION, SWEEP_METRICS, type SweepPointOutcome, type SweepResult, type SweepRow } from '../../src/report/sweep.js';
 import { encodeHistogram, newMergeHistogram, summarise } from '../../src/metrics/histogram.js';
 import type { DeviceResult, IntervalPoint, RunResult } from '../../src/run/result.js';
 import { mulberry32 } from '../helpers/rng.js';
@@ -220,4 +221,51 @@ export function makeCompareResult(profile = 'cmp <fixture>'): CompareResult {
   const b = makeRunResult({ profile, invalidation: true, scale: 1.4, seed: 43 });
   b.invalidation = { ...b.invalidation!, strategy: 'shared-domain', submissions: 35, events: 40 };
   return compareRuns(['per-device', 'shared-domain'], [a, b]);
+}
+
+/** The figures of a sweep fixture's row: metric j is (j + 1) × base, min 1 below, max 2 above; p50 10 × base, p99 100 × base. */
+export function sweepRow(params: Record<string, string>, repetitions: number, base: number): SweepRow {
+  const metrics = Object.fromEntries(SWEEP_METRICS.map((m, j) => [m.key, { mean: (j + 1) * base, min: (j + 1) * base - 1, max: (j + 1) * base + 2 }]));
+  return { params, repetitions, metrics, latencyNs: { p50: 10 * base, p90: 50 * base, p99: 100 * base, p999: 200 * base, max: 300 * base, mean: 20 * base } };
+}
+
+/**
+ * A hand-built sweep: strategy = a, b (categorical) × queueDepth = 16, 4 (numeric, given out of
+ * order), 2 repetitions. Base figures: (a, 16) 116, (a, 4) 104, (b, 16) 216 with one repetition
+ * (its second not run); (b, 4) has no row (both repetitions failed).
+ */
+export function makeSweepResult(profile = 'sweep <fixture>'): SweepResult {
+  const params = [
+    { key: 'strategy', values: ['a', 'b'] },
+    { key: 'queueDepth', values: ['16', '4'] },
+  ];
+  const points: SweepPointOutcome[] = [];
+  let i = 0;
+  for (const strategy of params[0]!.values) {
+    for (const queueDepth of params[1]!.values) {
+      for (let r = 0; r < 2; r++) {
+        const id = `p${i}-r${r}`;
+        const failed = strategy === 'b' && queueDepth === '4';
+        const notRun = strategy === 'b' && queueDepth === '16' && r === 1;
+        points.push({
+          id, params: { strategy, queueDepth }, repeat: r, seed: 42 + r, file: `points/${id}.json`,
+          status: failed ? 'failed' : notRun ? 'not run' : 'done',
+          ...(failed ? { error: `error: point <${id}> exploded` } : {}),
+        });
+      }
+      i++;
+    }
+  }
+  return {
+    formatVersion: SWEEP_FORMAT_VERSION,
+    profile,
+    params,
+    repeat: 2,
+    points,
+    table: [
+      sweepRow({ strategy: 'a', queueDepth: '16' }, 2, 116),
+      sweepRow({ strategy: 'a', queueDepth: '4' }, 2, 104),
+      sweepRow({ strategy: 'b', queueDepth: '16' }, 1, 216),
+    ],
+  };
 }

@@ -130,7 +130,7 @@ function savedInput(file: string): StoredRunResult | undefined {
   if (!isCompareResult(v) && (typeof v !== 'object' || v === null || !('formatVersion' in v || 'totals' in v))) return undefined;
   // Classified and validated as `dmaload report` reads a result.
   const input = parseReportInput(file, v);
-  if (input.kind === 'compare') throw new BadInputError(`${file} is a compare result; compare takes the run results themselves (each run's --json)`);
+  if (input.kind !== 'run') throw new BadInputError(`${file} is a ${input.kind} result; compare takes the run results themselves (each run's --json)`);
   return input.result;
 }
 

@@ -1,7 +1,8 @@
 /**
- * `dmaload report <result.json> [--out FILE]`: read a run or compare JSON, tell which it is by
- * its shape, validate it with its schema (report/result-input.ts) and write the self-contained
- * HTML report (default: the input's name with .html).
+ * `dmaload report <result.json> [--out FILE]`: read a run, compare or sweep JSON, tell which it
+ * is by its shape, validate it with its schema (report/result-input.ts) and write the
+ * self-contained HTML report (default: the input's name with .html, so DIR/sweep.json gives
+ * DIR/sweep.html).
  */
 
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { readFailure } from '../../common/read-failure.js';
 import type { CompareResult } from '../../report/compare.js';
 import { renderCompareReport } from '../../report/html/compare.js';
 import { renderRunReport } from '../../report/html/run.js';
-import { missingRunResultKeys, validCompareResult, validRunResult } from '../../report/result-input.js';
+import { renderSweepReport } from '../../report/html/sweep.js';
+import { missingRunResultKeys, validCompareResult, validRunResult, validSweepResult } from '../../report/result-input.js';
+import type { SweepResult } from '../../report/sweep.js';
 import { BadInputError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
 import { writeOutput } from '../output.js';
@@ -24,7 +27,7 @@ export interface ReportArgs {
   readonly quiet: boolean;
 }
 
-export type ReportInput = { kind: 'run'; result: StoredRunResult } | { kind: 'compare'; result: CompareResult };
+export type ReportInput = { kind: 'run'; result: StoredRunResult } | { kind: 'compare'; result: CompareResult } | { kind: 'sweep'; result: SweepResult };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,18 +36,24 @@ export function isCompareResult(v: unknown): boolean {
   return isObject(v) && 'strategies' in v && 'runs' in v;
 }
 
+/** A sweep JSON (`dmaload sweep`'s DIR/sweep.json) has `params`, `points` and `table`. */
+export function isSweepResult(v: unknown): boolean {
+  return isObject(v) && 'params' in v && 'points' in v && 'table' in v;
+}
+
 /** Classify parsed JSON and validate it with its schema (`file` only names it in errors). */
 export function parseReportInput(file: string, v: unknown): ReportInput {
   if (isCompareResult(v)) return { kind: 'compare', result: validCompareResult(v, file) };
+  if (isSweepResult(v)) return { kind: 'sweep', result: validSweepResult(v, file) };
   if (!isObject(v)) throw new BadInputError(`${file}: not a dmaload run result (expected a JSON object)`);
   const missing = missingRunResultKeys(v);
   if (missing.length > 0) {
-    throw new BadInputError(`${file}: not a dmaload run result or compare result (missing ${missing.join(', ')})`);
+    throw new BadInputError(`${file}: not a dmaload run, compare or sweep result (missing ${missing.join(', ')})`);
   }
   return { kind: 'run', result: validRunResult(v, file) };
 }
 
-/** Read and classify a run or compare JSON file; BadInputError naming the file on any problem. */
+/** Read and classify a run, compare or sweep JSON file; BadInputError naming the file on any problem. */
 export function loadReportInput(file: string): ReportInput {
   let text: string;
   try {
@@ -61,9 +70,16 @@ export function loadReportInput(file: string): ReportInput {
   return parseReportInput(file, v);
 }
 
-/** Render a run or compare result. */
+/** Render a run, compare or sweep result. */
 export function renderReport(input: ReportInput): string {
-  return input.kind === 'compare' ? renderCompareReport(input.result) : renderRunReport(input.result);
+  switch (input.kind) {
+    case 'compare':
+      return renderCompareReport(input.result);
+    case 'sweep':
+      return renderSweepReport(input.result);
+    case 'run':
+      return renderRunReport(input.result);
+  }
 }
 
 /** `r.json` → `r.html`; a name without `.json` gets `.html` appended. */
@@ -83,7 +99,7 @@ export async function reportCommand(args: ReportArgs): Promise<void> {
   // Several run results: rendered together as a comparison, labelled by file name.
   const runs = files.map((f) => {
     const input = loadReportInput(f);
-    if (input.kind !== 'run') throw new BadInputError(`${f}: a compare result; several inputs render together only as run results`);
+    if (input.kind !== 'run') throw new BadInputError(`${f}: a ${input.kind} result; several inputs render together only as run results`);
     return input.result;
   });
   const labels = savedLabels(files);

@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { formatProfileError, ProfileError } from '../../profile/load.js';
 import type { Override } from '../../profile/overrides.js';
 import { parseOverride } from '../../profile/overrides.js';
+import { renderSweepReport } from '../../report/html/sweep.js';
 import { formatSweep, SWEEP_FORMAT_VERSION, type SweepParam, type SweepPoint, type SweepResult, sweepTable } from '../../report/sweep.js';
 import { BadInputError, RunFailedError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
@@ -149,7 +150,8 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
     table: sweepTable(points.filter((p) => p.status === 'done'), results),
   };
   writeFileSync(join(args.out, 'sweep.json'), `${JSON.stringify(result, null, 2)}\n`);
-  if (!args.quiet) process.stdout.write(`${formatSweep(result)}\nwrote ${join(args.out, 'sweep.json')}\n`);
+  writeFileSync(join(args.out, 'sweep.html'), renderSweepReport(result));
+  if (!args.quiet) process.stdout.write(`${formatSweep(result)}\nwrote ${join(args.out, 'sweep.json')} and ${join(args.out, 'sweep.html')}\n`);
   interruption.finish();
   const failed = points.filter((p) => p.status === 'failed');
   if (failed.length > 0) throw new RunFailedError(`${failed.length} point(s) failed, first ${failed[0]!.id} (${describe(failed[0]!.params)}): ${failed[0]!.error}`);

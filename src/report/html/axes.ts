@@ -1,13 +1,14 @@
 /**
  * The plots' axes and data, as pure functions the browser script (html/client.ts) uses and the
  * tests can call: percentile ticks and legend values for the 1/(1−p) axis, log-axis splits,
- * 1-2-5 ranges, the y-axis width, series aligned on one x column, and the default latency axis.
+ * 1-2-5 ranges, the y-axis width, series aligned on one x column, the default latency axis, and
+ * a sweep plot's ranges and tick labels.
  * No DOM and no uPlot here (uPlot passes its chart as the first argument of a callback; these
  * ignore it).
  */
 
 import { NO_VALUE } from '../../common/units.js';
-import type { PlotSeries, PlotSpec } from './data.js';
+import type { PlotSeries, PlotSpec, SweepAxis } from './data.js';
 
 /** A tick on the percentile axis: x = 1/(1−p) → "90%", "99.9%" (as many decimals as nines). */
 export function pctTick(x: number): string {
@@ -101,4 +102,43 @@ export function wantLogY(spec: PlotSpec): boolean {
     }
   }
   return Number.isFinite(lo) && hi / lo > 30;
+}
+
+/**
+ * The x range of a sweep plot: its ticks with room for a point's marker at either end — half a
+ * step for a categorical or linear axis, a factor of 1.25 on a log one.
+ */
+export function sweepXRange(axis: SweepAxis): [number, number] {
+  const xs = axis.ticks.map((t) => t.x);
+  if (xs.length === 0) return [0, 1];
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  if (axis.log) return [lo / 1.25, hi * 1.25];
+  if (hi === lo) return [lo - 0.5, hi + 0.5];
+  const pad = axis.scale === 'categorical' ? 0.5 : (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+/** The label of the sweep tick at `x` (as the parameter's value was written); '' off the ticks. */
+export function sweepTickLabel(axis: SweepAxis, x: number | null): string {
+  if (x === null || x === undefined) return NO_VALUE;
+  return axis.ticks.find((t) => Math.abs(t.x - x) <= 1e-9 * Math.max(1, Math.abs(x)))?.label ?? '';
+}
+
+/** The y range of a sweep plot: from 0 (or below, for negative values) to 8% above the highest mean or spread. */
+export function sweepYRange(spec: PlotSpec): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (const s of spec.series) {
+    s.points.forEach(([, y], k) => {
+      const r = s.spread?.[k];
+      for (const v of [y, r?.[0], r?.[1]]) {
+        if (v === null || v === undefined) continue;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    });
+  }
+  if (hi === lo) return [lo, lo + 1];
+  return [lo < 0 ? lo * 1.08 : 0, hi > 0 ? hi * 1.08 : 0];
 }

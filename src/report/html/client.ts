@@ -2,7 +2,12 @@
  * The report's browser script. It reads the embedded plot data (html/data.ts), aligns each
  * plot's series on the union of their x values and draws them with uPlot; a percentile plot's
  * checkbox switches its latency axis between log and linear (log by default when the tail
- * dwarfs the median).
+ * dwarfs the median). A sweep plot's x axis is a swept parameter's values (ticks labelled as
+ * written; categorical ones at their index) and each point's spread an error bar (html/sweep-plots.ts).
+ *
+ * It fails loudly: a missing or unreadable data block, or a plot container without data, is a
+ * console error and a message in the page. When it is done it sets `data-report-state` on the
+ * document element to "drawn" or "failed", the condition a browser test waits for.
  *
  * Built on its own: type-checked with the DOM library (html/tsconfig.json; the main build has
  * no DOM) and bundled by esbuild, with the formatters it imports from common/units.ts, into
@@ -11,8 +16,8 @@
  */
 
 import type UPlot from 'uplot';
-import { formatBytesPerSecCompact, formatNsCompact, formatRateCompact, formatSecondsCompact } from '../../common/units.js';
-import { alignSeries, axisSize, logSplits, logSplitsY, nice125, pctTick, pctValue, wantLogY } from './axes.js';
+import { formatBytesPerSecCompact, formatCountCompact, formatNsCompact, formatRateCompact, formatSecondsCompact } from '../../common/units.js';
+import { alignSeries, axisSize, logSplits, logSplitsY, nice125, pctTick, pctValue, sweepTickLabel, sweepXRange, sweepYRange, wantLogY } from './axes.js';
 import { REPORT_DATA_ID, type PlotSpec, type ReportData } from './data.js';
 
 /** uPlot's IIFE build, inlined before this script, defines it. */
@@ -25,12 +30,86 @@ const plots = new Map<string, UPlot>();
 function yAxisOf(spec: PlotSpec): { format: (v: number | null) => string; label: string } {
   switch (spec.yUnit) {
     case 'ns':
-      return { format: formatNsCompact, label: 'latency' };
+      return { format: formatNsCompact, label: spec.yLabel ?? 'latency' };
     case 'perSec':
-      return { format: formatRateCompact, label: 'descriptors/s' };
+      return { format: formatRateCompact, label: spec.yLabel ?? 'descriptors/s' };
     case 'bytesPerSec':
-      return { format: formatBytesPerSecCompact, label: 'bytes/s' };
+      return { format: formatBytesPerSecCompact, label: spec.yLabel ?? 'bytes/s' };
+    case 'count':
+      return { format: formatCountCompact, label: spec.yLabel ?? 'count' };
   }
+}
+
+/** A sweep plot's error bars: each point's [min, max] in its series' colour, dodged apart a little. */
+function drawSpreads(u: UPlot, spec: PlotSpec): void {
+  const ctx = u.ctx;
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+  ctx.clip();
+  ctx.lineWidth = 1.5 * px;
+  const n = spec.series.length;
+  spec.series.forEach((s, i) => {
+    if (!s.spread || u.series[i + 1]?.show === false) return;
+    ctx.strokeStyle = s.color;
+    const dodge = (i - (n - 1) / 2) * 3 * px;
+    s.points.forEach(([x], k) => {
+      const r = s.spread?.[k];
+      if (!r || r[0] === r[1]) return;
+      const cx = u.valToPos(x, 'x', true) + dodge;
+      const y0 = u.valToPos(r[0], 'y', true);
+      const y1 = u.valToPos(r[1], 'y', true);
+      const cap = 4 * px;
+      ctx.beginPath();
+      ctx.moveTo(cx, y0);
+      ctx.lineTo(cx, y1);
+      ctx.moveTo(cx - cap, y0);
+      ctx.lineTo(cx + cap, y0);
+      ctx.moveTo(cx - cap, y1);
+      ctx.lineTo(cx + cap, y1);
+      ctx.stroke();
+    });
+  });
+  ctx.restore();
+}
+
+/** uPlot options of a sweep plot: x = a swept parameter, y = a figure, error bars drawn after the series. */
+function sweepOptions(spec: PlotSpec, width: number): UPlot.Options {
+  const axis = spec.x;
+  if (!axis) throw new Error(`sweep plot ${spec.id} has no x axis`);
+  const { format, label } = yAxisOf(spec);
+  const labelFont = `bold ${AXIS_FONT}`;
+  const [xMin, xMax] = sweepXRange(axis);
+  const [yMin, yMax] = sweepYRange(spec);
+  const xLabel = `${axis.label}${axis.scale === 'categorical' ? ' (categories)' : axis.log ? ' (log scale)' : ''}`;
+  return {
+    width,
+    height: 300,
+    scales: {
+      x: axis.log ? { time: false, distr: 3, log: 10, range: () => [xMin, xMax] } : { time: false, range: () => [xMin, xMax] },
+      y: { range: () => [yMin, yMax] },
+    },
+    axes: [
+      {
+        label: xLabel,
+        labelFont,
+        font: AXIS_FONT,
+        splits: () => axis.ticks.map((t) => t.x),
+        values: (_u, splits) => splits.map((x) => sweepTickLabel(axis, x)),
+      },
+      { label, labelFont, font: AXIS_FONT, size: axisSize, values: (_u, splits) => splits.map(format) },
+    ],
+    series: [
+      { label: axis.label, value: (_u, v) => sweepTickLabel(axis, v) },
+      ...spec.series.map(
+        (s): UPlot.Series => ({ label: s.name, stroke: s.color, width: s.width, spanGaps: false, points: { show: true, size: 7 }, value: (_u, v) => format(v) }),
+      ),
+    ],
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+    hooks: { draw: [(u) => drawSpreads(u, spec)] },
+  };
 }
 
 /** Draw (or redraw) one plot into its container; `logY` puts the latency axis on a log scale. */
@@ -43,6 +122,11 @@ function plot(spec: PlotSpec, logY: boolean): void {
   if (spec.series.length === 0) {
     el.textContent = 'no data';
     el.className += ' empty';
+    return;
+  }
+  const width = Math.max(360, Math.min(800, el.clientWidth || 800));
+  if (spec.kind === 'sweep') {
+    plots.set(spec.id, new uPlot(sweepOptions(spec, width), alignSeries(spec.series), el));
     return;
   }
   const pct = spec.kind === 'percentile';
@@ -58,7 +142,7 @@ function plot(spec: PlotSpec, logY: boolean): void {
   const labelFont = `bold ${AXIS_FONT}`;
   const values = (_u: UPlot, splits: number[]): string[] => splits.map(format);
   const opts: UPlot.Options = {
-    width: Math.max(360, Math.min(800, el.clientWidth || 800)),
+    width,
     height: 300,
     scales: {
       x: pct ? { time: false, distr: 3, log: 10, range: () => [1, Math.max(10, xMax)] } : { time: false },
@@ -97,19 +181,63 @@ function plot(spec: PlotSpec, logY: boolean): void {
   plots.set(spec.id, new uPlot(opts, aligned, el));
 }
 
-const data = JSON.parse(document.getElementById(REPORT_DATA_ID)?.textContent ?? '{"plots":[]}') as ReportData;
-for (const spec of data.plots) {
-  const box = document.querySelector<HTMLInputElement>(`input.logy[data-plot="${spec.id}"]`);
-  const logY = wantLogY(spec);
-  if (box) {
-    box.checked = logY;
-    box.addEventListener('change', () => plot(spec, box.checked));
+/** A problem drawing the report: in the page where it happened (or at the top) and on the console. */
+function fail(where: HTMLElement | null, message: string): void {
+  console.error(`dmaload report: ${message}`);
+  const el = where ?? document.querySelector('main');
+  if (!el) return;
+  const p = document.createElement('p');
+  p.className = 'bad';
+  p.textContent = message;
+  if (where) where.replaceChildren(p);
+  else el.prepend(p);
+}
+
+function readData(): ReportData | null {
+  const text = document.getElementById(REPORT_DATA_ID)?.textContent;
+  if (!text) {
+    fail(null, `the report's plot data (#${REPORT_DATA_ID}) is missing: no plots drawn`);
+    return null;
   }
   try {
-    plot(spec, logY);
+    return JSON.parse(text) as ReportData;
   } catch (e) {
-    const el = document.getElementById(spec.id);
-    if (el) el.textContent = `plot failed: ${String(e)}`;
-    throw e;
+    fail(null, `the report's plot data (#${REPORT_DATA_ID}) is not valid JSON (${String(e)}): no plots drawn`);
+    return null;
   }
+}
+
+function drawAll(): boolean {
+  const data = readData();
+  if (!data) return false;
+  let ok = true;
+  const ids = new Set(data.plots.map((p) => p.id));
+  for (const el of document.querySelectorAll<HTMLElement>('.plot')) {
+    if (!ids.has(el.id)) {
+      fail(el, `no data for plot "${el.id}"`);
+      ok = false;
+    }
+  }
+  for (const spec of data.plots) {
+    const box = document.querySelector<HTMLInputElement>(`input.logy[data-plot="${spec.id}"]`);
+    const logY = wantLogY(spec);
+    if (box) {
+      box.checked = logY;
+      box.addEventListener('change', () => plot(spec, box.checked));
+    }
+    try {
+      plot(spec, logY);
+    } catch (e) {
+      fail(document.getElementById(spec.id), `plot ${spec.id} failed: ${String(e)}`);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+let drawn = false;
+try {
+  drawn = drawAll();
+} finally {
+  document.documentElement.dataset['reportState'] = drawn ? 'drawn' : 'failed';
 }
