@@ -5,7 +5,10 @@
  * come from its repetitions' histograms added together (never averaged); counts and rates are
  * given as mean, min and max over the repetitions.
  *
- * Leaves out (issue 16, not done yet): the HTML report's plots, points run on other machines.
+ * Where a point ran (locally, or which queue worker: cli/sweep) is the sweep.json writer's to
+ * add; the table does not depend on it.
+ *
+ * Leaves out (issue 16, not done yet): the HTML report's plots.
  */
 
 import Table from 'cli-table3';
