@@ -3,7 +3,7 @@
 // a point, ends with every point done exactly once (the dead worker's point retried by the other
 // after BullMQ's stalled check) and the same table as the local sweep; a worker stopped by
 // SIGTERM puts its point back on the queue at once for another; --resume takes a finished point
-// from the queue; an unreachable Redis or a bad address is exit 2 with one line, before any work.
+// from the queue; a point failing on its worker is a failed point (exit 1); an unreachable Redis or a bad address is exit 2 with one line, before any work.
 // The CLI processes are the compiled dist/ (`npm run -s build` first).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,9 +44,9 @@ interface Proc {
 const procs: ChildProcess[] = [];
 let scratch = '';
 
-function start(args: readonly string[]): Proc {
+function start(args: readonly string[], tmpDir = scratch): Proc {
   // TMPDIR: the workers' temporary profiles land in the test's directory, removed at the end.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', TMPDIR: scratch } });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', TMPDIR: tmpDir } });
   procs.push(child);
   let err = '';
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -89,8 +89,8 @@ function start(args: readonly string[]): Proc {
 }
 
 /** A worker on `queueName`, once it waits for points; its id from its first line. */
-async function startWorker(url: string, queueName: string): Promise<{ proc: Proc; id: string }> {
-  const proc = start(['worker', '--queue', url, '--queue-name', queueName]);
+async function startWorker(url: string, queueName: string, tmpDir?: string): Promise<{ proc: Proc; id: string }> {
+  const proc = start(['worker', '--queue', url, '--queue-name', queueName], tmpDir);
   const m = await proc.waitFor(/^worker (\S+): waiting for points/m);
   return { proc, id: m[1]! };
 }
@@ -135,12 +135,13 @@ if (!REDIS_SERVER) {
         const killedId = taken[1]!;
         a.proc.child.kill('SIGKILL');
         const killedAt = Date.now();
+        const requeued = coordinator.waitFor(new RegExp(`${killedId}: its worker stopped renewing its lock`)).then(() => (Date.now() - killedAt) / 1000);
         await coordinator.waitFor(new RegExp(`^\\[\\d/4\\] ${killedId} .*: done in .* on ${b.id}$`, 'm'));
         const retriedS = (Date.now() - killedAt) / 1000;
         const end = await coordinator.exit;
         const queueS = (Date.now() - started) / 1000;
         expect(end.code, coordinator.stderr()).toBe(0);
-        expect(coordinator.stderr()).toContain(`${killedId}: its worker stopped renewing its lock`);
+        const requeuedS = await requeued;
 
         const s = read(out);
         expect(s.points.map((p) => p.id).sort()).toEqual(['p0-r0', 'p0-r1', 'p1-r0', 'p1-r1']);
@@ -161,7 +162,7 @@ if (!REDIS_SERVER) {
           const totals = (dir: string) => (JSON.parse(readFileSync(join(dir, p.file), 'utf8')) as { totals: { ops: number; bytes: number } }).totals;
           expect(totals(out)).toMatchObject({ ops: totals(localOut).ops, bytes: totals(localOut).bytes });
         }
-        console.log(`sweep of 4 points: queue with a worker SIGKILLed ${queueS.toFixed(1)} s (the killed point done ${retriedS.toFixed(1)} s after the kill), local --jobs 2 ${localS.toFixed(1)} s`);
+        console.log(`sweep of 4 points: queue with a worker SIGKILLed ${queueS.toFixed(1)} s (the killed point back on the queue ${requeuedS.toFixed(1)} s and done ${retriedS.toFixed(1)} s after the kill), local --jobs 2 ${localS.toFixed(1)} s`);
 
         b.proc.child.kill('SIGTERM');
         expect((await b.proc.exit).code).toBe(143);
@@ -204,6 +205,25 @@ if (!REDIS_SERVER) {
         expect((await d.proc.exit).code).toBe(143);
       },
       2 * TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a point that fails on its worker is listed failed with the error, and the sweep exits 1',
+      async () => {
+        const queueName = 'fail';
+        const out = join(scratch, 'fail');
+        // A worker whose temporary directory does not exist cannot write the point's profile.
+        const e = await startWorker(redis.url, queueName, join(scratch, 'no-such-dir'));
+        const r = await runCli(['sweep', 'profiles/quickstart.yaml', '--param', 'devices[0].workload.queueDepth=8', '--set', 'durationS=0.004', '--queue', redis.url, '--queue-name', queueName, '--out', out]);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/^\[1\/1\] p0-r0 .*: FAILED \(ENOENT: no such file or directory, mkdtemp .*no-such-dir.*\) in .* on \S+$/m);
+        expect(r.stderr).toMatch(/^dmaload: run failed: 1 point\(s\) failed, first p0-r0/m);
+        expect(read(out).points).toMatchObject([{ id: 'p0-r0', status: 'failed', error: expect.stringMatching(/^ENOENT/) as unknown }]);
+        expect(await jobCounts(redis.port, queueName)).toMatchObject({ failed: 1, completed: 0 });
+        e.proc.child.kill('SIGTERM');
+        expect((await e.proc.exit).code).toBe(143);
+      },
+      TEST_TIMEOUT_MS,
     );
 
     it(

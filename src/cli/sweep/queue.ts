@@ -229,6 +229,7 @@ export async function queueRunner(
       const ticker = setInterval(() => void reconcile(), RECONCILE_INTERVAL_MS);
       const onStop = (): void => finish();
       stop.addEventListener('abort', onStop, { once: true });
+      if (stop.aborted) finish();
       await allEnded;
       clearInterval(ticker);
       stop.removeEventListener('abort', onStop);
