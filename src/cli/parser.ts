@@ -13,6 +13,7 @@ import { command as report } from './report/command.js';
 import { command as run } from './run/command.js';
 import { command as sweep } from './sweep/command.js';
 import { command as validate } from './validate/command.js';
+import { command as worker } from './worker/command.js';
 
 /** Receives a command's parsed arguments instead of its handler (tests of the command line). */
 export type Capture = (command: string, args: Record<string, unknown>) => void;
@@ -30,8 +31,9 @@ export function commandLine(argv: readonly string[], capture?: Capture): Argv {
     .command(use(report))
     .command(use(exportCommand))
     .command(use(validate))
+    .command(use(worker))
     .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .demandCommand(1, 'name a command: run, compare, sweep, report, export or validate')
+    .demandCommand(1, 'name a command: run, compare, sweep, worker, report, export or validate')
     .strict()
     .fail((msg, err) => {
       // yargs wraps what an option's coerce threw (a UsageError) in its own YError.

@@ -6,7 +6,10 @@
  * given as mean, min and max over the repetitions. `sweepResultSchema` validates a sweep.json read
  * back (`dmaload report DIR/sweep.json`).
  *
- * Leaves out: the HTML report (html/sweep.ts); points run on other machines (issue 16, not done yet).
+ * Where a point ran (locally, or which queue worker: cli/sweep) is the sweep.json writer's to
+ * add; the table does not depend on it.
+ *
+ * Leaves out: the HTML report (html/sweep.ts).
  */
 
 import Table from 'cli-table3';

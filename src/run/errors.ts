@@ -27,8 +27,10 @@ export class InterruptedError extends Error {
   constructor(
     readonly signal: string,
     readonly exitCode: number,
+    /** What the signal stopped, when it is not a run (a queue worker). */
+    message = `interrupted by ${signal}; the summary and outputs hold what was gathered until then`,
   ) {
-    super(`interrupted by ${signal}; the summary and outputs hold what was gathered until then`);
+    super(message);
   }
 }
 

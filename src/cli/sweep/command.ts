@@ -1,12 +1,13 @@
 /**
- * `dmaload sweep <profile> --param KEY=V1,V2 … --out DIR`: its options, parsed and typed; the
- * handler (./handler.ts) is loaded only when the command runs.
+ * `dmaload sweep <profile> --param KEY=V1,V2 … --out DIR [--queue redis://…]`: its options,
+ * parsed and typed; the handler (./handler.ts) is loaded only when the command runs.
  */
 
 import { availableParallelism } from 'node:os';
 import { parseOverride, OverrideError } from '../../profile/overrides.js';
 import type { SweepParam } from '../../report/sweep.js';
 import { commandModule, fileOption, quietOption, setOption, single, UsageError } from '../options.js';
+import { DEFAULT_QUEUE_NAME, parseQueueName, parseRedisUrl } from '../queue/redis.js';
 
 /** `key=v1,v2` → the key (a `--set` path) and its values, in order, distinct. */
 export function parseParam(raw: string): SweepParam {
@@ -35,7 +36,7 @@ function positiveInt(option: string, max: number): (raw: string) => number {
 
 export const command = commandModule(
   'sweep <profile>',
-  'run a profile over a grid of parameter values (each point a run of its own, locally) and tabulate chosen metrics against them',
+  'run a profile over a grid of parameter values (each point a run of its own, locally or on dmaload workers through a Redis queue) and tabulate chosen metrics against them',
   (y) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'YAML profile file' })
@@ -51,8 +52,16 @@ export const command = commandModule(
       .option('jobs', { type: 'string', describe: `points run at once (default: the machine's cores, ${availableParallelism()} here)`, coerce: single('jobs', positiveInt('jobs', 256)) })
       .option('out', { ...fileOption('out', 'the sweep directory: DIR/sweep.json and each point\'s result in DIR/points/'), demandOption: true })
       .option('resume', { type: 'boolean', default: false, describe: 'keep the points DIR already holds a result for, run the rest' })
+      .option('queue', {
+        type: 'string',
+        describe: 'run the points on `dmaload worker`s through a BullMQ queue on this Redis, redis://host:port[/db]',
+        coerce: single('queue', (raw) => parseRedisUrl('queue', raw)),
+      })
+      .option('queue-name', { type: 'string', describe: `the queue's name, as the workers' --queue-name (with --queue; default ${DEFAULT_QUEUE_NAME})`, coerce: single('queue-name', parseQueueName) })
       .option('quiet', quietOption('no progress and no table (errors only)')),
   async (a) => {
+    if (a.queue && a.jobs !== undefined) throw new UsageError('--jobs: not with --queue (each worker\'s --concurrency says how many points it runs at once)');
+    if (a.queueName !== undefined && !a.queue) throw new UsageError('--queue-name: only with --queue redis://host:port');
     const { sweepCommand } = await import('./handler.js');
     await sweepCommand({
       profile: a.profile,
@@ -63,6 +72,8 @@ export const command = commandModule(
       out: a.out,
       resume: a.resume,
       quiet: a.quiet,
+      ...(a.queue ? { queue: a.queue } : {}),
+      ...(a.queueName !== undefined ? { queueName: a.queueName } : {}),
     });
   },
 );
