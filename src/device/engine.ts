@@ -183,7 +183,6 @@ export class DeviceEngine {
    * a queued step's engine and slot, a kernel descriptor's buffer.
    */
   private phase: number = Phase.start;
-  private begun = false;
   private stepAt: number = Step.fresh;
   private descAt: number = Desc.fresh;
   private batchAt = -1;
@@ -210,6 +209,8 @@ export class DeviceEngine {
     const m = env.machine;
     const w = spec.workload;
     this.spec = spec;
+    // Modelled time: the first interval ends one interval in (the first intended start is 0).
+    this.loopNs[LoopNs.nextInterval] = spec.intervalNs;
     this.dev = m.devices[spec.index]!;
     this.counters = this.dev.counters;
     const ats = m.shape.devices[spec.index]!.ats;
@@ -451,11 +452,6 @@ export class DeviceEngine {
   runSlice(): boolean {
     const vt = this.vt;
     if (this.phase === Phase.start) {
-      if (!this.begun) {
-        this.begun = true;
-        this.loopNs[LoopNs.nextInterval] = this.spec.intervalNs;
-        this.loopNs[LoopNs.nextIntended] = 0;
-      }
       vt.start();
       if (vt.suspended) return false;
       this.phase = Phase.steps;
@@ -464,10 +460,9 @@ export class DeviceEngine {
       // One call per descriptor. The step's times live in `loopNs`, a typed array, never in a
       // local carried across calls or an argument of type double (which V8 boxes, a HeapNumber per
       // descriptor, wherever it does not inline): allocation-free whatever V8 decides to inline
-      // (test/device/hot-path-no-allocation-modelled.test.ts). A step in flight (`stepAt`) is
-      // resumed whatever the loop's condition says.
-      // A stop ends the run between steps: a step in flight (resumed after the stop's release)
-      // runs its descriptor to its end, so it completes with a status.
+      // (test/device/hot-path-no-allocation-modelled.test.ts). A stop ends the run between steps:
+      // a step in flight (`midStep`, resumed after the stop's release) runs its descriptor to its
+      // end, so it completes with a status.
       if (this.spec.kernelClient) while ((this.midStep || !vt.stopped) && this.stepKernelClient());
       else if (this.spec.kernelClientPasids.length > 0) while ((this.midStep || !vt.stopped) && this.stepShared());
       else if (this.queued) while ((this.midStep || !vt.stopped) && this.stepQueued());
@@ -567,15 +562,7 @@ export class DeviceEngine {
       this.closeIntervals();
       return !vt.stopped && vt.nowNs < durationNs;
     }
-    if (this.stepAt === Step.idle) {
-      vt.idleUntilTarget();
-      if (vt.suspended) return false;
-      if (vt.stopped) {
-        this.stepAt = Step.fresh;
-        return false;
-      }
-      this.stepAt = Step.run;
-    }
+    if (this.stepAt === Step.idle && !this.awaitStart()) return false;
     const status = this.runDescriptor(this.workload);
     if (vt.suspended) return false;
     this.stepAt = Step.fresh;
@@ -708,15 +695,7 @@ export class DeviceEngine {
   private resumeQueued(): boolean {
     const vt = this.vt;
     const t = this.loopNs;
-    if (this.stepAt === Step.idle) {
-      vt.idleUntilTarget();
-      if (vt.suspended) return false;
-      this.stepAt = Step.run;
-    }
-    if (vt.stopped) {
-      this.stepAt = Step.fresh;
-      return false;
-    }
+    if (this.stepAt === Step.idle && !this.awaitStart()) return false;
     // On the same engine, a partial completion's remainder included.
     const s = this.qCurrent;
     const status = this.runDescriptor(this.qWorkloads[s]!);
@@ -728,6 +707,23 @@ export class DeviceEngine {
     if (vt.nowNs > t[LoopNs.lastCompletion]!) t[LoopNs.lastCompletion] = vt.nowNs;
     this.countSubmitter(s, status);
     this.account(status, Math.round(vt.nowNs - t[LoopNs.arrival]!), -1);
+    return true;
+  }
+
+  /**
+   * A step's wait for its descriptor's start (`Step.idle`, the target in `vt.idleTargetNs`): true
+   * once it may run (`Step.run`); false while the device is parked (called again after the
+   * release) or when the stop came first (the step ends without its descriptor).
+   */
+  private awaitStart(): boolean {
+    const vt = this.vt;
+    vt.idleUntilTarget();
+    if (vt.suspended) return false;
+    if (vt.stopped) {
+      this.stepAt = Step.fresh;
+      return false;
+    }
+    this.stepAt = Step.run;
     return true;
   }
 
@@ -841,18 +837,12 @@ export class DeviceEngine {
       this.stepAt = Step.idle;
     }
     if (this.stepAt === Step.idle) {
-      vt.idleUntilTarget();
-      if (vt.suspended) return false;
-      if (vt.stopped) {
-        this.stepAt = Step.fresh;
-        return false;
-      }
+      if (!this.awaitStart()) return false;
       vt.nowNs += costs.descriptorNs;
       this.pageRun.beginDescriptor();
       this.sample = this.sampleEvery > 0 && (this.completed + 1) % this.sampleEvery === 0;
       this.seqBefore = this.sample ? this.verifier.mappingSeq() : 0;
       c[Counter.submitted]!++;
-      this.stepAt = Step.run;
     }
     const status = this.execute(d);
     if (vt.suspended) return false;

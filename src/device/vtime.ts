@@ -255,7 +255,7 @@ export class VirtualTime {
   /** Enter the protocol: wait for the kernel's first release (called again after a cooperative park). */
   start(): void {
     if (!this.clock) return;
-    if (this.seenRelease === 0 && !this.startParked) {
+    if (!this.startParked) {
       this.startParked = true;
       this.park(SyncState.horizon);
       if (this.suspended) return;
