@@ -14,7 +14,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Row {
@@ -64,7 +64,7 @@ async function runOnce(devices: number, durationS: number, dir: string): Promise
     peakRssMiB: peak / 1024,
     descriptors: r.totals.ops,
     allAccounted: r.devices.every((d) => Object.values(d.statuses).reduce((a, b) => a + b, 0) === d.submitted),
-    threads: Math.min(devices, (await import('node:os')).availableParallelism()),
+    threads: Math.min(devices, availableParallelism()),
   };
 }
 

@@ -143,12 +143,10 @@ export class DevicePool {
           }
         },
         (error: unknown) => {
-          for (let i = first; i < end; i++) {
-            if (this.killed) {
-              this.outcomes[i] = { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
-            }
+          if (this.killed) {
+            for (let i = first; i < end; i++) this.outcomes[i] = { status: 'did-not-stop', cause: `did not stop within ${DRAIN_GRACE_MS / 1000} s of the stop flag; hard-killed` };
+            return;
           }
-          if (this.killed) return;
           const blamed = Atomics.load(new Int32Array(running), 0);
           const culprit = blamed >= first && blamed < end ? blamed : first;
           const cause = error instanceof Error ? error.message : String(error);

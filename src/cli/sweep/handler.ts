@@ -17,7 +17,7 @@ import { formatProfileError, ProfileError } from '../../profile/load.js';
 import type { Override } from '../../profile/overrides.js';
 import { parseOverride } from '../../profile/overrides.js';
 import { renderSweepReport } from '../../report/html/sweep.js';
-import { formatSweep, SWEEP_FORMAT_VERSION, type SweepParam, type SweepPoint, type SweepResult, sweepTable } from '../../report/sweep.js';
+import { formatSweep, SWEEP_FORMAT_VERSION, type SweepParam, type SweepPointOutcome, type SweepResult, sweepTable } from '../../report/sweep.js';
 import { BadInputError, RunFailedError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
 import { Interruption } from '../interrupt.js';
@@ -43,8 +43,8 @@ export interface SweepArgs {
   readonly queueName?: string;
 }
 
-/** A point of sweep.json: the point, how it ended, and (queue) which worker ran it. */
-type ListedPoint = SweepPoint & { status: 'done' | 'failed' | 'not run'; error?: string; ranBy?: RanBy };
+/** A point of sweep.json as the sweep fills it in: how it ended, and (queue) which worker ran it. */
+type ListedPoint = { -readonly [K in keyof SweepPointOutcome]: SweepPointOutcome[K] } & { ranBy?: RanBy };
 
 /** Every combination of the parameters' values, in order (the last parameter varies fastest). */
 export function combinations(params: readonly SweepParam[]): Record<string, string>[] {

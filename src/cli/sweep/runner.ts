@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import type { Override } from '../../profile/overrides.js';
 import type { SweepPoint } from '../../report/sweep.js';
 import type { StoredRunResult } from '../../run/result.js';
-import { storedRunResultSchema } from '../../run/result-schema.js';
+import { validRunResult } from '../../report/result-input.js';
+import { BadInputError } from '../../run/errors.js';
 import type { RanBy } from '../queue/points.js';
 
 /** What every runner is told about the sweep. */
@@ -51,7 +52,7 @@ export function overridesOf(plan: SweepPlan, p: SweepPoint): string[] {
   return [...plan.set.map((o) => o.text), ...Object.entries(p.params).map(([k, v]) => `${k}=${v}`)];
 }
 
-/** A result's JSON text → the result, if it is a valid stored run result; else why not. */
+/** A result's JSON text → the result, if it is a valid stored run result; else why not (its first problem). */
 export function parseResult(text: string): { ok: true; result: StoredRunResult } | { ok: false; why: string } {
   let raw: unknown;
   try {
@@ -59,12 +60,12 @@ export function parseResult(text: string): { ok: true; result: StoredRunResult }
   } catch (e) {
     return { ok: false, why: `not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
-  const parsed = storedRunResultSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, why: `not a run result (${issue ? `${issue.path.join('.') || '(top)'}: ${issue.message}` : 'invalid'})` };
+  try {
+    return { ok: true, result: validRunResult(raw, 'the result') };
+  } catch (e) {
+    if (e instanceof BadInputError) return { ok: false, why: `not a run result (${e.message.split('\n')[0]})` };
+    throw e;
   }
-  return { ok: true, result: parsed.data };
 }
 
 /** A result file → the result, or undefined if it is missing or not a valid result. */
