@@ -4,7 +4,7 @@
 // --resume runs only what is missing; sweep.html is written next to sweep.json, the page
 // `dmaload report DIR/sweep.json` renders; a combination whose profile is bad stops the sweep
 // before any run.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +79,15 @@ describe('dmaload sweep', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/point devices\[0\]\.engines=99: .*devices\[0\]\.engines: expected an integer from 1 to 16, got 99/s);
     expect(existsSync(join(out, 'points')) ? readdirSync(join(out, 'points')) : []).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('refuses a DIR whose sweep.html cannot be written before any run: exit 2, naming it', async () => {
+    const out = join(dir, 'html-dir');
+    mkdirSync(join(out, 'sweep.html'), { recursive: true });
+    const r = await runCli([...ARGS, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/sweep\.html/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(out, 'points'))).toBe(false);
   }, TEST_TIMEOUT_MS);
 });

@@ -58,7 +58,7 @@ function describe(params: Readonly<Record<string, string>>): string {
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<void> {
-  checkOutputs([{ option: 'out', path: args.out, kind: 'dir', files: ['sweep.json'] }]);
+  checkOutputs([{ option: 'out', path: args.out, kind: 'dir', files: ['sweep.json', 'sweep.html'] }]);
   const combos = combinations(args.params);
   // Every combination's profile is checked before any run; its seed (a swept `seed` too) starts its repetitions.
   const seeds: number[] = [];

@@ -96,6 +96,9 @@ function sweepOptions(spec: PlotSpec, width: number): UPlot.Options {
         labelFont,
         font: AXIS_FONT,
         splits: () => axis.ticks.map((t) => t.x),
+        // Every value swept is labelled: uPlot's own filter for a log axis keeps only 1-2-5 steps
+        // and turns the rest (2, 4, 8 of 1, 2, 4, 8, 16) into gaps.
+        filter: (_u, splits) => splits,
         values: (_u, splits) => splits.map((x) => sweepTickLabel(axis, x)),
       },
       { label, labelFont, font: AXIS_FONT, size: axisSize, values: (_u, splits) => splits.map(format) },
