@@ -17,7 +17,7 @@
  * the same figures whatever the number of threads.
  */
 
-import { completeOrRing } from '../src/layout/barrier.js';
+import { completeOrRing, deviceIommus } from '../src/layout/barrier.js';
 import { Counter, DeviceState, type DeviceViews } from '../src/layout/device.js';
 import { attachMachine, type MachineViews } from '../src/layout/machine.js';
 import type { DeviceGroupTask, DeviceTaskResult } from '../src/layout/protocol.js';
@@ -252,7 +252,7 @@ function runCooperative(runners: readonly DeviceRunner[], machine: MachineViews,
   const clock = machine.clock;
   const first = runners[0]!;
   const spec = first.task;
-  const deviceIommu = machine.shape.devices.map((d) => d.iommu);
+  const deviceIommu = deviceIommus(machine);
   const live = [...runners];
   for (;;) {
     // Lowest clock first (the order never shows in a result; see the header).

@@ -39,6 +39,7 @@
  */
 
 import { Rng, nextFloat } from '../common/rng.js';
+import { deviceIommus } from '../layout/barrier.js';
 import { Counter, DeviceState, type DeviceViews, KbufRecord, KdoneRecord, SubmitterCounter, SyncState } from '../layout/device.js';
 import type { MachineViews } from '../layout/machine.js';
 import { IAA_MAX_TRANSFER_BYTES, OP_CODE_COUNT, OP_COUNT, Op } from '../layout/ops.js';
@@ -105,14 +106,6 @@ const KERNEL_RING_SLOTS = 1025;
 const PICK_PROCESS = -1;
 const PICK_WAIT = -2;
 const PICK_DONE = -3;
-
-/** Per machine, each device's IOMMU index (one array shared by the engines of a thread). */
-const iommuOfDevice = new WeakMap<MachineViews, readonly number[]>();
-function deviceIommus(m: MachineViews): readonly number[] {
-  let a = iommuOfDevice.get(m);
-  if (!a) iommuOfDevice.set(m, (a = m.shape.devices.map((d) => d.iommu)));
-  return a;
-}
 
 /** `stepShared`: no source in flight. */
 const PICK_NONE = -4;

@@ -20,7 +20,7 @@
  * a park publishes the device's clock and state as always but does not wait. It sets
  * `suspended`, and every function here returns at once; the engine unwinds to its resume point
  * (engine.ts `runSlice`), the worker runs its other devices up to their parks, completes or rings
- * the barrier once for all of them (`parkedAll`), waits for the release, and each device takes it
+ * the barrier once for all of them (layout/barrier.ts completeOrRing), waits for the release, and each device takes it
  * in (`takeRelease`) and calls the function it left again. `boundary`, `idleUntilTarget` and
  * `start` continue by being called again; `awaitResponse` and `finish` keep their progress in
  * `waiting` and `waitBusyNs`.
@@ -210,7 +210,7 @@ export class VirtualTime {
 
   /**
    * Publish clock and state, take in the current release, wait for the next one. Cooperative:
-   * publish and return suspended (the worker completes or rings the barrier, `parkedAll`).
+   * publish and return suspended (the worker completes or rings the barrier).
    */
   private park(state: number): void {
     const c = this.clock;

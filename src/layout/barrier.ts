@@ -17,6 +17,14 @@ import { SyncState } from './device.js';
 import { mergeIotlbFills } from './iotlb-merge.js';
 import type { MachineViews } from './machine.js';
 
+/** Per machine, each device's IOMMU index: one array for every engine of a thread (a barrier's merge reads it). */
+const iommuOfDevice = new WeakMap<MachineViews, readonly number[]>();
+export function deviceIommus(views: MachineViews): readonly number[] {
+  let a = iommuOfDevice.get(views);
+  if (!a) iommuOfDevice.set(views, (a = views.shape.devices.map((d) => d.iommu)));
+  return a;
+}
+
 /** Every device has taken in release `r` and parked. */
 export function allParkedAt(views: MachineViews, r: number): boolean {
   const devices = views.devices;

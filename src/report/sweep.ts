@@ -75,6 +75,13 @@ export interface SweepResult {
 /** The unit of a table metric's values (the HTML report's axes and formats follow it). */
 export type SweepMetricUnit = 'count' | 'perSec' | 'bytesPerSec' | 'ns';
 
+/** Every combination of the parameters' values, the sweep's grid, in order (the last parameter varies fastest). */
+export function combinations(params: readonly SweepParam[]): Record<string, string>[] {
+  let out: Record<string, string>[] = [{}];
+  for (const p of params) out = out.flatMap((c) => p.values.map((v) => ({ ...c, [p.key]: v })));
+  return out;
+}
+
 /** The metrics of the table: per run, one number. */
 export const SWEEP_METRICS: readonly { key: string; label: string; unit: SweepMetricUnit; get: (r: StoredRunResult) => number; format: (v: number) => string }[] = [
   { key: 'ops', label: 'descriptors', unit: 'count', get: (r) => r.totals.ops, format: formatCount },

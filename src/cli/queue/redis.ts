@@ -4,7 +4,7 @@
  * module is light: the command modules import it at parse time), the connection options
  * BullMQ gets, and a connectivity probe with a short timeout that both commands run before any
  * work, so an unreachable or refusing Redis is one line of bad input (exit 2), not a hang or a
- * stack trace.
+ * stack trace; and `within`, the bounded wait both sides put around closing their connections.
  *
  * Leaves out: Redis Cluster and Sentinel (one server only), TLS client certificates (`rediss://`
  * uses the system's trust store), and any check of the server's configuration beyond its version
@@ -176,4 +176,10 @@ function probeFailure(e: unknown): string {
       if (/DB index is out of range/i.test(message)) return `no such database (${message})`;
       return message;
   }
+}
+
+/** Resolve with `p`'s value, or with `fallback` after `timeoutMs`. */
+export function within<T>(p: Promise<T>, timeoutMs: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((r) => (timer = setTimeout(() => r(fallback), timeoutMs)))]).finally(() => clearTimeout(timer));
 }

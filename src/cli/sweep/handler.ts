@@ -17,7 +17,7 @@ import { formatProfileError, ProfileError } from '../../profile/load.js';
 import type { Override } from '../../profile/overrides.js';
 import { parseOverride } from '../../profile/overrides.js';
 import { renderSweepReport } from '../../report/html/sweep.js';
-import { formatSweep, SWEEP_FORMAT_VERSION, type SweepParam, type SweepPointOutcome, type SweepResult, sweepTable } from '../../report/sweep.js';
+import { combinations, formatSweep, SWEEP_FORMAT_VERSION, type SweepParam, type SweepPointOutcome, type SweepResult, sweepTable } from '../../report/sweep.js';
 import { BadInputError, RunFailedError } from '../../run/errors.js';
 import type { StoredRunResult } from '../../run/result.js';
 import { Interruption } from '../interrupt.js';
@@ -45,13 +45,6 @@ export interface SweepArgs {
 
 /** A point of sweep.json as the sweep fills it in: how it ended, and (queue) which worker ran it. */
 type ListedPoint = { -readonly [K in keyof SweepPointOutcome]: SweepPointOutcome[K] } & { ranBy?: RanBy };
-
-/** Every combination of the parameters' values, in order (the last parameter varies fastest). */
-export function combinations(params: readonly SweepParam[]): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const p of params) out = out.flatMap((c) => p.values.map((v) => ({ ...c, [p.key]: v })));
-  return out;
-}
 
 function describe(params: Readonly<Record<string, string>>): string {
   return Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');

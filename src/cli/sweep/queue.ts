@@ -33,7 +33,7 @@ import type { SweepParam, SweepPoint } from '../../report/sweep.js';
 import { BadInputError } from '../../run/errors.js';
 import { dmaloadVersion } from '../../run/provenance.js';
 import { KEEP_FINISHED_JOBS_S, type PointJob, type PointReturn, POINT_JOB_NAME, unpackResult } from '../queue/points.js';
-import { connectionOptions, CONNECT_TIMEOUT_MS, DEFAULT_QUEUE_NAME, probeRedis, type RedisAddress } from '../queue/redis.js';
+import { connectionOptions, CONNECT_TIMEOUT_MS, DEFAULT_QUEUE_NAME, probeRedis, type RedisAddress, within } from '../queue/redis.js';
 import { overridesOf, type PointOutcome, type PointRunner, parseResult, type SweepPlan } from './runner.js';
 
 /** How often the coordinator asks the queue for the state of the points still pending (ms). */
@@ -44,12 +44,6 @@ export const IDLE_WARNING_MS = 60_000;
 
 /** How long closing the queue's connections, or removing waiting jobs after a signal, may take (ms). */
 const CLOSE_TIMEOUT_MS = 5_000;
-
-/** Resolve with `p`'s value, or with `fallback` after `timeoutMs`. */
-function within<T>(p: Promise<T>, timeoutMs: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((r) => (timer = setTimeout(() => r(fallback), timeoutMs)))]).finally(() => clearTimeout(timer));
-}
 
 /** The sweep's key: the same sweep (profile text, overrides, grid, repetitions, directory) gives the same key. */
 export function sweepKey(profileText: string, plan: SweepPlan, params: readonly SweepParam[], repeat: number): string {

@@ -28,7 +28,7 @@ import { BadInputError, InterruptedError } from '../../run/errors.js';
 import { dmaloadVersion } from '../../run/provenance.js';
 import { SIGNAL_EXIT } from '../interrupt.js';
 import { LOCK_DURATION_MS, MAX_STALLED_COUNT, packResult, type PointJob, type PointReturn, pointJobSchema, type RanBy, STALLED_INTERVAL_MS } from '../queue/points.js';
-import { connectionOptions, probeRedis, type RedisAddress } from '../queue/redis.js';
+import { connectionOptions, probeRedis, type RedisAddress, within } from '../queue/redis.js';
 import { runPointProcess } from '../sweep/point-process.js';
 
 export interface WorkerArgs {
@@ -123,12 +123,7 @@ export async function workerCommand(args: WorkerArgs): Promise<void> {
   if (caught instanceof Error) throw caught;
   log(`${caught}: taking no more points; the running ones go back on the queue (send it again to exit at once)`);
   shutdown.abort(caught);
-  let timer: NodeJS.Timeout | undefined;
-  const closedInTime = await Promise.race([
-    worker.close().then(() => true),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CLOSE_TIMEOUT_MS))),
-  ]);
-  clearTimeout(timer);
+  const closedInTime = await within(worker.close().then(() => true), CLOSE_TIMEOUT_MS, false);
   if (!closedInTime) {
     // Its connections may still be open: leave now rather than hang.
     log(`the queue did not answer within ${CLOSE_TIMEOUT_MS / 1000} s: the points this worker was running go back on the queue when their locks expire`);

@@ -20,7 +20,7 @@
  * Leaves out: drawing (html/client.ts), the page (html/sweep.ts).
  */
 
-import { SWEEP_METRICS, type SweepMetricUnit, type SweepParam, type SweepResult, type SweepRow } from '../sweep.js';
+import { combinations, SWEEP_METRICS, type SweepMetricUnit, type SweepParam, type SweepResult, type SweepRow } from '../sweep.js';
 import { color } from './curves.js';
 import type { PlotSeries, PlotSpec, SweepAxis } from './data.js';
 
@@ -82,13 +82,6 @@ export function sweepAxis(p: SweepParam): SweepAxis {
 export function xParams(params: readonly SweepParam[]): SweepParam[] {
   const varied = params.filter((p) => p.values.length >= 2);
   return varied.length > 0 ? varied : params.slice(0, 1);
-}
-
-/** Every combination of the parameters' values, in order (the last parameter varies fastest). */
-export function combinations(params: readonly SweepParam[]): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const p of params) out = out.flatMap((c) => p.values.map((v) => ({ ...c, [p.key]: v })));
-  return out;
 }
 
 /** A legend name: the other parameters' values, `key=value` joined by " · ". */

@@ -15,7 +15,8 @@ import { SWEEP_METRICS, type SweepResult, type SweepRow } from '../sweep.js';
 import { type Cell, card, escapeHtml, note, numCell, plotDiv, table } from './blocks.js';
 import type { ReportData } from './data.js';
 import { page } from './page.js';
-import { combinations, comboName, sweepPlotGroups } from './sweep-plots.js';
+import { combinations } from '../sweep.js';
+import { comboName, sweepPlotGroups } from './sweep-plots.js';
 
 /** A metric's cell: the mean, and its range when the repetitions differ. */
 function spreadText(format: (v: number) => string, v: { mean: number; min: number; max: number }): string {
