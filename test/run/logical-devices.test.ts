@@ -1,8 +1,9 @@
 // Logical devices (issue 16): in modelled time a worker thread runs several devices in
-// virtual-time order, their parks cooperative (device/vtime.ts, workers/device.ts). Every
-// shipped kind of device — plain, churned with device-TLB flushes, PRI faults, partial
-// completions and touches, kernel clients, shared work queues with engines, IAA ops, lifecycle
-// binds, guests — gives exactly the same figures on one thread as on a thread per device. A
+// virtual-time order, their parks cooperative (device/vtime.ts, workers/device.ts). Every kind
+// of device — plain, churned with device-TLB flushes, PRI faults, partial completions and
+// touches, kernel clients (a device of its own, and sharing one with a process), shared work
+// queues with engines, IAA ops, lifecycle binds, guests — gives exactly the same figures on one
+// thread as on a thread per device. A
 // device that crashes in a group is blamed by name, its group-mates are reported with it, and the
 // other threads' devices complete.
 import { describe, expect, it } from 'vitest';
@@ -27,27 +28,33 @@ function figures(o: RunOutcome): unknown {
   };
 }
 
-const PROFILES = [
-  'quickstart',
-  'inval-4dev-1iommu',
-  'faults-demand',
-  'faults-partial',
-  'kernel-shared',
-  'dsa-shared-wq',
-  'iaa-swap',
-  'lifecycle',
-  'guest-sva-4dsa',
-] as const;
+/**
+ * Profiles of every kind of device, each with two devices or more (a profile of one device runs
+ * on one thread either way: it is given a copy of its device, `devices.count=2`).
+ */
+const CASES: readonly { readonly file: string; readonly sets?: readonly string[]; readonly durationS?: number }[] = [
+  { file: 'profiles/quickstart.yaml' },
+  { file: 'profiles/inval-4dev-1iommu.yaml' },
+  { file: 'profiles/faults-demand.yaml', sets: ['devices.count=2'] },
+  { file: 'profiles/faults-partial.yaml', sets: ['devices.count=2'] },
+  { file: 'profiles/kernel-page-clearing.yaml', sets: ['devices.count=2'] },
+  { file: 'test/fixtures/modelled/kernel-clients.yaml' },
+  { file: 'profiles/dsa-shared-wq.yaml', sets: ['devices.count=2'] },
+  { file: 'profiles/iaa-swap.yaml', sets: ['devices.count=2'] },
+  // Long enough for lifecycle.yaml's events (its last at 8 ms).
+  { file: 'profiles/lifecycle.yaml', durationS: 0.01 },
+  { file: 'profiles/guest-sva-4dsa.yaml' },
+];
 
 describe('logical devices', () => {
-  for (const name of PROFILES) {
-    it(`${name}: one thread running every device gives the figures of a thread per device`, async () => {
-      // Long enough for lifecycle.yaml's events (its last at 8 ms).
-      const profile = loadProfile(`profiles/${name}.yaml`, [parseOverride(`durationS=${name === 'lifecycle' ? 0.01 : 0.004}`)]);
+  for (const c of CASES) {
+    it(`${c.file}${c.sets ? ` ${c.sets.join(' ')}` : ''}: one thread running every device gives the figures of a thread per device`, async () => {
+      const profile = loadProfile(c.file, [...(c.sets ?? []), `durationS=${c.durationS ?? 0.004}`].map((t) => parseOverride(t)));
       const n = profile.devices.length;
+      expect(n).toBeGreaterThanOrEqual(2);
       const apart = await runProfile(profile, { workers: n });
       const together = await runProfile(profile, { workers: 1 });
-      expect(apart.result.totals.ops).toBeGreaterThan(0);
+      for (const d of apart.result.devices) expect(d.ops).toBeGreaterThan(0);
       expect(figures(together)).toEqual(figures(apart));
     }, 60_000);
   }
